@@ -1,0 +1,176 @@
+"""The small frozen dataclasses the graph model is declared with.
+
+Everything else is derived from these declarations: the input tables and their Chinese and
+English headers (loaders, templates, ``docs/data-format.md``), validation rules, the Neo4j
+constraints and indexes (``gongzhi schema``), the write statements of both stores, and the
+generator's output. Declare a thing once in ``graph/model.py``; never spell a label,
+relationship type or column name a second time elsewhere.
+
+A node table becomes nodes of one label; a REF column on a node table becomes a relationship
+from that node (for example ``buildings.compound_id`` -> ``(:Building)-[:PART_OF]->(:Compound)``).
+A relationship table becomes relationships with properties; rows are identified by a key made of
+the two ends and the declared key columns, so that loading the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class FieldType(str, Enum):
+    STR = "str"
+    INT = "int"
+    BOOL = "bool"
+    DATE = "date"
+    ENUM = "enum"
+    ID_NUMBER = "id_number"  # 18-digit resident identity card number, GB 11643
+    PHONE = "phone"  # mainland mobile number
+    CREDIT_CODE = "credit_code"  # 18-character unified social credit code, GB 32100
+    REF = "ref"  # the id of a node of one of ``Column.ref`` labels
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of an ENUM column: the stored code and its Chinese and English labels.
+
+    Input files may use any of the three spellings; the code is what is stored.
+    """
+
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table and, unless it is a REF, one property of the item.
+
+    ``name`` is the English header and the property name; ``zh`` the Chinese header.
+    ``personal`` columns are masked in every error, log line and default export.
+    """
+
+    name: str
+    zh: str
+    type: FieldType = FieldType.STR
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    ref: tuple[str, ...] = ()
+    personal: bool = False
+    indexed: bool = False
+    en_doc: str = ""
+    zh_doc: str = ""
+    example: str = ""
+
+    def choice(self, raw: str) -> Choice | None:
+        """The Choice matching ``raw`` in any of its spellings (case-insensitive for English)."""
+        wanted = raw.strip()
+        for c in self.choices:
+            if wanted in (c.code, c.zh) or wanted.lower() == c.en.lower():
+                return c
+        return None
+
+
+@dataclass(frozen=True)
+class InlineRel:
+    """A REF column of a node table that becomes a relationship from the node."""
+
+    column: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ConditionalLabel:
+    """An extra label a node carries when ``column`` holds one of ``codes``.
+
+    Example: a Person whose 政治面貌 is 中共党员 or 中共预备党员 is also a ``PartyMember``.
+    """
+
+    label: str
+    column: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    label: str
+    table: str
+    zh: str
+    en_doc: str
+    columns: tuple[Column, ...]
+    inline_rels: tuple[InlineRel, ...] = ()
+    extra_labels: tuple[str, ...] = ()
+    conditional_labels: tuple[ConditionalLabel, ...] = ()
+
+    @property
+    def id_column(self) -> Column:
+        return self.columns[0]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.table} has no column {name!r}")
+
+    @property
+    def property_columns(self) -> tuple[Column, ...]:
+        """Columns stored as node properties (every column but the REF ones)."""
+        return tuple(c for c in self.columns if c.type is not FieldType.REF)
+
+    def labels_for(self, props: dict[str, object]) -> tuple[str, ...]:
+        """Every label a node of this kind carries given its properties, base label first."""
+        extra = [cl.label for cl in self.conditional_labels if props.get(cl.column) in cl.codes]
+        return (self.label, *self.extra_labels, *extra)
+
+    @property
+    def all_labels(self) -> tuple[str, ...]:
+        return (
+            self.label,
+            *self.extra_labels,
+            *(cl.label for cl in self.conditional_labels),
+        )
+
+
+@dataclass(frozen=True)
+class RelKind:
+    """A relationship table: ``from_column`` -> ``to_column`` with property columns.
+
+    ``key`` names the property columns that, with both ends, identify a row: two rows with
+    the same ends and key are the same fact (a membership restarted later has another
+    ``since`` and so is another row).
+    """
+
+    type: str
+    table: str
+    zh: str
+    en_doc: str
+    from_column: Column
+    to_column: Column
+    columns: tuple[Column, ...] = ()
+    key: tuple[str, ...] = ()
+    dated: bool = False
+    rules: tuple[str, ...] = field(default=())
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return (self.from_column, self.to_column, *self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.all_columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.table} has no column {name!r}")
+
+
+def rel_key(from_id: str, to_id: str, key_values: tuple[object, ...] = ()) -> str:
+    """The identity of one relationship, stored as its ``_key`` property.
+
+    >>> rel_key("P1", "O1", ("2020-01-01",))
+    'P1|O1|2020-01-01'
+    """
+    parts = [from_id, to_id, *("" if v is None else str(v) for v in key_values)]
+    return "|".join(parts)
+
+
+SOURCE_PROPERTY = "_source"
+KEY_PROPERTY = "_key"

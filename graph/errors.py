@@ -1,0 +1,114 @@
+"""The one exception tree of Gongzhi.
+
+Every error the project raises on purpose is a subclass of ``GongzhiError``; driver,
+file-system and parser errors are translated into one of these at the boundary where
+they occur and never leak upward::
+
+    GongzhiError
+    ├── ConfigError            settings are missing or contradictory
+    ├── InputError             an input file cannot be read at all (encoding, format, header)
+    ├── ValidationFailed       rows were read but some are invalid; carries every Issue
+    ├── NotFound               an id, area or query name that does not exist (or is out of scope)
+    └── StoreError             anything that goes wrong inside a store
+        ├── StoreUnavailable   the server cannot be reached, or credentials are refused
+        ├── StoreCorrupt       the embedded store's file fails its checksum or format check
+        └── StoreBusy          another writer holds the embedded store's lock
+
+Messages are meant for people: one line, Chinese first where it is shown to organizers
+(see ``message_zh``), never a stack trace, never Cypher text, never an unmasked personal value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class GongzhiError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    message_zh: str = "操作失败"
+
+    def __init__(self, message: str, *, message_zh: str | None = None) -> None:
+        super().__init__(message)
+        if message_zh is not None:
+            self.message_zh = message_zh
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class ConfigError(GongzhiError):
+    message_zh = "配置错误"
+
+
+class InputError(GongzhiError):
+    """A file that cannot be read as a table at all (as opposed to bad rows)."""
+
+    message_zh = "输入文件无法读取"
+
+
+class NotFound(GongzhiError):
+    message_zh = "未找到"
+
+
+class StoreError(GongzhiError):
+    message_zh = "存储出错"
+
+
+class StoreUnavailable(StoreError):
+    message_zh = "无法连接存储"
+
+
+class StoreCorrupt(StoreError):
+    message_zh = "存储文件已损坏"
+
+
+class StoreBusy(StoreError):
+    message_zh = "存储正被另一个写入进程占用"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with one cell (or row) of one input file.
+
+    ``value`` is already masked when the column holds personal data, so an Issue can be
+    printed, logged or serialised as it is.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    reason_zh: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        shown = "" if self.value is None else f" (value {self.value!r})"
+        return f"{where}: {self.reason}{shown}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+            "reason_zh": self.reason_zh,
+        }
+
+
+class ValidationFailed(GongzhiError):
+    """The input has invalid rows; nothing was written. ``issues`` lists all of them."""
+
+    message_zh = "输入数据校验未通过，未写入任何数据"
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        self.issues = list(issues)
+        super().__init__(f"{len(self.issues)} problem(s) in the input; nothing was written")

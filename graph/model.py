@@ -1,0 +1,529 @@
+"""The governance graph, declared once (see ``graph/declare.py`` for what derives from it).
+
+Terms follow ``DOMAIN.md``. Every node has a string ``id`` unique across the whole graph
+(organizers' ledgers number things per kind, so ids in the templates carry a kind prefix,
+for example ``B-0001`` for a building). Places carry the extra label ``Place`` and hang on
+one ``PART_OF`` tree: City <- District <- Subdistrict <- Community <- Grid <- Compound <-
+Building <- Entrance. Relationships that change over time carry ``since``/``until`` dates;
+"current on day D" means ``since <= D`` (or no since) and ``until`` is empty or ``>= D``.
+"""
+
+from __future__ import annotations
+
+from graph.declare import (
+    Choice,
+    Column,
+    ConditionalLabel,
+    FieldType,
+    InlineRel,
+    NodeKind,
+    RelKind,
+)
+
+# ---------------------------------------------------------------- column helpers
+
+
+def _id(zh: str, example: str) -> Column:
+    return Column("id", zh, required=True, en_doc="unique id", zh_doc="唯一编号", example=example)
+
+
+def _name(zh: str = "名称", example: str = "") -> Column:
+    return Column("name", zh, required=True, en_doc="name", zh_doc="名称", example=example)
+
+
+def _ref(name: str, zh: str, *labels: str, required: bool = True, example: str = "") -> Column:
+    return Column(
+        name,
+        zh,
+        FieldType.REF,
+        required=required,
+        ref=labels,
+        en_doc=f"id of the {' or '.join(labels)}",
+        zh_doc="引用编号",
+        example=example,
+    )
+
+
+def _date(name: str, zh: str, required: bool = False, example: str = "") -> Column:
+    return Column(name, zh, FieldType.DATE, required=required, example=example)
+
+
+SINCE = _date("since", "起始日期", example="2021-03-01")
+UNTIL = _date("until", "终止日期")
+
+
+def _enum(name: str, zh: str, *choices: Choice, required: bool = True, indexed: bool = False) -> Column:
+    return Column(
+        name,
+        zh,
+        FieldType.ENUM,
+        required=required,
+        choices=choices,
+        indexed=indexed,
+        example=choices[0].zh,
+    )
+
+
+# ---------------------------------------------------------------- enumerations
+
+POLITICAL_STATUS = (
+    Choice("member", "中共党员", "party member"),
+    Choice("probationary", "中共预备党员", "probationary member"),
+    Choice("masses", "群众", "not a member"),
+    Choice("other", "其他", "other"),
+)
+MEMBER_CODES = ("member", "probationary")
+
+GENDER = (Choice("M", "男", "male"), Choice("F", "女", "female"))
+
+ORG_LEVEL = (
+    Choice("committee", "党委", "party committee"),
+    Choice("working_committee", "党工委", "party working committee"),
+    Choice("general_branch", "党总支", "general branch"),
+    Choice("branch", "党支部", "branch"),
+    Choice("group", "党小组", "party group"),
+)
+
+ORG_KIND = (
+    Choice("area", "区域", "area (street, community, grid, compound)"),
+    Choice("employer", "单位", "employer"),
+    Choice("firm", "物业企业", "property firm"),
+    Choice("joint", "联合", "joint (several firms or employers)"),
+)
+
+EMPLOYER_KIND = (
+    Choice("organ", "机关", "government organ"),
+    Choice("enterprise", "企业", "enterprise"),
+    Choice("institution", "事业单位", "public institution"),
+    Choice("social", "社会组织", "social organization"),
+)
+
+SERVICE_MODE = (
+    Choice("firm", "物业服务企业", "property firm contract"),
+    Choice("self_managed", "党建引领自管", "party-led self-management"),
+    Choice("guaranteed", "保障性管理", "basic guaranteed service"),
+)
+
+SEAT_ROLE = (
+    Choice("chair", "主任", "chair"),
+    Choice("vice_chair", "副主任", "vice chair"),
+    Choice("member", "委员", "member"),
+)
+
+ROLE = (
+    Choice("building_head", "楼栋长", "building head"),
+    Choice("entrance_head", "单元长", "entrance head"),
+    Choice("instructor", "党建工作指导员", "party-building instructor"),
+    Choice("quality_supervisor", "物业服务质量监督员", "property-service quality supervisor"),
+    Choice("liaison", "包联干部", "liaison cadre"),
+    Choice("central_household", "党员中心户", "party-member central household"),
+    Choice("secretary", "书记", "party secretary"),
+    Choice("group_leader", "党小组长", "party group leader"),
+)
+
+#: Which labels each role may be appointed to.
+ROLE_TARGETS: dict[str, tuple[str, ...]] = {
+    "building_head": ("Building",),
+    "entrance_head": ("Entrance",),
+    "instructor": ("PropertyFirm",),
+    "quality_supervisor": ("Compound",),
+    "liaison": ("Compound", "Grid"),
+    "central_household": ("Building", "Entrance"),
+    "secretary": ("PartyOrg",),
+    "group_leader": ("PartyOrg",),
+}
+
+PLACE_LABELS = (
+    "City",
+    "District",
+    "Subdistrict",
+    "Community",
+    "Grid",
+    "Compound",
+    "Building",
+    "Entrance",
+)
+COMMITTEE_LABELS = (
+    "OwnersCommittee",
+    "SelfManagementCommittee",
+    "ResidentsCommittee",
+    "EnvironmentPropertyCommittee",
+)
+
+# ---------------------------------------------------------------- nodes: places
+
+
+def _place(label: str, table: str, zh: str, doc: str, parent: Column | None, *extra: Column, prefix: str) -> NodeKind:
+    cols: tuple[Column, ...] = (_id(f"{zh}编号", f"{prefix}-0001"), _name(f"{zh}名称"))
+    rels: tuple[InlineRel, ...] = ()
+    if parent is not None:
+        cols += (parent,)
+        rels = (InlineRel(parent.name, "PART_OF"),)
+    return NodeKind(label, table, zh, doc, cols + extra, rels, extra_labels=("Place",))
+
+
+CITY = _place(
+    "City", "cities", "市", "a city; one deployment usually serves one", None,
+    Column("code", "行政区划代码", example="420600"),
+    prefix="C",
+)
+DISTRICT = _place(
+    "District", "districts", "县(市、区)", "county, district or development zone",
+    _ref("city_id", "所属市", "City", example="C-0001"),
+    Column("code", "行政区划代码", example="420602"),
+    prefix="D",
+)
+SUBDISTRICT = _place(
+    "Subdistrict", "subdistricts", "街道", "subdistrict ('street') or township",
+    _ref("district_id", "所属县(市、区)", "District", example="D-0001"),
+    prefix="S",
+)
+COMMUNITY = _place(
+    "Community", "communities", "社区", "community with a residents' committee",
+    _ref("subdistrict_id", "所属街道", "Subdistrict", example="S-0001"),
+    prefix="CM",
+)
+GRID = _place(
+    "Grid", "grids", "网格", "a patch of a community",
+    _ref("community_id", "所属社区", "Community", example="CM-0001"),
+    prefix="G",
+)
+COMPOUND = _place(
+    "Compound", "compounds", "小区", "residential compound, the unit of self-governance",
+    _ref("grid_id", "所属网格", "Grid", example="G-0001"),
+    Column("address", "地址", personal=False, example="襄城区檀溪路1号"),
+    Column(
+        "eligible_for_owners_committee",
+        "具备成立业委会条件",
+        FieldType.BOOL,
+        required=True,
+        en_doc="whether the compound meets the conditions to form an owners' committee",
+        example="是",
+    ),
+    Column("households", "户数", FieldType.INT, example="320"),
+    prefix="P",
+)
+BUILDING = _place(
+    "Building", "buildings", "楼栋", "building",
+    _ref("compound_id", "所属小区", "Compound", example="P-0001"),
+    Column("residents", "常住人口", FieldType.INT, example="96"),
+    prefix="B",
+)
+ENTRANCE = _place(
+    "Entrance", "entrances", "单元", "entrance (stairwell section) of a building",
+    _ref("building_id", "所属楼栋", "Building", example="B-0001"),
+    prefix="E",
+)
+
+# ---------------------------------------------------------------- nodes: people and organizations
+
+PERSON = NodeKind(
+    "Person",
+    "persons",
+    "人员",
+    "a resident who matters to governance: members, heads, committee members, cadres",
+    (
+        _id("人员编号", "R-000001"),
+        Column("name", "姓名", required=True, personal=True, example="张伟"),
+        _enum("gender", "性别", *GENDER, required=False),
+        Column("id_number", "身份证号", FieldType.ID_NUMBER, personal=True, example="420602198001011234"),
+        Column("phone", "手机号", FieldType.PHONE, personal=True, example="13800001234"),
+        _ref("building_id", "居住楼栋", "Building", example="B-0001"),
+        _ref("entrance_id", "居住单元", "Entrance", required=False, example="E-0001"),
+        Column("is_owner", "是否业主", FieldType.BOOL, example="是"),
+        _enum("political_status", "政治面貌", *POLITICAL_STATUS, indexed=True),
+        Column("in_service", "是否在职", FieldType.BOOL, en_doc="in-service (employed) member", example="是"),
+        _ref("employer_id", "工作单位", "Employer", required=False, example="U-0001"),
+        _date("joined_on", "入党日期"),
+        Column("skills", "特长", example="法律咨询"),
+    ),
+    inline_rels=(
+        InlineRel("building_id", "LIVES_IN"),
+        InlineRel("entrance_id", "LIVES_IN_ENTRANCE"),
+        InlineRel("employer_id", "WORKS_AT"),
+    ),
+    conditional_labels=(ConditionalLabel("PartyMember", "political_status", MEMBER_CODES),),
+)
+
+PARTY_ORG = NodeKind(
+    "PartyOrg",
+    "party_orgs",
+    "党组织",
+    "party organization at any level; covers places, firms or employers (see org_coverage)",
+    (
+        _id("党组织编号", "O-0001"),
+        _name("党组织名称", "檀溪社区第一网格党支部"),
+        _enum("level", "层级", *ORG_LEVEL, indexed=True),
+        _enum("kind", "类型", *ORG_KIND, indexed=True),
+        _ref("parent_id", "上级党组织", "PartyOrg", required=False, example="O-0000"),
+        _date("established_on", "成立日期"),
+    ),
+    inline_rels=(InlineRel("parent_id", "SUBORDINATE_TO"),),
+)
+
+EMPLOYER = NodeKind(
+    "Employer",
+    "employers",
+    "单位",
+    "government organ, enterprise or institution; located in a community",
+    (
+        _id("单位编号", "U-0001"),
+        _name("单位名称", "襄阳市某局"),
+        _enum("kind", "单位类型", *EMPLOYER_KIND),
+        Column("credit_code", "统一社会信用代码", FieldType.CREDIT_CODE),
+        _ref("community_id", "所在社区", "Community", example="CM-0001"),
+    ),
+    inline_rels=(InlineRel("community_id", "LOCATED_IN"),),
+)
+
+PROPERTY_FIRM = NodeKind(
+    "PropertyFirm",
+    "property_firms",
+    "物业服务企业",
+    "property-service firm",
+    (
+        _id("企业编号", "F-0001"),
+        _name("企业名称", "襄阳某物业服务有限公司"),
+        Column("credit_code", "统一社会信用代码", FieldType.CREDIT_CODE, example="91420600MA0000000X"),
+        Column("mass_organization", "群团组织", en_doc="trade union or other mass organization, if any", example="工会"),
+    ),
+)
+
+
+def _committee(label: str, table: str, zh: str, doc: str, parent: Column, prefix: str) -> NodeKind:
+    return NodeKind(
+        label,
+        table,
+        zh,
+        doc,
+        (
+            _id(f"{zh}编号", f"{prefix}-0001"),
+            _name(f"{zh}名称"),
+            parent,
+            _date("since", "成立(当选)日期", example="2021-06-01"),
+            _date("until", "任期届满日期", example="2026-05-31"),
+        ),
+        inline_rels=(InlineRel(parent.name, "BELONGS_TO"),),
+        extra_labels=("Committee",),
+    )
+
+
+OWNERS_COMMITTEE = _committee(
+    "OwnersCommittee", "owners_committees", "业委会", "owners' committee, elected for a term",
+    _ref("compound_id", "所属小区", "Compound", example="P-0001"), "OC",
+)
+SELF_MANAGEMENT_COMMITTEE = _committee(
+    "SelfManagementCommittee", "self_management_committees", "自管委",
+    "self-management committee where no owners' committee can be formed yet",
+    _ref("compound_id", "所属小区", "Compound", example="P-0001"), "SM",
+)
+RESIDENTS_COMMITTEE = _committee(
+    "ResidentsCommittee", "residents_committees", "居委会", "residents' committee, one per community",
+    _ref("community_id", "所属社区", "Community", example="CM-0001"), "RC",
+)
+ENV_PROPERTY_COMMITTEE = _committee(
+    "EnvironmentPropertyCommittee", "env_property_committees", "环境和物业管理委员会",
+    "environment and property management committee of a residents' committee",
+    _ref("residents_committee_id", "所属居委会", "ResidentsCommittee", example="RC-0001"), "EP",
+)
+
+
+def _site(label: str, table: str, zh: str, doc: str, *where: str, prefix: str) -> NodeKind:
+    return NodeKind(
+        label,
+        table,
+        zh,
+        doc,
+        (
+            _id(f"{zh}编号", f"{prefix}-0001"),
+            _name(f"{zh}名称"),
+            _ref("place_id", "所在位置", *where, example="CM-0001"),
+            _date("since", "启用日期"),
+        ),
+        inline_rels=(InlineRel("place_id", "LOCATED_IN"),),
+    )
+
+
+SERVICE_CENTRE = _site(
+    "ServiceCentre", "service_centres", "党群服务中心", "the community's party-mass service centre",
+    "Community", prefix="SC",
+)
+RED_STATION = _site(
+    "RedStation", "red_stations", "红色驿站", "a red station (service point) in a community",
+    "Community", "Grid", "Compound", prefix="RS",
+)
+
+NODE_KINDS: tuple[NodeKind, ...] = (
+    CITY,
+    DISTRICT,
+    SUBDISTRICT,
+    COMMUNITY,
+    GRID,
+    COMPOUND,
+    BUILDING,
+    ENTRANCE,
+    EMPLOYER,
+    PROPERTY_FIRM,
+    PARTY_ORG,
+    PERSON,
+    RESIDENTS_COMMITTEE,
+    ENV_PROPERTY_COMMITTEE,
+    OWNERS_COMMITTEE,
+    SELF_MANAGEMENT_COMMITTEE,
+    SERVICE_CENTRE,
+    RED_STATION,
+)
+
+# ---------------------------------------------------------------- relationship tables
+
+MEMBERSHIP = RelKind(
+    "MEMBER_OF",
+    "memberships",
+    "组织关系",
+    "the branch that holds a member's membership (the work-unit side of 1+1)",
+    _ref("person_id", "党员编号", "Person", example="R-000001"),
+    _ref("org_id", "党组织编号", "PartyOrg", example="O-0001"),
+    (SINCE, UNTIL),
+    key=("since",),
+    dated=True,
+    rules=("person must be a party member",),
+)
+RESIDENCE_REGISTRATION = RelKind(
+    "REGISTERED_AT_RESIDENCE",
+    "residence_registrations",
+    "居住地党组织报到",
+    "the residence-side branch or group that manages a member where they live (1+1)",
+    _ref("person_id", "党员编号", "Person", example="R-000001"),
+    _ref("org_id", "居住地党组织编号", "PartyOrg", example="O-0002"),
+    (SINCE, UNTIL),
+    key=("since",),
+    dated=True,
+    rules=("person must be a party member",),
+)
+ORG_COVERAGE = RelKind(
+    "COVERS",
+    "org_coverage",
+    "党组织覆盖",
+    "what a party org covers: a place, a property firm or an employer",
+    _ref("org_id", "党组织编号", "PartyOrg", example="O-0001"),
+    _ref("target_id", "覆盖对象编号", *PLACE_LABELS, "PropertyFirm", "Employer", example="P-0001"),
+    (SINCE, UNTIL),
+    key=("since",),
+    dated=True,
+)
+DUAL_REPORT = RelKind(
+    "REPORTED_TO",
+    "dual_reports",
+    "双报到",
+    "a member or an employer's party org reporting to a community",
+    _ref("reporter_id", "报到党员或党组织编号", "Person", "PartyOrg", example="R-000001"),
+    _ref("community_id", "报到社区", "Community", example="CM-0001"),
+    (SINCE, UNTIL),
+    key=("since",),
+    dated=True,
+    rules=("a reporting person must be a party member",),
+)
+COMMITTEE_SEAT = RelKind(
+    "SEATED_ON",
+    "committee_seats",
+    "委员会成员",
+    "a seat on a committee, with its role and term",
+    _ref("person_id", "人员编号", "Person", example="R-000001"),
+    _ref("committee_id", "委员会编号", *COMMITTEE_LABELS, example="OC-0001"),
+    (_enum("role", "职务", *SEAT_ROLE), SINCE, UNTIL),
+    key=("role", "since"),
+    dated=True,
+)
+PROPERTY_SERVICE = RelKind(
+    "SERVES",
+    "property_services",
+    "物业服务",
+    "who provides property service to a compound, in which mode (firm contract, self-managed, guaranteed)",
+    _ref(
+        "provider_id",
+        "服务提供方编号",
+        "PropertyFirm",
+        "OwnersCommittee",
+        "SelfManagementCommittee",
+        "ResidentsCommittee",
+        "Community",
+        "Subdistrict",
+        example="F-0001",
+    ),
+    _ref("compound_id", "小区编号", "Compound", example="P-0001"),
+    (_enum("mode", "管理方式", *SERVICE_MODE), Column("contract_no", "合同编号"), SINCE, UNTIL),
+    key=("since",),
+    dated=True,
+    rules=("mode 'firm' requires a PropertyFirm provider, and a PropertyFirm provider requires mode 'firm'",),
+)
+APPOINTMENT = RelKind(
+    "HOLDS_ROLE",
+    "appointments",
+    "岗位任命",
+    "building and entrance heads, instructors, supervisors, liaison cadres, central households, secretaries",
+    _ref("person_id", "人员编号", "Person", example="R-000001"),
+    _ref(
+        "target_id",
+        "任职对象编号",
+        *sorted({label for labels in ROLE_TARGETS.values() for label in labels}),
+        example="B-0001",
+    ),
+    (_enum("role", "岗位", *ROLE, indexed=True), SINCE, UNTIL),
+    key=("role", "since"),
+    dated=True,
+    rules=("the target's label must suit the role (see ROLE_TARGETS)",),
+)
+
+REL_KINDS: tuple[RelKind, ...] = (
+    MEMBERSHIP,
+    RESIDENCE_REGISTRATION,
+    ORG_COVERAGE,
+    DUAL_REPORT,
+    COMMITTEE_SEAT,
+    PROPERTY_SERVICE,
+    APPOINTMENT,
+)
+
+#: Every table, node tables first, in the order a loader writes them.
+TABLES: tuple[NodeKind | RelKind, ...] = (*NODE_KINDS, *REL_KINDS)
+
+
+def node_kind(label: str) -> NodeKind:
+    for k in NODE_KINDS:
+        if k.label == label:
+            return k
+    raise KeyError(label)
+
+
+def table(name: str) -> NodeKind | RelKind:
+    for t in TABLES:
+        if t.table == name:
+            return t
+    raise KeyError(name)
+
+
+def inline_rel_targets(kind: NodeKind, rel: str) -> tuple[str, ...]:
+    """The labels an inline relationship of ``kind`` may point at."""
+    for r in kind.inline_rels:
+        if r.type == rel:
+            return kind.column(r.column).ref
+    raise KeyError(rel)
+
+
+def all_relationship_types() -> tuple[str, ...]:
+    """Every relationship type of the model, inline and tabled, in declaration order."""
+    seen: dict[str, None] = {}
+    for k in NODE_KINDS:
+        for r in k.inline_rels:
+            seen[r.type] = None
+    for rk in REL_KINDS:
+        seen[rk.type] = None
+    return tuple(seen)
+
+
+def all_labels() -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for k in NODE_KINDS:
+        for label in k.all_labels:
+            seen[label] = None
+    return tuple(seen)

@@ -1,0 +1,36 @@
+"""A domain query written once per store, side by side.
+
+Every query the product answers is a ``Query``: a Cypher text (parameters only, never
+string-built from input) and its networkx twin, a function over the embedded store's
+read-only ``GraphView``. Both sides return a list of plain dicts in the same, declared
+order, with plain Python values (``datetime.date`` for dates), so that tests can compare
+the two stores' answers with ``==``.
+
+Example::
+
+    COUNT_BY_LABEL = Query(
+        name="count_by_label",
+        cypher="MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label",
+        networkx=lambda g, p: [{"label": k, "n": v} for k, v in sorted(g.label_counts().items())],
+    )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graph.embedded import GraphView
+
+Row = dict[str, Any]
+NxFunction = Callable[["GraphView", Mapping[str, Any]], list[Row]]
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    cypher: str
+    networkx: NxFunction
+    doc: str = ""

@@ -1,0 +1,76 @@
+"""What loaders hand to stores: validated, typed items and one atomic batch of changes.
+
+Values are plain Python: ``str``, ``int``, ``bool``, ``datetime.date`` or ``None``. Stores
+convert at their boundary (the Neo4j store to and from driver types) so that both stores
+return equal values for equal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """One node: its base label (the table's), all its labels, id and properties.
+
+    ``props`` holds every declared property (absent values as ``None`` are dropped) plus
+    ``_source``; it replaces the node's properties as a whole.
+    """
+
+    label: str
+    labels: tuple[str, ...]
+    id: str
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RelRecord:
+    """One relationship, identified by ``type`` and ``key`` (see ``graph.declare.rel_key``)."""
+
+    type: str
+    key: str
+    from_label: str
+    from_id: str
+    to_label: str
+    to_id: str
+    props: dict[str, Any]
+
+
+@dataclass
+class WriteBatch:
+    """Everything one load changes, applied by a store in one transaction or not at all.
+
+    Order of application: delete relationships, delete nodes (detaching them), upsert
+    nodes, upsert relationships.
+    """
+
+    nodes: list[NodeRecord] = field(default_factory=list)
+    rels: list[RelRecord] = field(default_factory=list)
+    delete_nodes: list[tuple[str, str]] = field(default_factory=list)  # (label, id)
+    delete_rels: list[tuple[str, str]] = field(default_factory=list)  # (type, key)
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.rels) + len(self.delete_nodes) + len(self.delete_rels)
+
+
+@dataclass(frozen=True)
+class StoredNode:
+    labels: tuple[str, ...]
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredRel:
+    from_id: str
+    to_id: str
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts by label and by relationship type (zero counts omitted)."""
+
+    labels: dict[str, int]
+    rel_types: dict[str, int]

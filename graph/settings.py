@@ -1,0 +1,52 @@
+"""Settings: one typed object, read from the environment once and passed in.
+
+Environment variables (all optional):
+
+=====================  ===========================================  ====================
+variable               meaning                                      default
+=====================  ===========================================  ====================
+GONGZHI_STORE          ``embedded`` (networkx, no server) or        ``embedded``
+                       ``neo4j``
+GONGZHI_DATA_DIR       the embedded store's directory               ``./data``
+NEO4J_URI              ``bolt://``, ``neo4j://`` (routing, for      ``bolt://127.0.0.1:7687``
+                       clusters) or ``neo4j+s://`` (Aura)
+NEO4J_USER             Neo4j user                                   ``neo4j``
+NEO4J_PASSWORD         Neo4j password                               (empty)
+NEO4J_DATABASE         database name                                ``neo4j``
+GONGZHI_BATCH_SIZE     rows per UNWIND statement                    ``5000``
+GONGZHI_HOST           address ``gongzhi serve`` listens on         ``127.0.0.1``
+GONGZHI_PORT           port ``gongzhi serve`` listens on            ``8000``
+=====================  ===========================================  ====================
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    store: Literal["embedded", "neo4j"] = Field("embedded", alias="GONGZHI_STORE")
+    data_dir: Path = Field(Path("data"), alias="GONGZHI_DATA_DIR")
+    neo4j_uri: str = Field("bolt://127.0.0.1:7687", alias="NEO4J_URI")
+    neo4j_user: str = Field("neo4j", alias="NEO4J_USER")
+    neo4j_password: SecretStr = Field(SecretStr(""), alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
+    batch_size: int = Field(5000, alias="GONGZHI_BATCH_SIZE", gt=0)
+    host: str = Field("127.0.0.1", alias="GONGZHI_HOST")
+    port: int = Field(8000, alias="GONGZHI_PORT")
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (by field name, not alias)."""
+        return self.model_copy(update=changes)
+
+
+#: The environment variable behind each field, for docs and the docker-compose check.
+ENV_NAMES: dict[str, str] = {
+    name: str(field.alias) for name, field in Settings.model_fields.items()
+}

@@ -1,0 +1,81 @@
+"""The one interface both stores implement, and how to open the configured one.
+
+``Neo4jStore`` (graph/neo4j_store.py) serves real deployments, clusters and Aura;
+``EmbeddedStore`` (graph/embedded.py) keeps the graph in-process on networkx and persists it
+to a data directory, so that the product runs with no server at all. Loaders, queries, the
+CLI and the API only ever see this interface. Tests in ``tests/store/`` run once per store.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph.query import Query, Row
+from graph.records import Stats, StoredNode, StoredRel, WriteBatch
+from graph.settings import Settings
+
+
+class Store(ABC):
+    #: ``"neo4j"`` or ``"embedded"``
+    kind: str
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` unless the store answers a trivial read."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def apply_schema(self) -> list[str]:
+        """Create the declared constraints and indexes, idempotently; return their names."""
+
+    @abstractmethod
+    def find_ids(self, label: str, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` that exist as nodes with ``label``."""
+
+    @abstractmethod
+    def fetch_nodes(self, label: str, ids: Sequence[str]) -> dict[str, StoredNode]:
+        """Labels and properties of the existing nodes of ``label`` among ``ids``."""
+
+    @abstractmethod
+    def fetch_rels(self, rel_type: str, from_label: str, from_ids: Sequence[str]) -> dict[str, StoredRel]:
+        """Existing ``rel_type`` relationships leaving the given nodes, by ``_key``."""
+
+    @abstractmethod
+    def source_items(self, source: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """Node ids by base label, and relationship keys by type, whose ``_source`` is ``source``."""
+
+    @abstractmethod
+    def write(self, batch: WriteBatch) -> None:
+        """Apply ``batch`` atomically: all of it, or (on any error) none of it."""
+
+    @abstractmethod
+    def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a registered read query on this store's side of it."""
+
+    @abstractmethod
+    def stats(self) -> Stats: ...
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete every node and relationship (tests and ``gongzhi load --replace``)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+    """The store the settings choose. ``read_only`` opens the embedded store without its writer lock."""
+    if settings.store == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(settings)
+    from graph.embedded import EmbeddedStore
+
+    return EmbeddedStore(settings.data_dir, read_only=read_only)
