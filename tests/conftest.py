@@ -1,0 +1,62 @@
+"""Shared fixtures: one ``store`` fixture that runs a test on every store.
+
+The Neo4j side talks to the real server that ``make test`` starts (scripts/neo4j.sh) or to
+the one ``NEO4J_URI`` names. When neither is there the Neo4j tests fail with a message
+saying what is missing; they are never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.settings import Settings
+from graph.store import Store, open_store
+
+STORE_KINDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+def neo4j_test_settings() -> Settings:
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        pytest.fail(
+            "NEO4J_URI is not set: run the suite with `make test`, which starts the real Neo4j "
+            "(scripts/neo4j.sh), or export NEO4J_URI and NEO4J_PASSWORD for a server of your own",
+            pytrace=False,
+        )
+    return Settings(GONGZHI_STORE="neo4j")  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Settings:
+    return neo4j_test_settings()
+
+
+@pytest.fixture(scope="session")
+def _neo4j_store(neo4j_settings: Settings) -> Iterator[Store]:
+    store = open_store(neo4j_settings)
+    store.ping()
+    store.apply_schema()
+    yield store
+    store.close()
+
+
+def make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    """An empty store of ``kind``; the Neo4j one is the shared server, cleared."""
+    if kind == "neo4j":
+        store: Store = request.getfixturevalue("_neo4j_store")
+        store.clear()
+        return store
+    return open_store(Settings(GONGZHI_STORE="embedded", GONGZHI_DATA_DIR=tmp_path / "store"))  # type: ignore[call-arg]
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store; the test runs once per store kind."""
+    s = make_store(request.param, tmp_path, request)
+    yield s
+    if s.kind == "embedded":
+        s.close()
