@@ -75,7 +75,8 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     if settings.store == "neo4j":
         from graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore(settings)
+        store: Store = Neo4jStore(settings)
+        return store
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.data_dir, read_only=read_only)

@@ -1,0 +1,481 @@
+"""The embedded store: the whole graph in-process on networkx, persisted to a data directory.
+
+This is the default store and a product feature: an organizer with a laptop and no server
+gets the same answers as a Neo4j deployment (the conformance and differential tests hold the
+two to that). Design:
+
+* One ``networkx.MultiDiGraph``. A node is keyed by its id; its attribute dict holds the
+  properties plus ``_labels`` (a sorted tuple). An edge is keyed by its ``_key``; its
+  attribute dict holds the properties (``_key`` and ``_source`` included) plus ``_type``.
+  Indexes by label and by (type, key) are kept beside the graph.
+* ``write`` applies a whole ``WriteBatch`` with an undo log and then saves; if anything
+  fails (a missing endpoint, a full disk) the undo log restores the graph, so a batch is
+  all or nothing, in memory and on disk.
+* Saving is atomic: the snapshot is written to a temporary file in the same directory,
+  flushed and fsynced, then renamed over ``graph.snapshot`` (and the directory fsynced).
+  A crash mid-save leaves the previous snapshot intact. Each snapshot carries a SHA-256 of
+  its payload, checked on load, so a damaged file is reported (``StoreCorrupt``), never
+  half-read.
+* One writer, many readers: writers serialise on an exclusive ``flock`` of
+  ``data_dir/writer.lock`` (another process gets ``StoreBusy`` after a short wait);
+  readers never lock the file, since a rename is atomic, and reload when the snapshot
+  changed. Within a process a readers-writer lock keeps readers from seeing a batch
+  half-applied.
+* The snapshot is a pickle read through an unpickler that admits only plain containers and
+  ``datetime.date``, so a tampered file cannot run code.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import os
+import pickle
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.declare import SOURCE_PROPERTY
+from graph.errors import StoreBusy, StoreCorrupt, StoreError
+from graph.model import NODE_KINDS
+from graph.query import Query, Row
+from graph.records import Stats, StoredNode, StoredRel, WriteBatch
+from graph.store import Store
+
+SNAPSHOT = "graph.snapshot"
+LOCK = "writer.lock"
+MAGIC = b"GONGZHI-EMBEDDED-1\n"
+LABELS = "_labels"
+TYPE = "_type"
+WRITER_WAIT_SECONDS = 10.0
+
+_Edge = tuple[str, str, str, dict[str, Any]]
+
+
+class GraphView:
+    """Read-only access to the embedded graph for the networkx side of queries.
+
+    Example::
+
+        for building in g.ids("Building"):
+            groups = [o for o, _ in g.into(building, "COVERS") if g.node(o)["level"] == "group"]
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, by_label: Mapping[str, set[str]]) -> None:
+        self._g = graph
+        self._by_label = by_label
+
+    @property
+    def nx(self) -> nx.MultiDiGraph:
+        """The underlying graph, for networkx algorithms. Do not mutate it."""
+        return self._g
+
+    def ids(self, label: str) -> set[str]:
+        """Ids of the nodes carrying ``label`` (a live set: do not mutate)."""
+        return self._by_label.get(label, _EMPTY)
+
+    def has(self, node_id: str) -> bool:
+        return node_id in self._g
+
+    def node(self, node_id: str) -> Mapping[str, Any]:
+        """Properties of a node (and ``_labels``)."""
+        attrs: Mapping[str, Any] = self._g.nodes[node_id]
+        return attrs
+
+    def labels(self, node_id: str) -> tuple[str, ...]:
+        labels: tuple[str, ...] = self._g.nodes[node_id][LABELS]
+        return labels
+
+    def has_label(self, node_id: str, label: str) -> bool:
+        return node_id in self._by_label.get(label, _EMPTY)
+
+    def out(self, node_id: str, rel_type: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """(target id, relationship properties) of each ``rel_type`` relationship leaving the node."""
+        for target, edges in self._g.succ[node_id].items():
+            for attrs in edges.values():
+                if attrs[TYPE] == rel_type:
+                    yield target, attrs
+
+    def into(self, node_id: str, rel_type: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """(source id, relationship properties) of each ``rel_type`` relationship entering the node."""
+        for source, edges in self._g.pred[node_id].items():
+            for attrs in edges.values():
+                if attrs[TYPE] == rel_type:
+                    yield source, attrs
+
+    def label_counts(self) -> dict[str, int]:
+        return {label: len(ids) for label, ids in self._by_label.items() if ids}
+
+    def rel_type_counts(self) -> dict[str, int]:
+        counts: Counter[str] = Counter(attrs[TYPE] for _, _, attrs in self._g.edges(data=True))
+        return dict(counts)
+
+
+_EMPTY: set[str] = set()
+
+
+class _RWLock:
+    """Many readers or one writer, within one process."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("datetime", "date"):
+            return date
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a snapshot")
+
+
+class EmbeddedStore(Store):
+    kind = "embedded"
+
+    def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
+        self.data_dir = Path(data_dir)
+        self.read_only = read_only
+        self._lock = _RWLock()
+        self._writer_mutex = threading.Lock()
+        self._graph = nx.MultiDiGraph()
+        self._by_label: dict[str, set[str]] = {}
+        self._rel_index: dict[tuple[str, str], tuple[str, str]] = {}
+        self._loaded_stamp: tuple[int, int, int] | None = None
+        with self._lock.write():
+            self._reload_if_changed()
+
+    # ------------------------------------------------------------ persistence
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.data_dir / SNAPSHOT
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.snapshot_path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _reload_if_changed(self) -> None:
+        """Load the snapshot when it differs from what is in memory (caller holds the write lock)."""
+        stamp = self._stamp()
+        if stamp == self._loaded_stamp:
+            return
+        if stamp is None:
+            self._reset({}, [])
+        else:
+            nodes, edges = self._read_snapshot()
+            self._reset(nodes, edges)
+        self._loaded_stamp = stamp
+
+    def _read_snapshot(self) -> tuple[dict[str, dict[str, Any]], list[_Edge]]:
+        try:
+            blob = self.snapshot_path.read_bytes()
+        except OSError as exc:
+            raise StoreError(f"cannot read the embedded store at {self.data_dir}: {exc.strerror}") from None
+        head = len(MAGIC)
+        if not blob.startswith(MAGIC) or len(blob) < head + 32:
+            raise StoreCorrupt(f"{self.snapshot_path} is not a Gongzhi snapshot")
+        digest, payload = blob[head : head + 32], blob[head + 32 :]
+        if hashlib.sha256(payload).digest() != digest:
+            raise StoreCorrupt(f"{self.snapshot_path} fails its checksum; restore it from a backup")
+        try:
+            data = _SafeUnpickler(io.BytesIO(payload)).load()
+            return data["nodes"], data["edges"]
+        except (pickle.UnpicklingError, KeyError, EOFError, TypeError, ValueError) as exc:
+            raise StoreCorrupt(f"{self.snapshot_path} cannot be decoded: {exc}") from None
+
+    def _reset(
+        self, nodes: dict[str, dict[str, Any]], edges: list[tuple[str, str, str, dict[str, Any]]]
+    ) -> None:
+        g = nx.MultiDiGraph()
+        g.add_nodes_from(nodes.items())
+        g.add_edges_from(edges)
+        by_label: dict[str, set[str]] = {}
+        for node_id, attrs in nodes.items():
+            for label in attrs[LABELS]:
+                by_label.setdefault(label, set()).add(node_id)
+        self._graph = g
+        self._by_label = by_label
+        self._rel_index = {(attrs[TYPE], key): (u, v) for u, v, key, attrs in edges}
+
+    def _save(self) -> None:
+        payload = pickle.dumps(
+            {
+                "nodes": dict(self._graph.nodes(data=True)),
+                "edges": list(self._graph.edges(keys=True, data=True)),
+            },
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.data_dir / f".{SNAPSHOT}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as f:
+                f.write(MAGIC)
+                f.write(hashlib.sha256(payload).digest())
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.snapshot_path)
+            dir_fd = os.open(self.data_dir, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot save the embedded store at {self.data_dir}: {exc.strerror}") from None
+        self._loaded_stamp = self._stamp()
+
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        """Exclusive writer: this process's mutex, then the cross-process flock."""
+        if self.read_only:
+            raise StoreError("the embedded store was opened read-only")
+        with self._writer_mutex:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.data_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                deadline = time.monotonic() + WRITER_WAIT_SECONDS
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() > deadline:
+                            raise StoreBusy(
+                                f"another process is writing to the embedded store at {self.data_dir}"
+                            ) from None
+                        time.sleep(0.05)
+                with self._lock.write():
+                    self._reload_if_changed()
+                    yield
+            finally:
+                os.close(fd)  # closing releases the flock
+
+    @contextmanager
+    def _reader(self) -> Iterator[GraphView]:
+        if self._stamp() != self._loaded_stamp:
+            with self._lock.write():
+                self._reload_if_changed()
+        with self._lock.read():
+            yield GraphView(self._graph, self._by_label)
+
+    # ------------------------------------------------------------ Store interface
+
+    def ping(self) -> None:
+        with self._reader():
+            return
+
+    def close(self) -> None:
+        """Nothing to release: every write is saved before it returns."""
+
+    def apply_schema(self) -> list[str]:
+        """The embedded store keeps its indexes itself; nothing to create."""
+        return []
+
+    def find_ids(self, label: str, ids: Sequence[str]) -> set[str]:
+        with self._reader() as g:
+            have = g.ids(label)
+            return {i for i in ids if i in have}
+
+    def fetch_nodes(self, label: str, ids: Sequence[str]) -> dict[str, StoredNode]:
+        with self._reader() as g:
+            have = g.ids(label)
+            out: dict[str, StoredNode] = {}
+            for i in ids:
+                if i in have:
+                    attrs = dict(g.node(i))
+                    labels = attrs.pop(LABELS)
+                    out[i] = StoredNode(tuple(sorted(labels)), attrs)
+            return out
+
+    def fetch_rels(self, rel_type: str, from_label: str, from_ids: Sequence[str]) -> dict[str, StoredRel]:
+        with self._reader() as g:
+            have = g.ids(from_label)
+            out: dict[str, StoredRel] = {}
+            for i in from_ids:
+                if i not in have:
+                    continue
+                for target, attrs in g.out(i, rel_type):
+                    props = {k: v for k, v in attrs.items() if k != TYPE}
+                    out[props["_key"]] = StoredRel(i, target, props)
+            return out
+
+    def source_items(self, source: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        with self._reader() as g:
+            nodes: dict[str, set[str]] = {}
+            for node_id, attrs in g.nx.nodes(data=True):
+                if attrs.get(SOURCE_PROPERTY) == source:
+                    nodes.setdefault(_base_label(attrs), set()).add(node_id)
+            rels: dict[str, set[str]] = {}
+            for _, _, key, attrs in g.nx.edges(keys=True, data=True):
+                if attrs.get(SOURCE_PROPERTY) == source:
+                    rels.setdefault(attrs[TYPE], set()).add(key)
+            return nodes, rels
+
+    def write(self, batch: WriteBatch) -> None:
+        if not len(batch):
+            return
+        with self._writer():
+            undo: list[Callable[[], None]] = []
+            try:
+                self._apply(batch, undo)
+                self._save()
+            except BaseException:
+                for step in reversed(undo):
+                    step()
+                raise
+
+    def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
+        with self._reader() as g:
+            return query.networkx(g, dict(params or {}))
+
+    def stats(self) -> Stats:
+        with self._reader() as g:
+            return Stats(g.label_counts(), g.rel_type_counts())
+
+    def clear(self) -> None:
+        with self._writer():
+            self._reset({}, [])
+            self._save()
+
+    # ------------------------------------------------------------ applying a batch
+
+    def _apply(self, batch: WriteBatch, undo: list[Callable[[], None]]) -> None:
+        g = self._graph
+        for rel_type, key in batch.delete_rels:
+            self._remove_edge(rel_type, key, undo)
+        for _label, node_id in batch.delete_nodes:
+            if node_id not in g:
+                continue
+            for u, v, key, attrs in [
+                *g.in_edges(node_id, keys=True, data=True),
+                *g.out_edges(node_id, keys=True, data=True),
+            ]:
+                if g.has_edge(u, v, key):
+                    self._remove_edge(attrs[TYPE], key, undo)
+            old = dict(g.nodes[node_id])
+            g.remove_node(node_id)
+            self._unindex_node(node_id, old[LABELS])
+            undo.append(partial(self._restore_node, node_id, old))
+        for rec in batch.nodes:
+            new = {**rec.props, LABELS: tuple(sorted(rec.labels))}
+            if rec.id in g:
+                old = dict(g.nodes[rec.id])
+                self._set_node(rec.id, new)
+                undo.append(partial(self._set_node, rec.id, old))
+            else:
+                self._restore_node(rec.id, new)
+                undo.append(partial(self._drop_new_node, rec.id))
+        for rel in batch.rels:
+            for end, label in ((rel.from_id, rel.from_label), (rel.to_id, rel.to_label)):
+                if end not in self._by_label.get(label, _EMPTY):
+                    raise StoreError(f"{rel.type} {rel.key}: no {label} node with id {end}")
+            index_key = (rel.type, rel.key)
+            existing = self._rel_index.get(index_key)
+            if existing is not None and existing != (rel.from_id, rel.to_id):
+                self._remove_edge(rel.type, rel.key, undo)
+                existing = None
+            attrs = {**rel.props, "_key": rel.key, TYPE: rel.type}
+            if existing is not None:
+                old = dict(g.edges[rel.from_id, rel.to_id, rel.key])
+                g.edges[rel.from_id, rel.to_id, rel.key].clear()
+                g.edges[rel.from_id, rel.to_id, rel.key].update(attrs)
+                undo.append(partial(self._replace_edge_attrs, rel.from_id, rel.to_id, rel.key, old))
+            else:
+                g.add_edge(rel.from_id, rel.to_id, key=rel.key, **attrs)
+                self._rel_index[index_key] = (rel.from_id, rel.to_id)
+                undo.append(partial(self._drop_new_edge, rel.type, rel.from_id, rel.to_id, rel.key))
+
+    def _set_node(self, node_id: str, attrs: dict[str, Any]) -> None:
+        old_labels = self._graph.nodes[node_id][LABELS]
+        self._unindex_node(node_id, old_labels)
+        self._graph.nodes[node_id].clear()
+        self._graph.nodes[node_id].update(attrs)
+        self._index_node(node_id, attrs[LABELS])
+
+    def _restore_node(self, node_id: str, attrs: dict[str, Any]) -> None:
+        self._graph.add_node(node_id, **attrs)
+        self._index_node(node_id, attrs[LABELS])
+
+    def _drop_new_node(self, node_id: str) -> None:
+        labels = self._graph.nodes[node_id][LABELS]
+        self._graph.remove_node(node_id)
+        self._unindex_node(node_id, labels)
+
+    def _index_node(self, node_id: str, labels: Sequence[str]) -> None:
+        for label in labels:
+            self._by_label.setdefault(label, set()).add(node_id)
+
+    def _unindex_node(self, node_id: str, labels: Sequence[str]) -> None:
+        for label in labels:
+            self._by_label.get(label, set()).discard(node_id)
+
+    def _remove_edge(self, rel_type: str, key: str, undo: list[Callable[[], None]]) -> None:
+        ends = self._rel_index.pop((rel_type, key), None)
+        if ends is None:
+            return
+        u, v = ends
+        old = dict(self._graph.edges[u, v, key])
+        self._graph.remove_edge(u, v, key)
+
+        def restore(u: str = u, v: str = v, key: str = key, old: dict[str, Any] = old) -> None:
+            self._graph.add_edge(u, v, key=key, **old)
+            self._rel_index[(rel_type, key)] = (u, v)
+
+        undo.append(restore)
+
+    def _drop_new_edge(self, rel_type: str, u: str, v: str, key: str) -> None:
+        self._graph.remove_edge(u, v, key)
+        self._rel_index.pop((rel_type, key), None)
+
+    def _replace_edge_attrs(self, u: str, v: str, key: str, attrs: dict[str, Any]) -> None:
+        self._graph.edges[u, v, key].clear()
+        self._graph.edges[u, v, key].update(attrs)
+
+
+def _base_label(attrs: Mapping[str, Any]) -> str:
+    """The table's label of a node: the one of its labels that names a node kind."""
+    labels = set(attrs[LABELS])
+    for kind in NODE_KINDS:
+        if kind.label in labels:
+            return kind.label
+    raise StoreCorrupt(f"node with labels {sorted(labels)} matches no declared kind")
