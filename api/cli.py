@@ -1,0 +1,275 @@
+"""The ``gongzhi`` command line.
+
+Every command reads one ``Settings`` object (environment variables, see graph/settings.py)
+and passes it down; nothing below reads the environment itself. Expected failures
+(``GongzhiError``) end as one clear line on stderr and a non-zero exit, never a traceback.
+
+Exit codes: 0 success, 1 an expected failure (bad input, store unreachable, ...), 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.messages import t
+from graph.errors import GongzhiError, ValidationFailed
+from graph.settings import Settings
+from graph.store import Store, open_store
+
+app = typer.Typer(
+    name="gongzhi",
+    help="共治 Gongzhi：党建引领社区治理组织图谱 / the organization graph of party-led community governance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+MAX_ISSUES_SHOWN = 50
+
+Lang = Annotated[
+    str | None,
+    typer.Option("--lang", help="界面语言 zh|en / interface language (default: GONGZHI_LANG or zh)"),
+]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="embedded|neo4j (default: GONGZHI_STORE or embedded)"),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="内置存储目录 / embedded store directory (default: GONGZHI_DATA_DIR or ./data)"
+    ),
+]
+
+
+def _settings(store: str | None = None, data_dir: Path | None = None, lang: str | None = None) -> Settings:
+    if lang:
+        os.environ["GONGZHI_LANG"] = lang
+    settings = Settings()
+    changes: dict[str, object] = {}
+    if store:
+        if store not in ("embedded", "neo4j"):
+            raise typer.BadParameter("--store must be embedded or neo4j")
+        changes["store"] = store
+    if data_dir:
+        changes["data_dir"] = data_dir
+    return settings.with_(**changes) if changes else settings
+
+
+def _open(settings: Settings, *, read_only: bool = False) -> Store:
+    store = open_store(settings, read_only=read_only)
+    store.ping()
+    return store
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="输出目录 / output directory")],
+    scale: Annotated[str, typer.Option(help="community|subdistrict|district|city")] = "district",
+    seed: Annotated[int, typer.Option(help="随机种子 / random seed (same seed, same files)")] = 1,
+    headers: Annotated[str, typer.Option(help="表头语言 zh|en / header language")] = "zh",
+    lang: Lang = None,
+) -> None:
+    """生成确定性的模拟城市数据集 / Write a deterministic synthetic dataset in the input format."""
+    _settings(lang=lang)
+    from loaders.generate import SCALES, generate as run_generate
+
+    if scale not in SCALES:
+        raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
+    summary = run_generate(scale, seed, out_dir, headers=headers)
+    out.print(t("generated", scale=scale, seed=seed, out=out_dir, rows=sum(summary.rows.values())))
+
+
+@app.command()
+def template(
+    out_file: Annotated[Path, typer.Argument(help="输出的 XLSX 文件 / XLSX file to write")],
+    lang: Lang = None,
+) -> None:
+    """写出空白导入模板（每表一页，中英表头、说明与示例行）/ Write blank XLSX input templates."""
+    _settings(lang=lang)
+    from loaders.template import write_templates
+
+    write_templates(out_file)
+    out.print(t("template", out=out_file))
+
+
+@app.command()
+def schema(store: StoreOpt = None, data_dir: DataDir = None, lang: Lang = None) -> None:
+    """建立约束和索引（可重复执行）/ Apply the declared constraints and indexes, idempotently."""
+    settings = _settings(store, data_dir, lang)
+    with _open(settings) as s:
+        names = s.apply_schema()
+    out.print(t("schema", n=len(names)) if settings.store == "neo4j" else t("schema_embedded"))
+
+
+@app.command()
+def load(
+    path: Annotated[Path, typer.Argument(help="输入目录或文件 (CSV/XLSX) / input directory or file")],
+    source: Annotated[
+        str | None, typer.Option(help="数据来源名称（默认为目录名）/ source name (default: directory name)")
+    ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune", help="删除该来源中已不存在的行 / delete this source's rows no longer in the input"
+        ),
+    ] = False,
+    accept_valid: Annotated[
+        bool, typer.Option("--accept-valid", help="有错误时仍导入有效行 / load the valid rows despite errors")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出结果 / print the summary as JSON")
+    ] = False,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """校验并导入数据（全部通过才写入）/ Validate and load input files; nothing is written unless all is valid."""
+    from loaders.load import load as run_load
+
+    settings = _settings(store, data_dir, lang)
+    with _open(settings) as s:
+        if settings.store == "neo4j":
+            s.apply_schema()
+        try:
+            if as_json or not sys.stderr.isatty():
+                summary = run_load(s, path, source=source, prune=prune, accept_valid=accept_valid)
+            else:
+                with Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=err,
+                ) as bar:
+                    tasks: dict[str, int] = {}
+
+                    def progress(stage: str, done: int, total: int) -> None:
+                        if stage not in tasks:
+                            tasks[stage] = bar.add_task(_stage_label(stage), total=total)
+                        bar.update(tasks[stage], completed=done, total=total)
+
+                    summary = run_load(
+                        s, path, source=source, prune=prune, accept_valid=accept_valid, progress=progress
+                    )
+        except ValidationFailed as exc:
+            _print_issues(exc, as_json)
+            raise typer.Exit(1) from None
+    if as_json:
+        out.print_json(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
+    else:
+        out.print(summary.render())
+
+
+def _stage_label(stage: str) -> str:
+    key = f"progress_{stage}"
+    try:
+        return t(key)
+    except KeyError:
+        return stage
+
+
+def _print_issues(exc: ValidationFailed, as_json: bool) -> None:
+    if as_json:
+        out.print_json(
+            json.dumps({"ok": False, "issues": [i.as_dict() for i in exc.issues]}, ensure_ascii=False)
+        )
+        return
+    err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=len(exc.issues))}")
+    table = Table(t("file"), t("row"), t("column"), t("value"), t("reason"))
+    zh = t("error") == "错误"
+    for issue in exc.issues[:MAX_ISSUES_SHOWN]:
+        reason = issue.reason_zh if zh and issue.reason_zh else issue.reason
+        table.add_row(issue.file, str(issue.row or ""), issue.column or "", issue.value or "", reason)
+    err.print(table)
+    if len(exc.issues) > MAX_ISSUES_SHOWN:
+        err.print(t("invalid_more", n=len(exc.issues) - MAX_ISSUES_SHOWN))
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """按节点标签和关系类型统计数量 / Counts by label and relationship type."""
+    settings = _settings(store, data_dir, lang)
+    with _open(settings, read_only=True) as s:
+        counts = s.stats()
+    if as_json:
+        out.print_json(
+            json.dumps({"store": settings.store, "labels": counts.labels, "relationships": counts.rel_types})
+        )
+        return
+    table = Table(t("stats_label"), t("stats_count"), title=t("stats_title", store=settings.store))
+    for label, n in sorted(counts.labels.items()):
+        table.add_row(label, str(n))
+    out.print(table)
+    rels = Table(t("stats_type"), t("stats_count"))
+    for rel_type, n in sorted(counts.rel_types.items()):
+        rels.add_row(rel_type, str(n))
+    out.print(rels)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="监听地址 / listen address (default: GONGZHI_HOST)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="端口 / port (default: GONGZHI_PORT or 8000)")] = None,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """启动 Web 服务 / Start the web server (health checks and the store overview)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(store, data_dir, lang)
+    settings = settings.with_(host=host or settings.host, port=port or settings.port)
+    _open(settings, read_only=True).close()
+    err.print(t("serve", host=settings.host, port=settings.port))
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def main() -> None:
+    """Console entry point: expected failures become one line on stderr and exit 1."""
+    try:
+        app(standalone_mode=False)
+    except GongzhiError as exc:
+        zh = t("error") == "错误"
+        err.print(f"[bold red]{t('error')}[/]: {exc.message_zh + '：' + exc.message if zh else exc.message}")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: typer's own one-line message, exit 2
+        exc.show()
+        sys.exit(getattr(exc, "exit_code", 2))
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
+    except Exception as exc:  # a bug: still one line, the traceback only on request
+        if os.environ.get("GONGZHI_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]内部错误 / internal error[/]: {type(exc).__name__} (GONGZHI_DEBUG=1 shows the traceback)"
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

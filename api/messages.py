@@ -1,0 +1,61 @@
+"""User-facing text of the CLI and pages, in Chinese with English available.
+
+The language comes from ``--lang`` or ``GONGZHI_LANG`` (``zh`` by default). Keep every
+sentence an organizer reads here, keyed by a short id, so the two languages stay side by side.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app": (
+        "共治：党建引领社区治理组织图谱",
+        "Gongzhi: the organization graph of party-led community governance",
+    ),
+    "error": ("错误", "error"),
+    "generated": (
+        "已生成 {scale} 规模数据集（种子 {seed}）到 {out}：{rows} 行",
+        "generated a {scale} dataset (seed {seed}) in {out}: {rows} rows",
+    ),
+    "template": ("已写出导入模板：{out}", "wrote the input templates to {out}"),
+    "schema": (
+        "已应用 {n} 个约束和索引（重复执行无副作用）",
+        "applied {n} constraints and indexes (idempotent)",
+    ),
+    "schema_embedded": ("内置存储无需建立索引", "the embedded store needs no schema"),
+    "loaded": ("导入完成", "load finished"),
+    "invalid": ("输入数据有 {n} 处错误，未写入任何数据", "{n} problem(s) in the input; nothing was written"),
+    "invalid_more": (
+        "……另有 {n} 处错误未显示（使用 --json 查看全部）",
+        "... and {n} more (use --json to see all)",
+    ),
+    "stats_label": ("节点标签", "label"),
+    "stats_type": ("关系类型", "relationship type"),
+    "stats_count": ("数量", "count"),
+    "stats_title": ("{store} 存储统计", "{store} store counts"),
+    "serve": ("服务已启动：http://{host}:{port}/", "serving at http://{host}:{port}/"),
+    "file": ("文件", "file"),
+    "row": ("行", "row"),
+    "column": ("列", "column"),
+    "value": ("值", "value"),
+    "reason": ("原因", "reason"),
+    "progress_read": ("读取文件", "reading files"),
+    "progress_validate": ("校验", "validating"),
+    "progress_diff": ("比对现有数据", "comparing with the store"),
+    "progress_write": ("写入", "writing"),
+}
+
+
+def current_lang() -> Lang:
+    return "en" if os.environ.get("GONGZHI_LANG", "zh").lower().startswith("en") else "zh"
+
+
+def t(key: str, lang: Lang | None = None, **values: object) -> str:
+    """The message ``key`` in ``lang`` (default: the current language), formatted with ``values``."""
+    zh, en = MESSAGES[key]
+    text = en if (lang or current_lang()) == "en" else zh
+    return text.format(**values)
