@@ -83,7 +83,8 @@ def generate(
 ) -> None:
     """生成确定性的模拟城市数据集 / Write a deterministic synthetic dataset in the input format."""
     _settings(lang=lang)
-    from loaders.generate import SCALES, generate as run_generate
+    from loaders.generate import SCALES
+    from loaders.generate import generate as run_generate
 
     if scale not in SCALES:
         raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")

@@ -15,10 +15,10 @@ the two ends and the declared key columns, so that loading the same file twice c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class FieldType(str, Enum):
+class FieldType(StrEnum):
     STR = "str"
     INT = "int"
     BOOL = "bool"
