@@ -233,7 +233,8 @@ PERSON = NodeKind(
         Column("is_owner", "是否业主", FieldType.BOOL, example="是"),
         _enum("political_status", "政治面貌", *POLITICAL_STATUS, indexed=True),
         Column("in_service", "是否在职", FieldType.BOOL, en_doc="in-service (employed) member", example="是"),
-        _ref("employer_id", "工作单位", "Employer", required=False, example="U-0001"),
+        # a PropertyFirm too: a firm's own members are who can form its branch (FIRM_PARTY_COVERAGE)
+        _ref("employer_id", "工作单位", "Employer", "PropertyFirm", required=False, example="U-0001"),
         _date("joined_on", "入党日期"),
         Column("skills", "特长", example="法律咨询"),
     ),
