@@ -1,0 +1,47 @@
+# Everyday commands. `make test` is what CI runs (.ci/run): it starts the real Neo4j
+# (scripts/neo4j.sh) unless NEO4J_URI already points at a server.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Reinstalled when pyproject.toml changes; otherwise `make install` does nothing.
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: venv install test lint neo4j-start neo4j-stop bench run
+
+venv install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@
+
+test: install
+	if [[ -z "$${NEO4J_URI:-}" ]]; then \
+	    bash scripts/neo4j.sh start || { echo "make test: the Neo4j server could not start (see above); the Neo4j tests cannot run" >&2; exit 1; }; \
+	    eval "$$(bash scripts/neo4j.sh env)"; \
+	fi; \
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check graph queries loaders api tests
+	$(BIN)/mypy
+
+neo4j-start:
+	bash scripts/neo4j.sh start
+
+neo4j-stop:
+	bash scripts/neo4j.sh stop
+
+bench: install
+	if [[ -f bench/__main__.py ]]; then $(BIN)/python -m bench; else echo "bench: no bench/__main__.py in this tree"; fi
+
+run: install
+	test -d demo/input || $(BIN)/gongzhi generate --scale district --seed 1 demo/input
+	export GONGZHI_DATA_DIR=demo/data; \
+	$(BIN)/gongzhi load demo/input; \
+	$(BIN)/gongzhi serve

@@ -1,0 +1,204 @@
+"""The Cypher the Neo4j store sends, generated from the model's declarations.
+
+Labels and relationship types cannot be Cypher parameters, so each statement that needs one
+is generated here, after the name is checked against ``graph/model.py`` (``StoreError``
+otherwise): no label or type from input ever reaches Cypher text. Every value is a
+parameter. ``write_steps`` turns one ``WriteBatch`` into the statements of its single
+transaction: ``UNWIND $rows`` of at most ``batch_size`` rows, grouped by node label set and
+by (relationship type, from label, to label), in the order ``WriteBatch`` documents.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from functools import cache
+from typing import Any, NamedTuple, TypeVar
+
+from graph import model
+from graph.errors import StoreError
+from graph.records import WriteBatch
+from graph.schema import identifier
+
+#: A trivial read: the server answers and the credentials and database are good.
+PING = "RETURN 1 AS ok"
+#: New indexes populate in the background; wait so that the first load can use them.
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+#: Deletes in chunks, so that clearing a city's graph does not need one huge transaction.
+CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+
+# ---------------------------------------------------------------- statements from declarations
+
+
+def _label(name: str) -> str:
+    if name not in model.all_labels():
+        raise StoreError(f"unknown node label {name!r}")
+    return identifier(name)
+
+
+def _rel_type(name: str) -> str:
+    if name not in model.all_relationship_types():
+        raise StoreError(f"unknown relationship type {name!r}")
+    return identifier(name)
+
+
+@cache
+def delete_rels_cypher(rel_type: str) -> str:
+    return f"UNWIND $keys AS key MATCH ()-[r:{_rel_type(rel_type)} {{_key: key}}]->() DELETE r"
+
+
+@cache
+def delete_nodes_cypher(label: str) -> str:
+    return f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) DETACH DELETE n"
+
+
+@cache
+def upsert_nodes_cypher(label: str, labels: frozenset[str]) -> str:
+    """Replace properties and labels of nodes of ``label`` that carry exactly ``labels``.
+
+    The kind's conditional labels missing from ``labels`` are removed (a member who left
+    the party is no longer a ``PartyMember``); its fixed extra labels are always set.
+    """
+    kind = model.node_kind(label)
+    if label not in labels or not labels <= set(kind.all_labels):
+        raise StoreError(f"labels do not fit node kind {label!r}")
+    add = [_label(x) for x in kind.all_labels if x in labels and x != label]
+    remove = [_label(c.label) for c in kind.conditional_labels if c.label not in labels]
+    lines = [
+        "UNWIND $rows AS row",
+        f"MERGE (n:{_label(label)} {{id: row.id}})",
+        "SET n = row.props, n.id = row.id",
+    ]
+    if add:
+        lines.append("SET n:" + ":".join(add))
+    if remove:
+        lines.append("REMOVE n:" + ":".join(remove))
+    return "\n".join(lines)
+
+
+@cache
+def upsert_rels_cypher(rel_type: str, from_label: str, to_label: str) -> str:
+    """Upsert relationships by ``_key`` and return how many were written.
+
+    A relationship of the same type and key between other nodes is deleted first, so a key
+    identifies one relationship, as on the embedded store.
+    """
+    t = _rel_type(rel_type)
+    return "\n".join(
+        [
+            "UNWIND $rows AS row",
+            f"MATCH (a:{_label(from_label)} {{id: row.from_id}})",
+            f"MATCH (b:{_label(to_label)} {{id: row.to_id}})",
+            "CALL (row, a, b) {",
+            f"  MATCH (x)-[old:{t} {{_key: row.key}}]->(y) WHERE x <> a OR y <> b",
+            "  DELETE old",
+            "}",
+            f"MERGE (a)-[r:{t} {{_key: row.key}}]->(b)",
+            "SET r = row.props, r._key = row.key",
+            "RETURN count(r) AS written",
+        ]
+    )
+
+
+@cache
+def find_ids_cypher(label: str) -> str:
+    return f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) RETURN n.id AS id"
+
+
+@cache
+def fetch_nodes_cypher(label: str) -> str:
+    return (
+        f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) "
+        "RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
+    )
+
+
+@cache
+def fetch_rels_cypher(rel_type: str, from_label: str) -> str:
+    return (
+        f"UNWIND $ids AS id MATCH (a:{_label(from_label)} {{id: id}})-[r:{_rel_type(rel_type)}]->(b) "
+        "RETURN r._key AS key, a.id AS from_id, b.id AS to_id, properties(r) AS props"
+    )
+
+
+@cache
+def node_source_cypher(label: str) -> str:
+    return f"MATCH (n:{_label(label)}) WHERE n._source = $source RETURN n.id AS id"
+
+
+@cache
+def rel_source_cypher(rel_type: str) -> str:
+    return f"MATCH ()-[r:{_rel_type(rel_type)}]->() WHERE r._source = $source RETURN r._key AS key"
+
+
+@cache
+def count_label_cypher(label: str) -> str:
+    return f"MATCH (n:{_label(label)}) RETURN count(n) AS n"
+
+
+@cache
+def count_rel_cypher(rel_type: str) -> str:
+    return f"MATCH ()-[r:{_rel_type(rel_type)}]->() RETURN count(r) AS n"
+
+
+def to_param(value: Any) -> Any:
+    """A Python value as the driver takes it (dates as they are; sets and tuples as lists)."""
+    if isinstance(value, Mapping):
+        return {str(k): to_param(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_param(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------- a batch as statements
+
+
+class Step(NamedTuple):
+    """One statement of a batch; ``expected`` is the relationship count it must write."""
+
+    cypher: str
+    params: dict[str, Any]
+    expected: int | None = None
+    what: str = ""
+
+
+def write_steps(batch: WriteBatch, size: int) -> list[Step]:
+    """The statements applying ``batch``, in the order ``WriteBatch`` documents."""
+    steps: list[Step] = []
+    for rel_type, keys in _group(batch.delete_rels, lambda d: d[0]).items():
+        for chunk in chunks(keys, size):
+            steps.append(Step(delete_rels_cypher(rel_type), {"keys": [k for _, k in chunk]}))
+    for label, ids in _group(batch.delete_nodes, lambda d: d[0]).items():
+        for chunk in chunks(ids, size):
+            steps.append(Step(delete_nodes_cypher(label), {"ids": [i for _, i in chunk]}))
+    for (label, labels), nodes in _group(batch.nodes, lambda n: (n.label, frozenset(n.labels))).items():
+        cypher = upsert_nodes_cypher(label, labels)
+        for node_chunk in chunks(nodes, size):
+            rows = [{"id": n.id, "props": to_param(n.props)} for n in node_chunk]
+            steps.append(Step(cypher, {"rows": rows}))
+    for (rel_type, a, b), rels in _group(batch.rels, lambda r: (r.type, r.from_label, r.to_label)).items():
+        cypher = upsert_rels_cypher(rel_type, a, b)
+        for rel_chunk in chunks(rels, size):
+            rows = [
+                {"key": r.key, "from_id": r.from_id, "to_id": r.to_id, "props": to_param(r.props)}
+                for r in rel_chunk
+            ]
+            steps.append(Step(cypher, {"rows": rows}, len(rows), f"{rel_type} ({a} -> {b})"))
+    return steps
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _group(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    """Items by ``key``, in first-seen order (so a batch is applied in a stable order)."""
+    groups: dict[K, list[T]] = defaultdict(list)
+    for item in items:
+        groups[key(item)].append(item)
+    return groups
