@@ -154,7 +154,7 @@ COMMITTEE_LABELS = (
 
 
 def _place(label: str, table: str, zh: str, doc: str, parent: Column | None, *extra: Column, prefix: str) -> NodeKind:
-    cols: tuple[Column, ...] = (_id(f"{zh}编号", f"{prefix}-0001"), _name(f"{zh}名称"))
+    cols: tuple[Column, ...] = (_id(f"{zh}编号", f"{prefix}-0001"), _name(f"{zh}名称", f"示例{zh}"))
     rels: tuple[InlineRel, ...] = ()
     if parent is not None:
         cols += (parent,)
@@ -226,7 +226,7 @@ PERSON = NodeKind(
         _id("人员编号", "R-000001"),
         Column("name", "姓名", required=True, personal=True, example="张伟"),
         _enum("gender", "性别", *GENDER, required=False),
-        Column("id_number", "身份证号", FieldType.ID_NUMBER, personal=True, example="420602198001011234"),
+        Column("id_number", "身份证号", FieldType.ID_NUMBER, personal=True, example="420602198001011239"),
         Column("phone", "手机号", FieldType.PHONE, personal=True, example="13800001234"),
         _ref("building_id", "居住楼栋", "Building", example="B-0001"),
         _ref("entrance_id", "居住单元", "Entrance", required=False, example="E-0001"),
@@ -256,7 +256,7 @@ PARTY_ORG = NodeKind(
         _name("党组织名称", "檀溪社区第一网格党支部"),
         _enum("level", "层级", *ORG_LEVEL, indexed=True),
         _enum("kind", "类型", *ORG_KIND, indexed=True),
-        _ref("parent_id", "上级党组织", "PartyOrg", required=False, example="O-0000"),
+        _ref("parent_id", "上级党组织", "PartyOrg", required=False),
         _date("established_on", "成立日期"),
     ),
     inline_rels=(InlineRel("parent_id", "SUBORDINATE_TO"),),
@@ -285,7 +285,7 @@ PROPERTY_FIRM = NodeKind(
     (
         _id("企业编号", "F-0001"),
         _name("企业名称", "襄阳某物业服务有限公司"),
-        Column("credit_code", "统一社会信用代码", FieldType.CREDIT_CODE, example="91420600MA0000000X"),
+        Column("credit_code", "统一社会信用代码", FieldType.CREDIT_CODE, example="91420600MA0000000Q"),
         Column("mass_organization", "群团组织", en_doc="trade union or other mass organization, if any", example="工会"),
     ),
 )
@@ -299,7 +299,7 @@ def _committee(label: str, table: str, zh: str, doc: str, parent: Column, prefix
         doc,
         (
             _id(f"{zh}编号", f"{prefix}-0001"),
-            _name(f"{zh}名称"),
+            _name(f"{zh}名称", f"示例{zh}"),
             parent,
             _date("since", "成立(当选)日期", example="2021-06-01"),
             _date("until", "任期届满日期", example="2026-05-31"),
@@ -337,7 +337,7 @@ def _site(label: str, table: str, zh: str, doc: str, *where: str, prefix: str) -
         doc,
         (
             _id(f"{zh}编号", f"{prefix}-0001"),
-            _name(f"{zh}名称"),
+            _name(f"{zh}名称", f"示例{zh}"),
             _ref("place_id", "所在位置", *where, example="CM-0001"),
             _date("since", "启用日期"),
         ),
@@ -395,7 +395,7 @@ RESIDENCE_REGISTRATION = RelKind(
     "居住地党组织报到",
     "the residence-side branch or group that manages a member where they live (1+1)",
     _ref("person_id", "党员编号", "Person", example="R-000001"),
-    _ref("org_id", "居住地党组织编号", "PartyOrg", example="O-0002"),
+    _ref("org_id", "居住地党组织编号", "PartyOrg", example="O-0001"),
     (SINCE, UNTIL),
     key=("since",),
     dated=True,
