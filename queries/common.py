@@ -1,0 +1,236 @@
+"""What the networkx sides of the domain queries share, and the vocabulary both sides use.
+
+Conventions of every query in ``queries/`` (both sides):
+
+* Parameters: ``$area`` (the id of a place), ``$date`` (a ``datetime.date``: "current on
+  that day"), ``$ids`` (a list of item ids, for suggestion queries), ``$limit``.
+* "Current on day D" for a dated relationship or a committee's term: ``since`` is empty or
+  ``<= D``, and ``until`` is empty or ``>= D`` (both ends inclusive).
+* "In an area": the item's place lies under the area through ``PART_OF*0..``. Places form a
+  strictly layered tree (City, District, Subdistrict, Community, Grid, Compound, Building,
+  Entrance), so the Cypher side bounds each walk by the depth of the label it looks for and
+  the networkx side walks down the tree level by level (``under``) and up it (``up``).
+* Rows are plain dicts, sorted by ``id`` (suggestions by item, rank keys, id); lists inside
+  rows are sorted too, so that both stores' rows compare equal with ``==``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from graph.model import PLACE_LABELS
+from graph.query import Row
+
+if TYPE_CHECKING:
+    from graph.embedded import GraphView
+
+#: The depth of each place label in the tree (City 0 ... Entrance 7).
+DEPTH: dict[str, int] = {label: i for i, label in enumerate(PLACE_LABELS)}
+
+#: Place kinds that can be asked about as an area (buildings and entrances cannot).
+AREA_KINDS = ("City", "District", "Subdistrict", "Community", "Grid", "Compound")
+
+#: Party org levels that count as a branch (DOMAIN.md: "a branch (or general branch)").
+BRANCH_LEVELS = ("branch", "general_branch")
+GROUP = "group"
+FULL_MEMBER = "member"
+
+#: Three or more full members can form a branch (Party Constitution); the same threshold is
+#: used to decide whether the full members of a building can form a party group of their own.
+MIN_FULL_MEMBERS = 3
+
+#: Status codes and suggestion vocabulary that the Cypher texts may spell as literals
+#: (besides the model's enum codes, labels and relationship types); see tests/queries.
+MEMBER_STATUSES = (
+    "complete",
+    "missing_membership",
+    "missing_residence",
+    "multiple_residence",
+    "residence_mismatch",
+)
+REPORT_STATUSES = ("not_reported", "reported_elsewhere")
+SUGGESTION_KINDS = ("person", "org", "place", "committee", "firm", "community")
+BRANCH_SIDES = ("membership", "residence", "unregistered")
+
+
+def current(props: Mapping[str, Any], day: date) -> bool:
+    """Whether a dated relationship (or a committee's term) is current on ``day``."""
+    since = props.get("since")
+    until = props.get("until")
+    return (since is None or since <= day) and (until is None or until >= day)
+
+
+def started(props: Mapping[str, Any], day: date) -> bool:
+    """Whether an undated-end item (a service centre, a red station) exists on ``day``."""
+    since = props.get("since")
+    return since is None or since <= day
+
+
+def place_kind(g: GraphView, node_id: str) -> str | None:
+    for label in PLACE_LABELS:
+        if g.has_label(node_id, label):
+            return label
+    return None
+
+
+def parent(g: GraphView, node_id: str | None, label: str) -> str | None:
+    """The ``PART_OF`` parent of ``node_id`` when it carries ``label``."""
+    if node_id is None:
+        return None
+    for target, _ in g.out(node_id, "PART_OF"):
+        if g.has_label(target, label):
+            return target
+    return None
+
+
+def up(g: GraphView, node_id: str | None, label: str) -> str | None:
+    """The ancestor of ``node_id`` (itself excluded) carrying ``label``, walking ``PART_OF`` up."""
+    seen: set[str] = set()
+    node = node_id
+    while node is not None and node not in seen:
+        seen.add(node)
+        nxt = None
+        for target, _ in g.out(node, "PART_OF"):
+            nxt = target
+            break
+        if nxt is not None and g.has_label(nxt, label):
+            return nxt
+        node = nxt
+    return None
+
+
+def under(g: GraphView, area: str, label: str) -> list[str]:
+    """Ids of the ``label`` places lying under ``area`` (``PART_OF*0..``), the area included."""
+    if not g.has(area) or not g.has_label(area, "Place"):
+        return []
+    want = DEPTH[label]
+    kind = place_kind(g, area)
+    if kind is None or DEPTH[kind] > want:
+        return []
+    level = [area]
+    for _ in range(want - DEPTH[kind]):
+        nxt: list[str] = []
+        for node in level:
+            nxt.extend(s for s, _ in g.into(node, "PART_OF") if g.has_label(s, "Place"))
+        level = nxt
+    return [n for n in level if g.has_label(n, label)]
+
+
+def sources(g: GraphView, node_id: str | None, rel_type: str, label: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(source, props) of the ``rel_type`` relationships entering ``node_id`` from ``label`` nodes."""
+    if node_id is None:
+        return
+    for s, props in g.into(node_id, rel_type):
+        if g.has_label(s, label):
+            yield s, props
+
+
+def targets(g: GraphView, node_id: str | None, rel_type: str, label: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(target, props) of the ``rel_type`` relationships leaving ``node_id`` to ``label`` nodes."""
+    if node_id is None:
+        return
+    for t, props in g.out(node_id, rel_type):
+        if g.has_label(t, label):
+            yield t, props
+
+
+def prop(g: GraphView, node_id: str | None, name: str) -> Any:
+    return None if node_id is None else g.node(node_id).get(name)
+
+
+def residents(g: GraphView, building: str) -> list[str]:
+    """Party members living in ``building``."""
+    return [p for p, _ in sources(g, building, "LIVES_IN", "PartyMember")]
+
+
+def full(g: GraphView, person: str) -> bool:
+    return g.node(person).get("political_status") == FULL_MEMBER
+
+
+def compound_residents(g: GraphView, compound: str) -> Iterator[tuple[str, str]]:
+    """(member, building) for the party members living in ``compound``."""
+    for b, _ in sources(g, compound, "PART_OF", "Building"):
+        for p in residents(g, b):
+            yield p, b
+
+
+def sorted_ids(ids: Iterable[str | None]) -> list[str]:
+    return sorted({i for i in ids if i is not None})
+
+
+def by_id(rows: Iterable[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def count_row(items: Iterable[bool]) -> list[Row]:
+    """The one row of a count query: how many items, how many covered."""
+    flags = list(items)
+    return [{"total": len(flags), "covered": sum(1 for f in flags if f)}]
+
+
+def _null_last(value: str | None) -> tuple[int, str]:
+    return (1, "") if value is None else (0, value)
+
+
+def candidate(
+    item: str,
+    id_: str,
+    name: Any,
+    kind: str,
+    reason: str,
+    via: str | None,
+    grp: int,
+    sub: int = 0,
+    phone: Any = None,
+) -> Row:
+    """One suggestion row, as the Cypher side returns it."""
+    return {
+        "item": item,
+        "id": id_,
+        "name": name,
+        "phone": phone,
+        "kind": kind,
+        "reason": reason,
+        "via": via,
+        "grp": grp,
+        "sub": sub,
+    }
+
+
+def rank_candidates(rows: Iterable[Row], limit: int) -> list[Row]:
+    """The networkx twin of the Cypher suggestion tail: per item, one row per candidate (its
+    best: lowest ``grp``, ``sub``, then ``reason``, ``via``), ranked by ``grp``, ``sub``, id,
+    at most ``limit`` per item, items in id order."""
+    best: dict[tuple[str, str], Row] = {}
+
+    def key(r: Row) -> tuple[Any, ...]:
+        return (r["grp"], r["sub"], r["reason"], _null_last(r["via"]))
+
+    for r in rows:
+        k = (r["item"], r["id"])
+        if k not in best or key(r) < key(best[k]):
+            best[k] = r
+    out: list[Row] = []
+    per_item: dict[str, list[Row]] = {}
+    for r in best.values():
+        per_item.setdefault(r["item"], []).append(r)
+    for item in sorted(per_item):
+        ranked = sorted(per_item[item], key=lambda r: (r["grp"], r["sub"], r["id"]))
+        out.extend(ranked[: max(limit, 0)])
+    return out
+
+
+#: The tail every suggestion query ends with, after a ``CALL (x) { ... }`` that yields
+#: candidate rows ``id, name, phone, kind, reason, via, grp, sub`` for one item ``x``: keep
+#: each candidate's best row, rank, cut at ``$limit`` per item.
+SUGGESTION_TAIL = """
+  WITH id, name, phone, kind, reason, via, grp, sub
+  ORDER BY grp, sub, reason, via
+  WITH id, head(collect({name: name, phone: phone, kind: kind, reason: reason, via: via, grp: grp, sub: sub})) AS best
+  RETURN id, best.name AS name, best.phone AS phone, best.kind AS kind, best.reason AS reason, best.via AS via,
+         best.grp AS grp, best.sub AS sub
+  ORDER BY grp, sub, id
+  LIMIT $limit
+"""

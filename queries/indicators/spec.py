@@ -1,0 +1,54 @@
+"""How an indicator is declared: its public id, wording, and the queries that answer it.
+
+Each indicator has three queries, each a Cypher constant beside its networkx twin:
+
+* ``count``: one row ``{total, covered}`` for ``$area`` on ``$date``;
+* ``gaps``: one row per uncovered item, by id, with the evidence as data fields;
+* ``suggest`` (optional): for the gap items ``$ids``, the candidates who could close each gap,
+  ``{item, id, name, phone, kind, reason, via, grp, sub}``, ranked by ``grp, sub, id``, at most
+  ``$limit`` per item.
+
+The count and the gaps of one indicator share their coverage predicate (the same text on the
+Cypher side, the same function on the networkx side), so ``len(gaps) == total - covered``.
+Turning rows into explained ``Gap`` objects (``explain``) is store-independent Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graph.query import Query, Row
+
+
+@dataclass(frozen=True)
+class Explanation:
+    status: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title_zh: str
+    title_en: str
+    unit_zh: str
+    unit_en: str
+    item_kind: str  # the label of the items counted
+    rule_zh: str
+    rule_en: str
+    count: Query
+    gaps: Query
+    explain: Callable[[Row], Explanation]
+    suggest: Query | None = None
+    #: which gap rows to ask ``suggest`` about (default: all of them)
+    suggest_for: Callable[[Row], bool] | None = None
+    #: suggestions read straight off the gap row (e.g. the community to report to)
+    row_suggestions: Callable[[Row], list[Row]] | None = None
+    #: whether item names are personal (the items are people)
+    personal_items: bool = False
+
+    @property
+    def queries(self) -> tuple[Query, ...]:
+        return (self.count, self.gaps) + ((self.suggest,) if self.suggest is not None else ())
