@@ -16,6 +16,7 @@ ids, in ``queries.indicators.INDICATORS``.
 
 from queries.areas import child_areas, resolve_area
 from queries.coverage import coverage, gaps
+from queries.export import write_gaps_xlsx
 from queries.one_plus_one import area_one_plus_one, branch_view, dual_reporting, member_card
 from queries.rollup import rollup
 from queries.trend import trend
@@ -31,4 +32,5 @@ __all__ = [
     "resolve_area",
     "rollup",
     "trend",
+    "write_gaps_xlsx",
 ]

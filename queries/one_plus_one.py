@@ -198,28 +198,28 @@ BRANCH_INFO = Query("one_plus_one.branch_info", BRANCH_INFO_CYPHER, branch_info_
 
 BRANCH_MEMBERS_CYPHER = (
     """
-MATCH (o:PartyOrg {id: $org})
-CALL (o) {
-  MATCH (p:PartyMember)-[r:MEMBER_OF]->(o)
+MATCH (br:PartyOrg {id: $org})
+CALL (br) {
+  MATCH (p:PartyMember)-[r:MEMBER_OF]->(br)
   WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
   RETURN DISTINCT p, 'membership' AS side
   UNION
-  MATCH (p:PartyMember)-[r:REGISTERED_AT_RESIDENCE]->(o)
+  MATCH (p:PartyMember)-[r:REGISTERED_AT_RESIDENCE]->(br)
   WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
   RETURN DISTINCT p, 'residence' AS side
   UNION
-  MATCH (o)-[k:COVERS]->(t:Place)
-  WHERE o.level <> 'group' AND (t:Compound OR t:Grid)
+  MATCH (br)-[k:COVERS]->(t:Place)
+  WHERE br.level <> 'group' AND (t:Compound OR t:Grid)
     AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
   MATCH (t)<-[:PART_OF*1..2]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
   RETURN DISTINCT p, 'unregistered' AS side
   UNION
-  MATCH (o)-[k:COVERS]->(t:Building)<-[:LIVES_IN]-(p:PartyMember)
-  WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+  MATCH (br)-[k:COVERS]->(t:Building)<-[:LIVES_IN]-(p:PartyMember)
+  WHERE br.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
   RETURN DISTINCT p, 'unregistered' AS side
   UNION
-  MATCH (o)-[k:COVERS]->(t:Entrance)<-[:LIVES_IN_ENTRANCE]-(p:PartyMember)
-  WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+  MATCH (br)-[k:COVERS]->(t:Entrance)<-[:LIVES_IN_ENTRANCE]-(p:PartyMember)
+  WHERE br.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
   RETURN DISTINCT p, 'unregistered' AS side
 }
 OPTIONAL MATCH (p)-[:LIVES_IN]->(b:Building)
@@ -227,7 +227,8 @@ OPTIONAL MATCH (p)-[:LIVES_IN]->(b:Building)
     + MEMBER_HOME
     + MEMBER_STATUS
     + """
-WITH * WHERE side <> 'unregistered' OR status = 'missing_residence'
+// the status above ranged over all of the member's orgs; now ``o`` is this branch again
+WITH *, br AS o WHERE side <> 'unregistered' OR status = 'missing_residence'
 RETURN side, p.id AS id, p.name AS name, p.political_status AS political_status,
   b.id AS building, c.id AS compound, status, """
     + COVERS_HOME

@@ -65,7 +65,8 @@ COVERS_HOME = """EXISTS {
 
 #: With ``p, b, c, g, e`` bound, adds ``membership, residence`` (current org ids),
 #: ``residence_home`` (those registered orgs that cover the home), ``membership_home`` and
-#: ``status``; every variable already bound is carried along (``WITH *``).
+#: ``status``; every variable already bound is carried along (``WITH *``). The query must not
+#: have bound ``o``, ``r``, ``k`` or ``t`` itself: a subquery would take them as given.
 MEMBER_STATUS = """
 WITH *,
   COLLECT { MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)

@@ -168,7 +168,7 @@ CALL (c, n) {
            b.id AS via, CASE WHEN n >= 3 THEN 0 ELSE 1 END AS grp, 0 AS sub
     UNION ALL
     MATCH (c)-[:PART_OF]->(:Grid)-[:PART_OF]->(m:Community)
-    // a second MATCH: within one pattern the grid's PART_OF could not be walked back down
+    // a second MATCH: one pattern may not walk the same PART_OF relationship up and back down
     MATCH (m)<-[:PART_OF*1..2]-(t:Place)<-[r:COVERS]-(o:PartyOrg)
     WHERE t <> c AND o.level IN ['branch', 'general_branch']
       AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
