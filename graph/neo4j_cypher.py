@@ -6,6 +6,12 @@ otherwise): no label or type from input ever reaches Cypher text. Every value is
 parameter. ``write_steps`` turns one ``WriteBatch`` into the statements of its single
 transaction: ``UNWIND $rows`` of at most ``batch_size`` rows, grouped by node label set and
 by (relationship type, from label, to label), in the order ``WriteBatch`` documents.
+
+``id`` and ``_key`` travel inside the property map and are replaced by ``SET x = map`` only,
+never removed and set again: an unchanged value is then no change at all, whereas a
+removed-and-reset indexed property enters the transaction's index state, and every later
+index seek in the same transaction pays for it (a reload of 50,000 relationships went from
+44 s to 3 s).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from functools import cache
 from typing import Any, NamedTuple, TypeVar
 
 from graph import model
+from graph.declare import KEY_PROPERTY as KEY
 from graph.errors import StoreError
 from graph.records import WriteBatch
 from graph.schema import identifier
@@ -71,7 +78,7 @@ def upsert_nodes_cypher(label: str, labels: frozenset[str]) -> str:
     lines = [
         "UNWIND $rows AS row",
         f"MERGE (n:{_label(label)} {{id: row.id}})",
-        "SET n = row.props, n.id = row.id",
+        "SET n = row.props",
     ]
     if add:
         lines.append("SET n:" + ":".join(add))
@@ -98,7 +105,7 @@ def upsert_rels_cypher(rel_type: str, from_label: str, to_label: str) -> str:
             "  DELETE old",
             "}",
             f"MERGE (a)-[r:{t} {{_key: row.key}}]->(b)",
-            "SET r = row.props, r._key = row.key",
+            "SET r = row.props",
             "RETURN count(r) AS written",
         ]
     )
@@ -178,13 +185,18 @@ def write_steps(batch: WriteBatch, size: int) -> list[Step]:
     for (label, labels), nodes in _group(batch.nodes, lambda n: (n.label, frozenset(n.labels))).items():
         cypher = upsert_nodes_cypher(label, labels)
         for node_chunk in chunks(nodes, size):
-            rows = [{"id": n.id, "props": to_param(n.props)} for n in node_chunk]
+            rows = [{"id": n.id, "props": to_param({**n.props, "id": n.id})} for n in node_chunk]
             steps.append(Step(cypher, {"rows": rows}))
     for (rel_type, a, b), rels in _group(batch.rels, lambda r: (r.type, r.from_label, r.to_label)).items():
         cypher = upsert_rels_cypher(rel_type, a, b)
         for rel_chunk in chunks(rels, size):
             rows = [
-                {"key": r.key, "from_id": r.from_id, "to_id": r.to_id, "props": to_param(r.props)}
+                {
+                    "key": r.key,
+                    "from_id": r.from_id,
+                    "to_id": r.to_id,
+                    "props": to_param({**r.props, KEY: r.key}),
+                }
                 for r in rel_chunk
             ]
             steps.append(Step(cypher, {"rows": rows}, len(rows), f"{rel_type} ({a} -> {b})"))

@@ -132,6 +132,12 @@ class Neo4jStore(Store):
             raise StoreUnavailable(f"Neo4j at {self._where} cannot be reached ({action})") from None
         except Neo4jError as exc:
             code = exc.code or "unknown status"
+            if code.endswith("MemoryPoolOutOfMemoryError"):
+                raise StoreError(
+                    f"the batch does not fit in the memory Neo4j allows one transaction ({code}); "
+                    "give the server more heap (NEO4J_HEAP) or load fewer rows at a time",
+                    message_zh="数据量超出 Neo4j 单个事务的内存上限，未写入任何数据",
+                ) from None
             if (
                 ".Security." in code
                 or code.endswith("DatabaseNotFound")
