@@ -249,7 +249,9 @@ def serve(
 def main() -> None:
     """Console entry point: expected failures become one line on stderr and exit 1."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns typer.Exit's code instead of raising it
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except GongzhiError as exc:
         zh = t("error") == "错误"
         err.print(f"[bold red]{t('error')}[/]: {exc.message_zh + '：' + exc.message if zh else exc.message}")
