@@ -1,0 +1,128 @@
+"""One input row on its way through validation: raw cells, typed values, its problems.
+
+``convert_rows`` converts every cell of every table (``loaders.convert``), checks required
+cells, ids and the ``since <= until`` order of a row's dates, and records each problem as
+an Issue on the row, masked by column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from graph.declare import Column, FieldType, NodeKind
+from graph.errors import Issue
+from graph.model import SINCE, UNTIL
+from loaders.convert import CellProblem, convert
+from loaders.issues import cell_issue
+from loaders.names import TableKind, columns_of
+from loaders.read import RawRow, RawTable
+
+ID_FORBIDDEN = "|"
+"""The separator of relationship keys (``graph.declare.rel_key``), so never part of an id."""
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RowItem:
+    table: RawTable
+    row: RawRow
+    values: dict[str, object] = field(default_factory=dict)
+    """Typed values by column name; an empty or unconvertible cell is absent."""
+    failed: set[str] = field(default_factory=set)
+    """Columns whose cell is present but could not be converted."""
+    issues: list[Issue] = field(default_factory=list)
+    targets: dict[str, str] = field(default_factory=dict)
+    """The base label each resolved REF column points at."""
+
+    @property
+    def kind(self) -> TableKind:
+        return self.table.kind
+
+    @property
+    def where(self) -> str:
+        return f"{self.table.file} row {self.row.number}"
+
+    @property
+    def where_zh(self) -> str:
+        return f"{self.table.file} 第{self.row.number}行"
+
+    @property
+    def node_id(self) -> str | None:
+        """The id this row defines, when it is a node row with a usable id."""
+        kind = self.kind
+        if not isinstance(kind, NodeKind):
+            return None
+        value = self.values.get(kind.id_column.name)
+        return value if isinstance(value, str) else None
+
+    def refs(self) -> Iterator[tuple[Column, str]]:
+        """The REF columns of this row that hold a usable id, with that id."""
+        for column in columns_of(self.kind):
+            if column.type is FieldType.REF:
+                value = self.values.get(column.name)
+                if isinstance(value, str):
+                    yield column, value
+
+    def issue(self, column: Column | None, reason: str, reason_zh: str) -> Issue:
+        """An Issue about this row (at ``column``, quoting its raw cell, masked)."""
+        raw = None if column is None else self.row.cells.get(column.name)
+        header = None if column is None else self.table.header(column)
+        return cell_issue(self.table.file, self.row.number, header, column, raw, reason, reason_zh)
+
+    def add_issue(self, column: Column | None, reason: str, reason_zh: str) -> None:
+        """Record a problem that makes this row invalid."""
+        self.issues.append(self.issue(column, reason, reason_zh))
+
+
+def convert_rows(tables: Sequence[RawTable], progress: Progress | None = None) -> list[RowItem]:
+    total = sum(len(t.rows) for t in tables)
+    items: list[RowItem] = []
+    for table in tables:
+        for row in table.rows:
+            items.append(convert_row(table, row))
+            if progress is not None and (len(items) % 1000 == 0 or len(items) == total):
+                progress("validate", len(items), total)
+    return items
+
+
+def convert_row(table: RawTable, row: RawRow) -> RowItem:
+    item = RowItem(table, row)
+    id_columns = _id_columns(table.kind)
+    for column in columns_of(table.kind):
+        if column.name not in table.headers:
+            continue  # a missing column is one Issue about the header, not one per row
+        try:
+            value = convert(column, row.cells.get(column.name))
+        except CellProblem as problem:
+            item.failed.add(column.name)
+            item.add_issue(column, problem.reason, problem.reason_zh)
+            continue
+        if value is None:
+            if column.required:
+                item.add_issue(column, "required value missing", "必填项为空")
+            continue
+        if column.name in id_columns and ID_FORBIDDEN in str(value):
+            item.failed.add(column.name)
+            item.add_issue(
+                column, f"an id must not contain {ID_FORBIDDEN!r}", f"编号中不能含有“{ID_FORBIDDEN}”"
+            )
+            continue
+        item.values[column.name] = value
+    _check_dates_in_order(item)
+    return item
+
+
+def _id_columns(kind: TableKind) -> set[str]:
+    names = {c.name for c in columns_of(kind) if c.type is FieldType.REF}
+    if isinstance(kind, NodeKind):
+        names.add(kind.id_column.name)
+    return names
+
+
+def _check_dates_in_order(item: RowItem) -> None:
+    since, until = item.values.get(SINCE.name), item.values.get(UNTIL.name)
+    if since is not None and until is not None and since > until:  # type: ignore[operator]
+        column = next(c for c in columns_of(item.kind) if c.name == UNTIL.name)
+        item.add_issue(column, f"ends before it starts (since {since})", f"终止日期早于起始日期（{since}）")

@@ -1,0 +1,211 @@
+"""The declared cross-row rules (``RelKind.rules``, ``ROLE_TARGETS``) and the place rules.
+
+* memberships and residence registrations: the person is a party member;
+* dual reports: a reporting person is a party member;
+* property services: mode ``firm`` if and only if the provider is a PropertyFirm;
+* appointments: the target's label suits the role (``ROLE_TARGETS``);
+* persons: the entrance lived in belongs to the building lived in;
+* relationship tables: no two rows with the same key (both ends and the key columns).
+
+Facts about rows not in the input (a person's political status, an entrance's building)
+come from the store. A fact that is unknown (its own row is invalid) is not held against
+a row: that row is reported on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from graph.declare import Column, FieldType, NodeKind, RelKind, rel_key
+from graph.model import (
+    APPOINTMENT,
+    BUILDING,
+    DUAL_REPORT,
+    ENTRANCE,
+    MEMBER_CODES,
+    MEMBERSHIP,
+    PERSON,
+    PROPERTY_FIRM,
+    PROPERTY_SERVICE,
+    RESIDENCE_REGISTRATION,
+    ROLE,
+    ROLE_TARGETS,
+    SERVICE_MODE,
+    node_kind,
+)
+from loaders.lookup import StoreLookup
+from loaders.refs import IdIndex, labels_en, labels_zh
+from loaders.rows import RowItem
+
+
+def _ref_column(kind: NodeKind, target: NodeKind) -> Column:
+    return next(c for c in kind.columns if c.type is FieldType.REF and c.ref == (target.label,))
+
+
+def _enum_column(kind: RelKind, choices: tuple[object, ...]) -> Column:
+    return next(c for c in kind.columns if c.choices == choices)
+
+
+MEMBER_LABEL = next(cl for cl in PERSON.conditional_labels if cl.codes == MEMBER_CODES)
+PERSON_BUILDING = _ref_column(PERSON, BUILDING)
+PERSON_ENTRANCE = _ref_column(PERSON, ENTRANCE)
+ENTRANCE_BUILDING = _ref_column(ENTRANCE, BUILDING)
+ENTRANCE_PARENT = next(r.type for r in ENTRANCE.inline_rels if r.column == ENTRANCE_BUILDING.name)
+SERVICE_MODE_COLUMN = _enum_column(PROPERTY_SERVICE, SERVICE_MODE)
+FIRM_MODE = next(c for c in SERVICE_MODE if c.code == "firm")
+ROLE_COLUMN = _enum_column(APPOINTMENT, ROLE)
+MEMBER_STATUSES_ZH = "或".join(
+    c.zh for c in PERSON.column(MEMBER_LABEL.column).choices if c.code in MEMBER_CODES
+)
+
+
+@dataclass
+class Facts:
+    """What the rules need to know about nodes, from the input or the store."""
+
+    members: dict[str, bool] = field(default_factory=dict)
+    entrance_building: dict[str, str] = field(default_factory=dict)
+
+
+Rule = Callable[[RowItem, Facts], None]
+
+
+def _person_is_member(item: RowItem, column: Column, facts: Facts) -> None:
+    person = item.values.get(column.name)
+    if item.targets.get(column.name) == PERSON.label and facts.members.get(str(person)) is False:
+        item.add_issue(
+            column,
+            f"{person} is not a party member ({MEMBER_LABEL.column} must be one of {', '.join(MEMBER_CODES)})",
+            f"{person} 不是党员（政治面貌须为{MEMBER_STATUSES_ZH}）",
+        )
+
+
+def _from_is_member(item: RowItem, facts: Facts) -> None:
+    kind = item.kind
+    assert isinstance(kind, RelKind)
+    _person_is_member(item, kind.from_column, facts)
+
+
+def _mode_matches_provider(item: RowItem, facts: Facts) -> None:
+    mode = item.values.get(SERVICE_MODE_COLUMN.name)
+    provider = item.targets.get(PROPERTY_SERVICE.from_column.name)
+    if mode is None or provider is None:
+        return
+    if mode == FIRM_MODE.code and provider != PROPERTY_FIRM.label:
+        item.add_issue(
+            SERVICE_MODE_COLUMN,
+            f"mode {FIRM_MODE.code} ({FIRM_MODE.zh}) needs {labels_en([PROPERTY_FIRM.label])} provider, "
+            f"not {labels_en([provider])}",
+            f"管理方式为“{FIRM_MODE.zh}”时服务提供方须为{PROPERTY_FIRM.zh}，而不是{node_kind(provider).zh}",
+        )
+    elif mode != FIRM_MODE.code and provider == PROPERTY_FIRM.label:
+        item.add_issue(
+            SERVICE_MODE_COLUMN,
+            f"a {PROPERTY_FIRM.label} provider needs mode {FIRM_MODE.code} ({FIRM_MODE.zh})",
+            f"服务提供方为{PROPERTY_FIRM.zh}时管理方式须为“{FIRM_MODE.zh}”",
+        )
+
+
+def _role_suits_target(item: RowItem, facts: Facts) -> None:
+    role = item.values.get(ROLE_COLUMN.name)
+    target_column = APPOINTMENT.to_column
+    target = item.targets.get(target_column.name)
+    if role is None or target is None:
+        return
+    allowed = ROLE_TARGETS[str(role)]
+    if target not in allowed:
+        choice = next(c for c in ROLE_COLUMN.choices if c.code == role)
+        item.add_issue(
+            target_column,
+            f"a {choice.en} is appointed to {labels_en(allowed)}, not to {labels_en([target])}",
+            f"{choice.zh}应任职于{labels_zh(allowed)}，而不是{node_kind(target).zh}",
+        )
+
+
+def _entrance_in_building(item: RowItem, facts: Facts) -> None:
+    building = item.values.get(PERSON_BUILDING.name)
+    entrance = item.values.get(PERSON_ENTRANCE.name)
+    if building is None or PERSON_ENTRANCE.name not in item.targets:
+        return
+    actual = facts.entrance_building.get(str(entrance))
+    if actual is not None and actual != building:
+        item.add_issue(
+            PERSON_ENTRANCE,
+            f"entrance {entrance} belongs to building {actual}, not to building {building}",
+            f"单元 {entrance} 属于楼栋 {actual}，而不是楼栋 {building}",
+        )
+
+
+#: The check behind each declared rule, by table; tests hold every declared rule to one.
+RULES: dict[str, Rule] = {
+    MEMBERSHIP.table: _from_is_member,
+    RESIDENCE_REGISTRATION.table: _from_is_member,
+    DUAL_REPORT.table: lambda item, facts: _person_is_member(item, DUAL_REPORT.from_column, facts),
+    PROPERTY_SERVICE.table: _mode_matches_provider,
+    APPOINTMENT.table: _role_suits_target,
+    PERSON.table: _entrance_in_building,
+}
+
+
+def gather_facts(items: Sequence[RowItem], index: IdIndex, lookup: StoreLookup) -> Facts:
+    facts = Facts()
+    status_column = MEMBER_LABEL.column
+    for item in items:
+        if item.kind is PERSON and item.node_id is not None and status_column in item.values:
+            facts.members[item.node_id] = item.values[status_column] in MEMBER_CODES
+        elif item.kind is ENTRANCE and item.node_id is not None and ENTRANCE_BUILDING.name in item.values:
+            facts.entrance_building[item.node_id] = str(item.values[ENTRANCE_BUILDING.name])
+    people: set[str] = set()
+    entrances: set[str] = set()
+    for item in items:
+        for column, target in item.refs():
+            if target in index.first or item.targets.get(column.name) is None:
+                continue
+            if item.targets[column.name] == PERSON.label:
+                people.add(target)
+            elif item.targets[column.name] == ENTRANCE.label:
+                entrances.add(target)
+    for person, node in lookup.nodes(PERSON.label, people).items():
+        facts.members[person] = MEMBER_LABEL.label in node.labels
+    facts.entrance_building.update(lookup.targets(ENTRANCE_PARENT, ENTRANCE.label, entrances))
+    return facts
+
+
+def check_rules(items: Sequence[RowItem], index: IdIndex, lookup: StoreLookup) -> None:
+    facts = gather_facts(items, index, lookup)
+    for item in items:
+        rule = RULES.get(item.kind.table)
+        if rule is not None:
+            rule(item, facts)
+    check_duplicate_keys(items)
+
+
+def check_duplicate_keys(items: Sequence[RowItem]) -> None:
+    """Two rows of a relationship table with the same ends and key columns are one fact twice."""
+    seen: dict[tuple[str, str], RowItem] = {}
+    for item in items:
+        kind = item.kind
+        if not isinstance(kind, RelKind):
+            continue
+        key = relationship_key(item)
+        if key is None:
+            continue
+        first = seen.setdefault((kind.table, key), item)
+        if first is not item:
+            names = "、".join(kind.column(k).zh for k in kind.key)
+            item.add_issue(
+                kind.to_column,
+                f"the same relationship as {first.where} (same ends and {', '.join(kind.key)})",
+                f"与 {first.where_zh} 重复（两端与{names}均相同）",
+            )
+
+
+def relationship_key(item: RowItem) -> str | None:
+    """The ``_key`` of a relationship-table row, or None when an end or key cell is unusable."""
+    kind = item.kind
+    assert isinstance(kind, RelKind)
+    ends = (item.values.get(kind.from_column.name), item.values.get(kind.to_column.name))
+    if ends[0] is None or ends[1] is None or any(k in item.failed for k in kind.key):
+        return None
+    return rel_key(str(ends[0]), str(ends[1]), tuple(item.values.get(k) for k in kind.key))
