@@ -113,7 +113,7 @@ def inline_records(item: RowItem, source: str) -> list[RelRecord]:
 def table_record(item: RowItem, source: str) -> RelRecord:
     kind = item.kind
     assert isinstance(kind, RelKind)
-    key = relationship_key(item)
+    key = item.key or relationship_key(item)
     assert key is not None
     props: dict[str, object] = {
         c.name: item.values[c.name] for c in kind.columns if item.values.get(c.name) is not None

@@ -107,9 +107,10 @@ def _date(column: Column, raw: Cell) -> date:
         return raw.date()
     if isinstance(raw, date):
         return raw
-    if _is_number(raw) and 1 <= float(raw) < _EXCEL_SERIAL_MAX:  # type: ignore[arg-type]
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < _EXCEL_SERIAL_MAX:
         value = from_excel(raw)
-        return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
+        if isinstance(value, datetime):
+            return value.date()
     text = _text(raw)
     match = _DATE_RE.match(text)
     parts = (match.group(1), match.group(3), match.group(4)) if match else None
@@ -144,8 +145,8 @@ def _id_number(column: Column, raw: Cell) -> str:
     problem = id_number_problem(value)
     if problem is not None:
         raise CellProblem(
-            f"invalid resident ID number (GB 11643): {problem}",
-            f"身份证号无效（GB 11643）：{_IDENTIFIER_ZH.get(problem, problem)}",
+            _with_standard(f"invalid resident ID number: {problem}", "GB 11643"),
+            _with_standard(f"身份证号无效：{_IDENTIFIER_ZH.get(problem, problem)}", "GB 11643", zh=True),
         )
     return value
 
@@ -165,10 +166,18 @@ def _credit_code(column: Column, raw: Cell) -> str:
     problem = credit_code_problem(value)
     if problem is not None:
         raise CellProblem(
-            f"invalid unified social credit code (GB 32100): {problem}",
-            f"统一社会信用代码无效（GB 32100）：{_IDENTIFIER_ZH.get(problem, problem)}",
+            _with_standard(f"invalid unified social credit code: {problem}", "GB 32100"),
+            _with_standard(
+                f"统一社会信用代码无效：{_IDENTIFIER_ZH.get(problem, problem)}", "GB 32100", zh=True
+            ),
         )
     return value
+
+
+def _with_standard(reason: str, standard: str, *, zh: bool = False) -> str:
+    if standard in reason:
+        return reason
+    return f"{reason}（{standard}）" if zh else f"{reason} ({standard})"
 
 
 def _ref(column: Column, raw: Cell) -> str:

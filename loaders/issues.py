@@ -13,11 +13,15 @@ Cell = str | int | float | bool | date | datetime | None
 
 
 def is_blank(raw: object) -> bool:
+    if type(raw) is str:  # the common case first: this runs for every cell
+        return not raw.strip()
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def shown(raw: object) -> str | None:
     """How a raw cell is quoted in a message: ``320.0`` as ``320``, a midnight datetime as a date."""
+    if type(raw) is str:
+        return raw.strip() or None
     if is_blank(raw):
         return None
     if isinstance(raw, float) and raw.is_integer():

@@ -7,12 +7,14 @@ an Issue on the row, masked by column.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from graph.declare import Column, FieldType, NodeKind
 from graph.errors import Issue
 from graph.model import SINCE, UNTIL
+from graph.model import table as table_kind
 from loaders.convert import CellProblem, convert
 from loaders.issues import cell_issue
 from loaders.names import TableKind, columns_of
@@ -35,6 +37,12 @@ class RowItem:
     issues: list[Issue] = field(default_factory=list)
     targets: dict[str, str] = field(default_factory=dict)
     """The base label each resolved REF column points at."""
+    node_id: str | None = None
+    """The id this row defines, when it is a node row with a usable id."""
+    ref_cells: list[tuple[Column, str]] = field(default_factory=list)
+    """The REF columns of this row that hold a usable id, with that id."""
+    key: str | None = None
+    """A relationship-table row's ``_key``, once ``loaders.rules`` has computed it."""
 
     @property
     def kind(self) -> TableKind:
@@ -48,22 +56,9 @@ class RowItem:
     def where_zh(self) -> str:
         return f"{self.table.file} 第{self.row.number}行"
 
-    @property
-    def node_id(self) -> str | None:
-        """The id this row defines, when it is a node row with a usable id."""
-        kind = self.kind
-        if not isinstance(kind, NodeKind):
-            return None
-        value = self.values.get(kind.id_column.name)
-        return value if isinstance(value, str) else None
-
-    def refs(self) -> Iterator[tuple[Column, str]]:
+    def refs(self) -> list[tuple[Column, str]]:
         """The REF columns of this row that hold a usable id, with that id."""
-        for column in columns_of(self.kind):
-            if column.type is FieldType.REF:
-                value = self.values.get(column.name)
-                if isinstance(value, str):
-                    yield column, value
+        return self.ref_cells
 
     def issue(self, column: Column | None, reason: str, reason_zh: str) -> Issue:
         """An Issue about this row (at ``column``, quoting its raw cell, masked)."""
@@ -89,7 +84,7 @@ def convert_rows(tables: Sequence[RawTable], progress: Progress | None = None) -
 
 def convert_row(table: RawTable, row: RawRow) -> RowItem:
     item = RowItem(table, row)
-    id_columns = _id_columns(table.kind)
+    id_columns = _id_columns(table.kind.table)
     for column in columns_of(table.kind):
         if column.name not in table.headers:
             continue  # a missing column is one Issue about the header, not one per row
@@ -110,15 +105,23 @@ def convert_row(table: RawTable, row: RawRow) -> RowItem:
             )
             continue
         item.values[column.name] = value
+        if column.type is FieldType.REF:
+            item.ref_cells.append((column, str(value)))
+    kind = table.kind
+    if isinstance(kind, NodeKind):
+        node_id = item.values.get(kind.id_column.name)
+        item.node_id = node_id if isinstance(node_id, str) else None
     _check_dates_in_order(item)
     return item
 
 
-def _id_columns(kind: TableKind) -> set[str]:
+@cache
+def _id_columns(table_name: str) -> frozenset[str]:
+    kind = table_kind(table_name)
     names = {c.name for c in columns_of(kind) if c.type is FieldType.REF}
     if isinstance(kind, NodeKind):
         names.add(kind.id_column.name)
-    return names
+    return frozenset(names)
 
 
 def _check_dates_in_order(item: RowItem) -> None:

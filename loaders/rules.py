@@ -188,7 +188,7 @@ def check_duplicate_keys(items: Sequence[RowItem]) -> None:
         kind = item.kind
         if not isinstance(kind, RelKind):
             continue
-        key = relationship_key(item)
+        key = item.key = relationship_key(item)
         if key is None:
             continue
         first = seen.setdefault((kind.table, key), item)

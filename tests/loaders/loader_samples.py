@@ -17,6 +17,7 @@ from graph.model import TABLES, table
 from loaders.names import TableKind, columns_of
 
 Rows = list[dict[str, object]]
+Tables = Mapping[str, Sequence[Mapping[str, object]]]
 
 
 def idn(first17: str) -> str:
@@ -186,7 +187,7 @@ def header_row(
 def grid(kind: TableKind, rows: Sequence[Mapping[str, object]], headers: str = "zh") -> list[list[object]]:
     """The rows of one table as a spreadsheet grid, header first."""
     titles, names = header_row(kind, rows, headers)
-    return [titles, *([r.get(n, "") for n in names] for r in rows)]
+    return [list(titles), *([r.get(n, "") for n in names] for r in rows)]
 
 
 def write_csv(
@@ -202,9 +203,7 @@ def write_csv(
     return path
 
 
-def write_dir(
-    directory: Path, tables: Mapping[str, Rows], *, headers: str = "zh", encoding: str = "utf-8"
-) -> Path:
+def write_dir(directory: Path, tables: Tables, *, headers: str = "zh", encoding: str = "utf-8") -> Path:
     """One CSV per table, named by the English table name."""
     directory.mkdir(parents=True, exist_ok=True)
     for kind in TABLES:
@@ -215,11 +214,10 @@ def write_dir(
     return directory
 
 
-def write_xlsx(
-    path: Path, tables: Mapping[str, Rows], *, headers: str = "zh", sheet_names: str = "zh"
-) -> Path:
+def write_xlsx(path: Path, tables: Tables, *, headers: str = "zh", sheet_names: str = "zh") -> Path:
     book = openpyxl.Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    if book.active is not None:
+        book.remove(book.active)
     for kind in TABLES:
         if kind.table in tables:
             sheet = book.create_sheet(kind.zh if sheet_names == "zh" else kind.table)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import Issue, ValidationFailed
+from graph.errors import InputError, Issue, ValidationFailed
 from graph.model import COMPOUND, PERSON
 from graph.store import Store
 from loaders.load import default_source, load
 from tests.loaders.loader_samples import (
     BAD_ID,
-    Rows,
+    Tables,
     expect_embedded_key_collision,
     sample,
     write_dir,
@@ -26,7 +26,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "libreoffice"
 SAMPLE_ITEMS = 68  # nodes, REF relationships and relationship-table rows of the sample
 
 
-def write(tmp_path: Path, tables: dict[str, Rows], name: str = "demo") -> Path:
+def write(tmp_path: Path, tables: Tables, name: str = "demo") -> Path:
     target = tmp_path / name
     shutil.rmtree(target, ignore_errors=True)
     return write_dir(target, tables)
@@ -285,3 +285,26 @@ def test_the_membership_branch_may_also_be_the_residence_side_branch(
     assert store.stats().rel_types["MEMBER_OF"] == 2
     assert store.stats().rel_types["REGISTERED_AT_RESIDENCE"] == 2
     assert load(store, write(tmp_path, tables)).written == 0
+
+
+def test_labels_follow_the_political_status(store: Store, tmp_path: Path) -> None:
+    load(store, write(tmp_path, sample()))
+    tables = sample()
+    tables["persons"][1]["political_status"] = "中共预备党员"
+    summary = load(store, write(tmp_path, tables))
+    assert summary.tables["persons"].updated == 1
+    assert store.stats().labels["PartyMember"] == 3
+    assert set(store.fetch_nodes(PERSON.label, ["R-2"])["R-2"].labels) == {"Person", "PartyMember"}
+    load(store, write(tmp_path, sample()))
+    assert store.stats().labels["PartyMember"] == 2
+    assert store.fetch_nodes(PERSON.label, ["R-2"])["R-2"].labels == ("Person",)
+
+
+def test_an_unreadable_file_stops_the_load_before_anything_is_written(store: Store, tmp_path: Path) -> None:
+    load(store, write(tmp_path, sample()))
+    before = store.stats()
+    path = write(tmp_path, sample())
+    (path / "buildings.csv").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(InputError, match=r"buildings\.csv"):
+        load(store, path, accept_valid=True)
+    assert store.stats() == before
