@@ -5,8 +5,8 @@ gets the same answers as a Neo4j deployment (the conformance and differential te
 two to that). Design:
 
 * One ``networkx.MultiDiGraph``. A node is keyed by its id; its attribute dict holds the
-  properties plus ``_labels`` (a sorted tuple). An edge is keyed by its ``_key``; its
-  attribute dict holds the properties (``_key`` and ``_source`` included) plus ``_type``.
+  properties plus ``_labels`` (a sorted tuple). An edge is keyed by ``(type, _key)`` (two
+  relationships of different types may share ends and key); its attribute dict holds the properties (``_key`` and ``_source`` included) plus ``_type``.
   Indexes by label and by (type, key) are kept beside the graph.
 * ``write`` applies a whole ``WriteBatch`` with an undo log and then saves; if anything
   fails (a missing endpoint, a full disk) the undo log restores the graph, so a batch is
@@ -53,12 +53,12 @@ from graph.store import Store
 
 SNAPSHOT = "graph.snapshot"
 LOCK = "writer.lock"
-MAGIC = b"GONGZHI-EMBEDDED-1\n"
+MAGIC = b"GONGZHI-EMBEDDED-2\n"
 LABELS = "_labels"
 TYPE = "_type"
 WRITER_WAIT_SECONDS = 10.0
 
-_Edge = tuple[str, str, str, dict[str, Any]]
+_Edge = tuple[str, str, tuple[str, str], dict[str, Any]]
 
 
 class GraphView:
@@ -222,9 +222,7 @@ class EmbeddedStore(Store):
         except (pickle.UnpicklingError, KeyError, EOFError, TypeError, ValueError) as exc:
             raise StoreCorrupt(f"{self.snapshot_path} cannot be decoded: {exc}") from None
 
-    def _reset(
-        self, nodes: dict[str, dict[str, Any]], edges: list[tuple[str, str, str, dict[str, Any]]]
-    ) -> None:
+    def _reset(self, nodes: dict[str, dict[str, Any]], edges: list[_Edge]) -> None:
         g = nx.MultiDiGraph()
         g.add_nodes_from(nodes.items())
         g.add_edges_from(edges)
@@ -234,7 +232,7 @@ class EmbeddedStore(Store):
                 by_label.setdefault(label, set()).add(node_id)
         self._graph = g
         self._by_label = by_label
-        self._rel_index = {(attrs[TYPE], key): (u, v) for u, v, key, attrs in edges}
+        self._rel_index = {nx_key: (u, v) for u, v, nx_key, _ in edges}
 
     def _save(self) -> None:
         payload = pickle.dumps(
@@ -346,9 +344,9 @@ class EmbeddedStore(Store):
                 if attrs.get(SOURCE_PROPERTY) == source:
                     nodes.setdefault(_base_label(attrs), set()).add(node_id)
             rels: dict[str, set[str]] = {}
-            for _, _, key, attrs in g.nx.edges(keys=True, data=True):
+            for _, _, attrs in g.nx.edges(data=True):
                 if attrs.get(SOURCE_PROPERTY) == source:
-                    rels.setdefault(attrs[TYPE], set()).add(key)
+                    rels.setdefault(attrs[TYPE], set()).add(attrs["_key"])
             return nodes, rels
 
     def write(self, batch: WriteBatch) -> None:
@@ -391,7 +389,7 @@ class EmbeddedStore(Store):
                 *g.out_edges(node_id, keys=True, data=True),
             ]:
                 if g.has_edge(u, v, key):
-                    self._remove_edge(attrs[TYPE], key, undo)
+                    self._remove_edge(attrs[TYPE], attrs["_key"], undo)
             old = dict(g.nodes[node_id])
             g.remove_node(node_id)
             self._unindex_node(node_id, old[LABELS])
@@ -416,12 +414,11 @@ class EmbeddedStore(Store):
                 existing = None
             attrs = {**rel.props, "_key": rel.key, TYPE: rel.type}
             if existing is not None:
-                old = dict(g.edges[rel.from_id, rel.to_id, rel.key])
-                g.edges[rel.from_id, rel.to_id, rel.key].clear()
-                g.edges[rel.from_id, rel.to_id, rel.key].update(attrs)
-                undo.append(partial(self._replace_edge_attrs, rel.from_id, rel.to_id, rel.key, old))
+                old = dict(g.edges[rel.from_id, rel.to_id, index_key])
+                self._replace_edge_attrs(rel.from_id, rel.to_id, index_key, attrs)
+                undo.append(partial(self._replace_edge_attrs, rel.from_id, rel.to_id, index_key, old))
             else:
-                g.add_edge(rel.from_id, rel.to_id, key=rel.key, **attrs)
+                g.add_edge(rel.from_id, rel.to_id, key=index_key, **attrs)
                 self._rel_index[index_key] = (rel.from_id, rel.to_id)
                 undo.append(partial(self._drop_new_edge, rel.type, rel.from_id, rel.to_id, rel.key))
 
@@ -454,22 +451,23 @@ class EmbeddedStore(Store):
         if ends is None:
             return
         u, v = ends
-        old = dict(self._graph.edges[u, v, key])
-        self._graph.remove_edge(u, v, key)
+        nx_key = (rel_type, key)
+        old = dict(self._graph.edges[u, v, nx_key])
+        self._graph.remove_edge(u, v, nx_key)
 
-        def restore(u: str = u, v: str = v, key: str = key, old: dict[str, Any] = old) -> None:
-            self._graph.add_edge(u, v, key=key, **old)
-            self._rel_index[(rel_type, key)] = (u, v)
+        def restore(u: str = u, v: str = v, old: dict[str, Any] = old) -> None:
+            self._graph.add_edge(u, v, key=nx_key, **old)
+            self._rel_index[nx_key] = (u, v)
 
         undo.append(restore)
 
     def _drop_new_edge(self, rel_type: str, u: str, v: str, key: str) -> None:
-        self._graph.remove_edge(u, v, key)
+        self._graph.remove_edge(u, v, (rel_type, key))
         self._rel_index.pop((rel_type, key), None)
 
-    def _replace_edge_attrs(self, u: str, v: str, key: str, attrs: dict[str, Any]) -> None:
-        self._graph.edges[u, v, key].clear()
-        self._graph.edges[u, v, key].update(attrs)
+    def _replace_edge_attrs(self, u: str, v: str, nx_key: tuple[str, str], attrs: dict[str, Any]) -> None:
+        self._graph.edges[u, v, nx_key].clear()
+        self._graph.edges[u, v, nx_key].update(attrs)
 
 
 def _base_label(attrs: Mapping[str, Any]) -> str:

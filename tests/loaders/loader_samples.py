@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from graph.identifiers import credit_code_check_char, id_number_check_char
 from graph.model import TABLES, table
@@ -226,16 +225,3 @@ def write_xlsx(path: Path, tables: Tables, *, headers: str = "zh", sheet_names: 
     book.save(path)
     return path
 
-
-#: graph/embedded.py keys an edge by its ``_key`` alone, so two relationships of different types
-#: between the same two nodes with the same key (a member whose membership branch is also their
-#: residence-side branch, registered the same day) overwrite each other there. Reported to the
-#: store's owner; the tests that meet it expect the failure on the embedded store until it is fixed.
-EMBEDDED_KEY_COLLISION = (
-    "embedded store: relationships of different types with the same _key between the same nodes collide"
-)
-
-
-def expect_embedded_key_collision(request: pytest.FixtureRequest, kind: str) -> None:
-    if kind == "embedded":
-        request.node.add_marker(pytest.mark.xfail(reason=EMBEDDED_KEY_COLLISION, strict=True))

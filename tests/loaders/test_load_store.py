@@ -16,7 +16,6 @@ from loaders.load import default_source, load
 from tests.loaders.loader_samples import (
     BAD_ID,
     Tables,
-    expect_embedded_key_collision,
     sample,
     write_dir,
     write_xlsx,
@@ -278,7 +277,6 @@ def test_the_membership_branch_may_also_be_the_residence_side_branch(
     store: Store, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """DOMAIN.md: for a retired member the two sides of 1+1 may coincide, even on the same day."""
-    expect_embedded_key_collision(request, store.kind)
     tables = sample()
     tables["residence_registrations"].append({"person_id": "R-1", "org_id": "O-4", "since": "2010-01-01"})
     load(store, write(tmp_path, tables))

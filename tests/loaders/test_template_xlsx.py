@@ -16,7 +16,6 @@ from loaders.load import load
 from loaders.names import columns_of
 from loaders.read import read_input
 from loaders.template import DEFAULT_NAME, NOTES_PREFIX, write_templates
-from tests.loaders.loader_samples import expect_embedded_key_collision
 
 
 def test_one_sheet_per_table_with_headers_names_notes_and_a_sample(tmp_path: Path) -> None:
@@ -57,7 +56,6 @@ def test_the_template_as_written_is_a_valid_input(tmp_path: Path) -> None:
 
 def test_the_sample_rows_load(store: Store, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     # the sample member's membership and residence-side branch are the same branch (O-0001)
-    expect_embedded_key_collision(request, store.kind)
     summary = load(store, write_templates(tmp_path))
     assert summary.issues == []
     for kind in TABLES:

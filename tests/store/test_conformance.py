@@ -37,7 +37,12 @@ def small_batch() -> WriteBatch:
             place("Building", "B2", residents=12),
             person("R1", joined_on=date(2001, 7, 1), in_service=True),
             person("R2", "masses"),
-            NodeRecord("PartyOrg", ("PartyOrg",), "O1", {"id": "O1", "name": "支部", "level": "branch", "_source": "t"}),
+            NodeRecord(
+                "PartyOrg",
+                ("PartyOrg",),
+                "O1",
+                {"id": "O1", "name": "支部", "level": "branch", "_source": "t"},
+            ),
         ],
         rels=[
             rel("PART_OF", ("Building", "B1"), ("Compound", "P1")),
@@ -59,7 +64,14 @@ def test_empty_store_has_no_counts(store: Store) -> None:
 def test_write_then_read_back(store: Store) -> None:
     store.write(small_batch())
     stats = store.stats()
-    assert stats.labels == {"Place": 3, "Compound": 1, "Building": 2, "Person": 2, "PartyMember": 1, "PartyOrg": 1}
+    assert stats.labels == {
+        "Place": 3,
+        "Compound": 1,
+        "Building": 2,
+        "Person": 2,
+        "PartyMember": 1,
+        "PartyOrg": 1,
+    }
     assert stats.rel_types == {"PART_OF": 2, "LIVES_IN": 2, "MEMBER_OF": 1, "COVERS": 1}
     nodes = store.fetch_nodes("Person", ["R1", "R2", "R9"])
     assert set(nodes) == {"R1", "R2"}
@@ -93,7 +105,14 @@ def test_update_replaces_properties_and_conditional_labels(store: Store) -> None
 
 def test_relationship_update_and_delete(store: Store) -> None:
     store.write(small_batch())
-    r = rel("MEMBER_OF", ("Person", "R1"), ("PartyOrg", "O1"), date(2010, 1, 1), since=date(2010, 1, 1), until=date(2020, 1, 1))
+    r = rel(
+        "MEMBER_OF",
+        ("Person", "R1"),
+        ("PartyOrg", "O1"),
+        date(2010, 1, 1),
+        since=date(2010, 1, 1),
+        until=date(2020, 1, 1),
+    )
     store.write(WriteBatch(rels=[r]))
     (stored,) = store.fetch_rels("MEMBER_OF", "Person", ["R1"]).values()
     assert stored.props["until"] == date(2020, 1, 1)
@@ -130,7 +149,9 @@ def test_failed_batch_writes_nothing(store: Store) -> None:
 
 def test_source_items(store: Store) -> None:
     batch = small_batch()
-    batch.nodes.append(NodeRecord("Building", ("Building", "Place"), "B9", {"id": "B9", "name": "x", "_source": "other"}))
+    batch.nodes.append(
+        NodeRecord("Building", ("Building", "Place"), "B9", {"id": "B9", "name": "x", "_source": "other"})
+    )
     store.write(batch)
     nodes, rels = store.source_items("t")
     assert nodes["Building"] == {"B1", "B2"}
@@ -171,3 +192,21 @@ def test_run_query_returns_plain_values(store: Store) -> None:
     assert store.run(MEMBERS_OF_COMPOUND, {"compound": "P1"}) == [
         {"id": "R1", "building": "B1", "joined": date(2001, 7, 1)}
     ]
+
+
+def test_relationships_of_different_types_may_share_ends_and_key(store: Store) -> None:
+    """A member's membership branch may also be their residence-side branch, from the same day."""
+    store.write(small_batch())
+    same_day = date(2010, 1, 1)
+    store.write(
+        WriteBatch(
+            rels=[
+                rel("REGISTERED_AT_RESIDENCE", ("Person", "R1"), ("PartyOrg", "O1"), same_day, since=same_day)
+            ]
+        )
+    )
+    assert store.stats().rel_types["MEMBER_OF"] == 1
+    assert store.stats().rel_types["REGISTERED_AT_RESIDENCE"] == 1
+    (membership,) = store.fetch_rels("MEMBER_OF", "Person", ["R1"]).values()
+    (registration,) = store.fetch_rels("REGISTERED_AT_RESIDENCE", "Person", ["R1"]).values()
+    assert membership.props["_key"] == registration.props["_key"]
