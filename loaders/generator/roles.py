@@ -82,8 +82,17 @@ def residents_committee(ctx: Ctx, plan: CommunityPlan, cadres: list[Person]) -> 
     )
     elected = ctx.day(date(2021, 3, 1), date(2021, 6, 30))
     community = [p for p in cadres if p.cadre == "community"]
+    before = ctx.day(date(2018, 3, 1), date(2018, 6, 30))  # the previous term, for the re-elected
     for i, p in enumerate(community):
         role = "chair" if i == 0 else "vice_chair" if i <= 2 else "member"
+        if ctx.rng.random() < 0.6:
+            out.committee_seats.row(
+                person_id=p.id,
+                committee_id=rc_id,
+                role="member" if i else "chair",
+                since=before,
+                until=elected - timedelta(days=1),
+            )
         out.committee_seats.row(person_id=p.id, committee_id=rc_id, role=role, since=elected)
     return rc_id
 
@@ -125,7 +134,8 @@ def property_service(ctx: Ctx, plan: CommunityPlan, c: Compound, cur: Current, r
         since = ctx.day(date(2020, 1, 1), date(2025, 12, 31))
         provider = plan.id if rng.random() < 0.6 else plan.subdistrict_id
         w.row(provider_id=provider, compound_id=c.id, mode="guaranteed", since=since)
-    elif rng.random() < 0.3:  # a firm left long ago and nobody took over
+    elif ctx.deck("firm_left_long_ago", {"no": 0.67, "yes": 0.33}, size=3).draw() == "yes":
+        # a firm left long ago and nobody took over
         _contracts(
             ctx,
             plan,
