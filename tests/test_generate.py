@@ -624,8 +624,8 @@ def test_gaps_communities(sub: Data, graph: Graph) -> None:
 
 def test_loader_accepts_the_dataset(sub_dir: Path) -> None:
     """The loaders' own validation finds nothing wrong with a generated subdistrict."""
-    read_input = pytest.importorskip("loaders.read").read_input  # until the loader lands
-    validate = pytest.importorskip("loaders.validate").validate
+    from loaders.read import read_input
+    from loaders.validate import validate
 
     read_result = read_input(sub_dir)
     validated = validate(read_result.tables, source="generated")
