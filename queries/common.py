@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from graph.embedded import TYPE
 from graph.model import PLACE_LABELS
 from graph.query import Row
 
@@ -134,6 +135,18 @@ def targets(g: GraphView, node_id: str | None, rel_type: str, label: str) -> Ite
     for t, props in g.out(node_id, rel_type):
         if g.has_label(t, label):
             yield t, props
+
+
+Edges = dict[str, list[tuple[str, Mapping[str, Any]]]]
+
+
+def edges_by_type(g: GraphView, node_id: str) -> Edges:
+    """All relationships leaving ``node_id`` in one pass, by type: (target, properties)."""
+    out: Edges = {}
+    for target, edges in g.nx.succ[node_id].items():
+        for attrs in edges.values():
+            out.setdefault(attrs[TYPE], []).append((target, attrs))
+    return out
 
 
 def prop(g: GraphView, node_id: str | None, name: str) -> Any:

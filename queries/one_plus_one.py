@@ -264,7 +264,7 @@ def branch_members_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     places = OrgPlaces(g, d)
     rows = []
     for x, side in pairs:
-        home = member_home(g, x)
+        home = member_home(g, x, places=places)
         st = member_status(g, x, home, d, places)
         if side == "unregistered" and st.status != "missing_residence":
             continue

@@ -28,10 +28,12 @@ from graph.query import Query, Row
 from queries.common import (
     GROUP,
     SUGGESTION_TAIL,
+    Edges,
     by_id,
     candidate,
     count_row,
     current,
+    edges_by_type,
     parent,
     prop,
     rank_candidates,
@@ -100,11 +102,19 @@ class Home:
     grid: str | None
 
 
-def member_home(g: GraphView, person: str) -> Home:
-    building = next((b for b, _ in targets(g, person, "LIVES_IN", "Building")), None)
-    entrance = next((e for e, _ in targets(g, person, "LIVES_IN_ENTRANCE", "Entrance")), None)
+def member_home(g: GraphView, person: str, edges: Edges | None = None, places: OrgPlaces | None = None) -> Home:
+    """Where ``person`` lives; ``edges`` (their out-edges by type) and ``places`` (its building
+    cache) only save work when many members are looked at in one query."""
+    edges = edges_by_type(g, person) if edges is None else edges
+    building = next((b for b, _ in edges.get("LIVES_IN", ()) if g.has_label(b, "Building")), None)
+    entrance = next((e for e, _ in edges.get("LIVES_IN_ENTRANCE", ()) if g.has_label(e, "Entrance")), None)
+    compound, grid = _compound_grid(g, building) if places is None else places.compound_grid(building)
+    return Home(building, entrance, compound, grid)
+
+
+def _compound_grid(g: GraphView, building: str | None) -> tuple[str | None, str | None]:
     compound = parent(g, building, "Compound")
-    return Home(building, entrance, compound, parent(g, compound, "Grid"))
+    return compound, parent(g, compound, "Grid")
 
 
 class OrgPlaces:
@@ -114,6 +124,13 @@ class OrgPlaces:
         self._g = g
         self._day = day
         self._cache: dict[str, frozenset[str]] = {}
+        self._homes: dict[str | None, tuple[str | None, str | None]] = {}
+
+    def compound_grid(self, building: str | None) -> tuple[str | None, str | None]:
+        got = self._homes.get(building)
+        if got is None:
+            got = self._homes[building] = _compound_grid(self._g, building)
+        return got
 
     def __call__(self, org: str) -> frozenset[str]:
         got = self._cache.get(org)
@@ -140,11 +157,16 @@ class Status:
     status: str
 
 
-def member_status(g: GraphView, person: str, home: Home, day: date, places: OrgPlaces) -> Status:
-    membership = sorted_ids(o for o, r in targets(g, person, "MEMBER_OF", "PartyOrg") if current(r, day))
-    residence = sorted_ids(
-        o for o, r in targets(g, person, "REGISTERED_AT_RESIDENCE", "PartyOrg") if current(r, day)
-    )
+def member_status(
+    g: GraphView, person: str, home: Home, day: date, places: OrgPlaces, edges: Edges | None = None
+) -> Status:
+    edges = edges_by_type(g, person) if edges is None else edges
+
+    def orgs(rel_type: str) -> list[str]:
+        return sorted_ids(o for o, r in edges.get(rel_type, ()) if g.has_label(o, "PartyOrg") and current(r, day))
+
+    membership = orgs("MEMBER_OF")
+    residence = orgs("REGISTERED_AT_RESIDENCE")
     residence_home = [o for o in residence if places.covers_home(o, home)]
     membership_home = any(places.covers_home(o, home) for o in membership)
     if not membership:
@@ -194,9 +216,11 @@ RETURN count(p) AS total, count(CASE WHEN status = 'complete' THEN 1 END) AS cov
 def member_one_plus_one_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     d = p["date"]
     places = OrgPlaces(g, d)
-    return count_row(
-        member_status(g, m, member_home(g, m), d, places).status == "complete" for m, _ in _area_members(g, p["area"])
-    )
+    flags = []
+    for m, _ in _area_members(g, p["area"]):
+        edges = edges_by_type(g, m)
+        flags.append(member_status(g, m, member_home(g, m, edges, places), d, places, edges).status == "complete")
+    return count_row(flags)
 
 
 MEMBER_ONE_PLUS_ONE_GAPS_CYPHER = _MEMBER_CORE + """
@@ -232,8 +256,9 @@ def member_one_plus_one_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
     places = OrgPlaces(g, d)
     rows = []
     for m, _ in _area_members(g, p["area"]):
-        home = member_home(g, m)
-        st = member_status(g, m, home, d, places)
+        edges = edges_by_type(g, m)
+        home = member_home(g, m, edges, places)
+        st = member_status(g, m, home, d, places, edges)
         if st.status != "complete":
             rows.append(member_gap_row(g, m, home, st, places))
     return by_id(rows)
@@ -388,9 +413,12 @@ def _reported_to(g: GraphView, reporter: str, d: date) -> list[str]:
 
 def _in_service_members(g: GraphView, area: str) -> Iterator[tuple[str, str | None]]:
     """(in-service member, the community where they live)."""
+    communities: dict[str, str | None] = {}
     for m, b in _area_members(g, area):
         if g.node(m).get("in_service") is True:
-            yield m, up(g, b, "Community")
+            if b not in communities:
+                communities[b] = up(g, b, "Community")
+            yield m, communities[b]
 
 
 DUAL_REPORTING_MEMBERS_COUNT_CYPHER = _DUAL_MEMBERS_CORE + """

@@ -34,10 +34,18 @@ SOURCE = "test"
 
 
 class World:
+    """A graph under construction; ``batch`` is what a test writes."""
+
     def __init__(self) -> None:
         self.labels: dict[str, str] = {}
         self.batch = WriteBatch()
         self._phone = 0
+        self._keys: set[tuple[str, str]] = set()
+
+    def __repr__(self) -> str:
+        nodes = ", ".join(f"{n.label}:{n.id}" for n in self.batch.nodes)
+        rels = ", ".join(f"{r.type}:{r.key}:{r.props.get('role', '')}" for r in self.batch.rels)
+        return f"World(nodes=[{nodes}], rels=[{rels}])"
 
     # ------------------------------------------------------------ generic
 
@@ -50,6 +58,9 @@ class World:
 
     def rel(self, rel_type: str, a: str, b: str, key: tuple[object, ...] = (), **props: Any) -> None:
         k = rel_key(a, b, key)
+        if (rel_type, k) in self._keys:
+            return  # the same fact twice: keep the first
+        self._keys.add((rel_type, k))
         values = {k2: v for k2, v in props.items() if v is not None}
         self.batch.rels.append(
             RelRecord(rel_type, k, self.labels[a], a, self.labels[b], b, {**values, "_key": k, "_source": SOURCE})

@@ -125,3 +125,16 @@ def test_dual_reporting(store: Store) -> None:
         ("OU2", "org", "reported_elsewhere", ("CM1",), ("CM2",)),
     ]
     assert str(r.members[0].name) == "张**"
+
+
+def test_member_and_residence_records_on_one_org(store: Store) -> None:
+    """A retired member whose membership and residence registration name the same branch from
+    the same day: two facts (same ends, same key, two types) that must both be kept."""
+    w = one_plus_one_world()
+    w.person("M12", "B12")
+    w.member_of("M12", "O-B1", since=D)
+    w.registered("M12", "O-B1", since=D)
+    load(store, w)
+    card = member_card(store, "M12", D)
+    assert [s.id for s in card.membership] == ["O-B1"] and [s.id for s in card.residence] == ["O-B1"]
+    assert card.status == "complete"

@@ -1,0 +1,155 @@
+"""Rollups by child area, trends over dates, areas, JSON and the XLSX export, on both stores."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from graph.errors import GongzhiError, NotFound
+from graph.store import Store
+from queries import child_areas, coverage, gaps, resolve_area, rollup, trend, write_gaps_xlsx
+from queries.export import safe_cell
+from queries.trend import dates
+from tests.queries.fixtures import D, skeleton
+from tests.queries.test_indicators import branch_world, load
+
+
+def test_areas(store: Store) -> None:
+    load(store, branch_world())
+    a = resolve_area(store, "G2")
+    assert (a.kind, a.name, [p.id for p in a.path]) == ("Grid", "G2名", ["C1", "D1", "S1", "CM1", "G2"])
+    assert [c.id for c in child_areas(store, "CM1")] == ["G1", "G2"]
+    assert [(c.id, c.kind) for c in child_areas(store, "G1")] == [("P1", "Compound"), ("P2", "Compound")]
+    assert child_areas(store, "P2") == []  # buildings are not areas
+    with pytest.raises(NotFound):
+        resolve_area(store, "B21")
+    with pytest.raises(NotFound):
+        resolve_area(store, "nowhere")
+    with pytest.raises(NotFound):
+        gaps(store, "CM1", "NO_SUCH_INDICATOR", D)
+
+
+def test_rollup(store: Store) -> None:
+    load(store, branch_world())
+    r = rollup(store, "S1", D, indicator_id="COMPOUND_BRANCH")
+    own = r.area.indicator("COMPOUND_BRANCH")
+    assert (own.total, own.covered) == (4, 2)
+    # furthest behind first
+    assert [(c.area.id, c.indicator("COMPOUND_BRANCH").covered, c.indicator("COMPOUND_BRANCH").total) for c in r.children] == [
+        ("CM2", 0, 1),
+        ("CM1", 2, 3),
+    ]
+    assert [c.area.path[-2].id for c in r.children] == ["S1", "S1"]
+    assert [c.area.id for c in rollup(store, "S1", D, sort="id").children] == ["CM1", "CM2"]
+    # a child with nothing to count sorts last
+    by_group = rollup(store, "S1", D, indicator_id="BUILDING_GROUP", indicators=["BUILDING_GROUP"])
+    assert [c.area.id for c in by_group.children] == ["CM1", "CM2"]
+    assert by_group.children[1].indicator("BUILDING_GROUP").rate is None
+    assert [i.indicator for i in by_group.area.indicators] == ["BUILDING_GROUP"]
+    grids = rollup(store, "CM1", D, indicator_id="COMPOUND_BRANCH")
+    assert [(c.area.id, c.indicator("COMPOUND_BRANCH").rate) for c in grids.children] == [("G1", 0.5), ("G2", 1.0)]
+    assert rollup(store, "P1", D).children == ()
+    assert json.loads(json.dumps(r.as_dict()))["children"][0]["area"]["id"] == "CM2"
+    with pytest.raises(NotFound):
+        rollup(store, "S1", D, sort="size")
+
+
+def test_trend(store: Store) -> None:
+    load(store, branch_world())
+    t = trend(store, "C1", date(2024, 5, 15), date(2024, 8, 10), indicators=["COMPOUND_BRANCH", "MEMBER_ONE_PLUS_ONE"])
+    assert t.dates == (date(2024, 5, 31), date(2024, 6, 30), date(2024, 7, 31), date(2024, 8, 10))
+    series = t.indicator("COMPOUND_BRANCH")
+    for point in series.points:
+        g = gaps(store, "C1", "COMPOUND_BRANCH", point.as_of)
+        assert (point.total, point.covered) == (g.total, g.covered)
+    assert [p.covered for p in series.points] == [2, 2, 2, 2]
+    assert [p.as_of for p in t.indicator("MEMBER_ONE_PLUS_ONE").points] == list(t.dates)
+    assert json.loads(json.dumps(t.as_dict()))["series"][0]["points"][0]["as_of"] == "2024-05-31"
+
+
+def test_trend_dates() -> None:
+    assert dates(date(2024, 1, 15), date(2024, 12, 31), "quarter") == [
+        date(2024, 3, 31),
+        date(2024, 6, 30),
+        date(2024, 9, 30),
+        date(2024, 12, 31),
+    ]
+    assert dates(date(2024, 6, 3), date(2024, 6, 20), "week") == [date(2024, 6, 9), date(2024, 6, 16), date(2024, 6, 20)]
+    assert dates(date(2021, 3, 1), date(2021, 3, 1)) == [date(2021, 3, 1)]
+    assert dates(date(2020, 2, 1), date(2021, 1, 1), "year") == [date(2020, 12, 31), date(2021, 1, 1)]
+    with pytest.raises(NotFound):
+        dates(date(2024, 1, 1), date(2024, 2, 1), "fortnight")
+    with pytest.raises(GongzhiError):
+        dates(date(2024, 2, 1), date(2024, 1, 1))
+
+
+def test_as_dict_is_json_and_masked(store: Store) -> None:
+    load(store, branch_world())
+    g = gaps(store, "CM1", "COMPOUND_BRANCH", D)
+    d = json.loads(json.dumps(g.as_dict()))
+    assert d["rate"] == 2 / 3 and d["uncovered"] == 1 and d["as_of"] == "2024-06-30"
+    first = d["gaps"][0]["suggestions"][0]
+    assert first["name"] == "张**" and first["phone"].startswith("138") and "*" in first["phone"]
+    raw = g.as_dict(unmask=True)["gaps"][0]["suggestions"][0]
+    assert raw["name"] == "张R1" and "*" not in raw["phone"]
+    assert "张R1" not in repr(g) and "张R1" not in json.dumps(d, ensure_ascii=False)
+    c = coverage(store, "CM1", D)
+    assert len(json.loads(json.dumps(c.as_dict()))["indicators"]) == 14
+
+
+def test_export_xlsx(store: Store, tmp_path: Path) -> None:
+    w = branch_world()
+    # ledger text that a spreadsheet would take for formulas
+    w.compound("P9", "G1", name="=HYPERLINK(\"http://x\")")
+    w.building("B91", "P9")
+    w.person("R91", "B91", name="@SUM(1)")
+    w.person("R92", "B91", name="-1+2")
+    w.person("R93", "B91", name="+张三")
+    load(store, w)
+    results = [
+        gaps(store, "S1", "COMMUNITY_ENV_PROPERTY_COMMITTEE", D),
+        gaps(store, "CM1", "MEMBER_ONE_PLUS_ONE", D),
+        gaps(store, "CM1", "COMPOUND_BRANCH", D),
+    ]
+    path = write_gaps_xlsx(results, tmp_path / "gaps.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["汇总", "COMPOUND_BRANCH", "MEMBER_ONE_PLUS_ONE", "COMMUNITY_ENV_PROPERTY_COMMITTE"]
+    summary = wb["汇总"]
+    assert [c.value for c in summary[1]][:3] == ["指标编号", "指标", "区域编号"]
+    assert [c.value for c in summary[2]][:2] == ["COMPOUND_BRANCH", "把党支部建在小区(网格)"]
+    sheet = wb["COMPOUND_BRANCH"]
+    assert [c.value for c in sheet[2]][:5] == ["区域编号", "区域名称", "统计日期", "对象编号", "对象名称"]
+    rows = {r[3]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert set(rows) == {"P2", "P9"}
+    assert rows["P9"][4] == "'=HYPERLINK(\"http://x\")"
+    assert "张**" in rows["P2"][9] and "张R1" not in rows["P2"][9]
+    members = {r[3]: r for r in wb["MEMBER_ONE_PLUS_ONE"].iter_rows(min_row=3, values_only=True)}
+    assert members["R91"][4] == "'@******" and members["R92"][4] == "'-***"
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")), value
+    unmasked = load_workbook(write_gaps_xlsx(results[2], tmp_path / "raw.xlsx", unmask=True))
+    raw_rows = {r[3]: r for r in unmasked["COMPOUND_BRANCH"].iter_rows(min_row=3, values_only=True)}
+    assert "张R1" in raw_rows["P2"][9]
+    # a whole coverage goes to the summary only (no gaps were asked for)
+    only_summary = load_workbook(write_gaps_xlsx(coverage(store, "CM1", D), tmp_path / "summary.xlsx"))
+    assert only_summary.sheetnames == ["汇总"] and only_summary["汇总"].max_row == 15
+
+
+def test_safe_cell() -> None:
+    assert safe_cell("=1+1") == "'=1+1"
+    assert safe_cell("\tx") == "'\tx"
+    assert safe_cell("\rx") == "'\rx"
+    assert safe_cell("张三") == "张三"
+    assert safe_cell(3) == 3
+
+
+def test_empty_area(store: Store) -> None:
+    load(store, skeleton())
+    c = coverage(store, "CM2", D)
+    assert c.indicator("COMPOUND_BRANCH").total == 1 and c.indicator("BUILDING_GROUP").rate is None
