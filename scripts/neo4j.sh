@@ -128,8 +128,8 @@ pid_alive() {
     local pid
     pid=$(cat "$PID_FILE")
     [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-    # a recycled pid must not pass for our server
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "CommunityEntryPoint" || return 1
+    # a recycled pid, or another work tree's server, must not pass for ours
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--home-dir=$HOME_DIR" || return 1
 }
 
 port_in_use() {
@@ -174,6 +174,9 @@ wait_ready() {
 
 start() {
     need_tools
+    if [[ -n "${NEO4J_PASSWORD:-}" && -f "$PASSWORD_FILE" && "$NEO4J_PASSWORD" != "$(cat "$PASSWORD_FILE")" ]]; then
+        say "note: NEO4J_PASSWORD differs from the password this server was set up with; using $PASSWORD_FILE"
+    fi
     if pid_alive; then
         wait_ready
         say "already running (pid $(cat "$PID_FILE")), bolt://127.0.0.1:$BOLT_PORT, http://127.0.0.1:$HTTP_PORT/browser/"
