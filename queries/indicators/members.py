@@ -50,12 +50,49 @@ if TYPE_CHECKING:
 
 # ================================================================ the 1+1 status, both sides
 
-#: Binds ``c`` (compound), ``g`` (grid) and ``e`` (entrance, if recorded) for a member ``p``
-#: living in building ``b``.
+#: Binds ``c`` (compound), ``g`` (grid), ``e`` (entrance, if recorded) and ``home_orgs`` (the
+#: orgs currently covering where they live: any non-group org covering ``c`` or ``g``, any
+#: party group covering ``b`` or ``e``) for a member ``p`` living in building ``b``.
 MEMBER_HOME = """
 OPTIONAL MATCH (b)-[:PART_OF]->(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
 OPTIONAL MATCH (p)-[:LIVES_IN_ENTRANCE]->(e:Entrance)
+WITH *, COLLECT {
+    UNWIND [c, g] AS t
+    MATCH (t)<-[k:COVERS]-(o:PartyOrg)
+    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    RETURN o.id AS x
+  UNION
+    UNWIND [b, e] AS t
+    MATCH (t)<-[k:COVERS]-(o:PartyOrg)
+    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    RETURN o.id AS x
+  } AS home_orgs
+"""
+
+#: The same for every member of an area at once: the orgs covering a building's compound, grid
+#: and the building itself are collected once per building, the entrance's groups per member.
+AREA_MEMBERS_HOME = """
+MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
+OPTIONAL MATCH (b)-[:PART_OF]->(c:Compound)
+OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
+WITH b, c, g, COLLECT {
+    UNWIND [c, g] AS t
+    MATCH (t)<-[k:COVERS]-(o:PartyOrg)
+    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    RETURN o.id AS x
+  UNION
+    MATCH (b)<-[k:COVERS]-(o:PartyOrg)
+    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    RETURN o.id AS x
+  } AS building_orgs
+MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
+OPTIONAL MATCH (p)-[:LIVES_IN_ENTRANCE]->(e:Entrance)
+WITH p, b, c, g, e, building_orgs + COLLECT {
+    MATCH (e)<-[k:COVERS]-(o:PartyOrg)
+    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    RETURN o.id AS x
+  } AS home_orgs
 """
 
 #: Whether org ``o`` currently covers the home of the member (``b``, ``e``, ``c``, ``g`` bound).
@@ -65,10 +102,10 @@ COVERS_HOME = """EXISTS {
         AND ((o.level = 'group' AND (t = b OR t = e)) OR (o.level <> 'group' AND (t = c OR t = g)))
     }"""
 
-#: With ``p, b, c, g, e`` bound, adds ``membership, residence`` (current org ids),
+#: With ``p`` and ``home_orgs`` bound, adds ``membership, residence`` (current org ids),
 #: ``residence_home`` (those registered orgs that cover the home), ``membership_home`` and
 #: ``status``; every variable already bound is carried along (``WITH *``). The query must not
-#: have bound ``o``, ``r``, ``k`` or ``t`` itself: a subquery would take them as given.
+#: have bound ``o`` or ``r`` itself: a subquery would take them as given.
 MEMBER_STATUS = """
 WITH *,
   COLLECT { MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
@@ -76,14 +113,9 @@ WITH *,
             RETURN DISTINCT o.id AS x ORDER BY x } AS membership,
   COLLECT { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
             WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT o.id AS x ORDER BY x } AS residence,
-  COLLECT { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-              AND """ + COVERS_HOME + """
-            RETURN DISTINCT o.id AS x ORDER BY x } AS residence_home,
-  EXISTS { MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
-           WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-             AND """ + COVERS_HOME + """ } AS membership_home
+            RETURN DISTINCT o.id AS x ORDER BY x } AS residence
+WITH *, [x IN residence WHERE x IN home_orgs] AS residence_home,
+  any(x IN membership WHERE x IN home_orgs) AS membership_home
 WITH *,
   CASE WHEN size(membership) = 0 THEN 'missing_membership'
        WHEN size(residence) = 0 AND membership_home THEN 'complete'
@@ -200,13 +232,7 @@ def _org(g: GraphView, item: str, org: str, reason: str, via: str | None, grp: i
 
 # ================================================================ MEMBER_ONE_PLUS_ONE
 
-_MEMBER_CORE = (
-    """
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
-"""
-    + MEMBER_HOME
-    + MEMBER_STATUS
-)
+_MEMBER_CORE = AREA_MEMBERS_HOME + MEMBER_STATUS
 
 MEMBER_ONE_PLUS_ONE_COUNT_CYPHER = _MEMBER_CORE + """
 RETURN count(p) AS total, count(CASE WHEN status = 'complete' THEN 1 END) AS covered

@@ -56,7 +56,7 @@ def _entrances(g: GraphView, building: str) -> list[str]:
 
 
 def _self_and_parent(g: GraphView, compound: str) -> list[str]:
-    """The compound and its parent place: ``(c)-[:PART_OF*0..1]->(:Place)``."""
+    """The compound and its parent place (``c`` and ``(c)-[:PART_OF]->(:Place)``)."""
     up = parent(g, compound, "Place")
     return [compound] if up is None else [compound, up]
 
@@ -86,8 +86,13 @@ def _full_suffix_en(full_members: int, unit: str) -> str:
 
 _COMPOUND_BRANCH_CORE = """
 MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
+// two EXISTS, not one over PART_OF*0..1: each then starts from c instead of from every branch
 WITH c, EXISTS {
-  MATCH (c)-[:PART_OF*0..1]->(:Place)<-[r:COVERS]-(o:PartyOrg)
+  MATCH (c)<-[r:COVERS]-(o:PartyOrg)
+  WHERE o.level IN ['branch', 'general_branch']
+    AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
+} OR EXISTS {
+  MATCH (c)-[:PART_OF]->(:Place)<-[r:COVERS]-(o:PartyOrg)
   WHERE o.level IN ['branch', 'general_branch']
     AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
 } AS covered
@@ -110,15 +115,18 @@ def compound_branch_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
 COMPOUND_BRANCH_GAPS_CYPHER = _COMPOUND_BRANCH_CORE + """
 WITH c WHERE NOT covered
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
+OPTIONAL MATCH (c)-[:PART_OF]->(up:Place)
 RETURN c.id AS id, c.name AS name, g.id AS grid,
   COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE p.political_status = 'member' }
     AS full_members,
   COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(:PartyMember) } AS members,
-  COLLECT { MATCH (c)-[:PART_OF*0..1]->(:Place)<-[r:COVERS]-(o:PartyOrg)
+  COLLECT { UNWIND [c, up] AS t
+            MATCH (t)<-[r:COVERS]-(o:PartyOrg)
             WHERE NOT o.level IN ['branch', 'general_branch']
               AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
             RETURN DISTINCT o.id AS x ORDER BY x } AS other_orgs,
-  COLLECT { MATCH (c)-[:PART_OF*0..1]->(:Place)<-[r:COVERS]-(o:PartyOrg)
+  COLLECT { UNWIND [c, up] AS t
+            MATCH (t)<-[r:COVERS]-(o:PartyOrg)
             WHERE o.level IN ['branch', 'general_branch'] AND r.until < $date
             RETURN DISTINCT o.id AS x ORDER BY x } AS ended
 ORDER BY id
@@ -514,7 +522,10 @@ BUILDING_HEAD = Indicator(
 _COMPOUND_LIAISON_CORE = """
 MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
 WITH c, EXISTS {
-  MATCH (c)-[:PART_OF*0..1]->(:Place)<-[r:HOLDS_ROLE]-(:Person)
+  MATCH (c)<-[r:HOLDS_ROLE]-(:Person)
+  WHERE r.role = 'liaison' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
+} OR EXISTS {
+  MATCH (c)-[:PART_OF]->(:Place)<-[r:HOLDS_ROLE]-(:Person)
   WHERE r.role = 'liaison' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
 } AS covered
 """
