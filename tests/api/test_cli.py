@@ -51,11 +51,11 @@ def test_both_stores_count_the_same_and_a_second_load_changes_nothing(
     for kind in ("embedded", "neo4j"):
         env = store_env(kind, tmp_path, request)
         first = json.loads(run("load", dataset, "--json", env=env).stdout)
-        assert first["totals"]["created"] > 0
+        assert first["total"]["created"] > 0
         counts[kind] = stats(env)
         second = json.loads(run("load", dataset, "--json", env=env).stdout)
-        assert second["totals"]["created"] == second["totals"]["updated"] == 0
-        assert second["totals"]["unchanged"] == first["totals"]["created"]
+        assert second["total"]["created"] == second["total"]["updated"] == 0
+        assert second["total"]["unchanged"] == first["total"]["created"]
         assert stats(env) == counts[kind]
     assert counts["embedded"] == counts["neo4j"]
     assert counts["embedded"]["labels"]["PartyMember"] > 0  # type: ignore[index]
