@@ -7,7 +7,11 @@ saying what is missing; they are never skipped.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,8 +35,23 @@ def neo4j_test_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def neo4j_settings() -> Settings:
-    return neo4j_test_settings()
+def neo4j_settings() -> Iterator[Settings]:
+    """The test server's settings, held exclusively for this session.
+
+    The tests clear the one database Community edition has, so two pytest runs against the
+    same server would wipe each other's data: a lock file per server URI makes a second run
+    wait until the first is done.
+    """
+    settings = neo4j_test_settings()
+    digest = hashlib.sha256(settings.neo4j_uri.encode()).hexdigest()[:12]
+    lock_path = Path(tempfile.gettempdir()) / f"gongzhi-neo4j-tests-{digest}.lock"
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"\nwaiting for another test run using {settings.neo4j_uri} ...", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield settings
 
 
 @pytest.fixture(scope="session")
