@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -222,6 +223,154 @@ def stats(
     for rel_type, n in sorted(counts.rel_types.items()):
         rels.add_row(rel_type, str(n))
     out.print(rels)
+
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="统计日期 YYYY-MM-DD（默认今天）/ the day asked about (default today)"),
+]
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"--as-of must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def _rate(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.1%}"
+
+
+def _table(*headers: str, **options: object) -> Table:
+    """A table whose long cells wrap instead of being cut off."""
+    table = Table(**options)  # type: ignore[arg-type]
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def _print_json(data: object) -> None:
+    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+@app.command()
+def coverage(
+    area: Annotated[str, typer.Argument(help="区域编号（市、区、街道、社区、网格、小区）/ area id")],
+    as_of: AsOf = None,
+    sort: Annotated[str, typer.Option(help="下级区域排序 rate|id / sort children by")] = "rate",
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """各项覆盖指标及下级区域排名 / Every coverage indicator of an area, with its child areas ranked."""
+    from queries.rollup import rollup
+
+    settings = _settings(store, data_dir, lang)
+    with _open(settings, read_only=True) as s:
+        result = rollup(s, area, _day(as_of), sort)
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    zh = t("error") == "错误"
+    own = result.area
+    table = Table(
+        t("indicator"),
+        t("total"),
+        t("covered"),
+        t("rate"),
+        title=f"{own.area.name} ({own.area.id}) {t('as_of')} {own.as_of}",
+    )
+    for r in own.indicators:
+        table.add_row(
+            f"{r.indicator} {r.title_zh if zh else r.title_en}", str(r.total), str(r.covered), _rate(r.rate)
+        )
+    out.print(table)
+    if result.children:
+        children = Table(t("child_area"), t("mean_rate"), t("furthest_behind"), title=t("children_title"))
+        for c in result.children:
+            rated = [r for r in c.indicators if r.rate is not None]
+            worst = min(rated, key=lambda r: (r.rate, r.indicator)) if rated else None
+            behind = "—" if worst is None else f"{worst.indicator} {_rate(worst.rate)}"
+            children.add_row(f"{c.area.name} ({c.area.id})", _rate(c.mean_rate), behind)
+        out.print(children)
+
+
+@app.command()
+def gaps(
+    area: Annotated[str, typer.Argument(help="区域编号 / area id")],
+    indicator: Annotated[
+        str, typer.Option("--indicator", "-i", help="指标编号，如 BUILDING_GROUP / indicator id")
+    ],
+    as_of: AsOf = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="写出 Excel 报表 / write an XLSX report")
+    ] = None,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """未覆盖项清单：原因、依据与建议人选 / The uncovered items of an indicator, explained, with candidates."""
+    from queries.coverage import gaps as find_gaps
+    from queries.export import write_gaps_xlsx
+
+    settings = _settings(store, data_dir, lang)
+    with _open(settings, read_only=True) as s:
+        result = find_gaps(s, area, indicator, _day(as_of))
+    if xlsx is not None:
+        write_gaps_xlsx(result, xlsx)
+        out.print(t("xlsx_written", out=xlsx, n=len(result.gaps)))
+        return
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    zh = t("error") == "错误"
+    out.print(
+        f"{result.indicator} {result.title_zh if zh else result.title_en}: "
+        f"{result.covered}/{result.total} {_rate(result.rate)}"
+    )
+    table = _table(t("item"), t("reason"), t("suggestions"))
+    for g in result.gaps:
+        cands = "\n".join(
+            f"{sug.name} ({sug.id}): {sug.why_zh if zh else sug.why_en}" for sug in g.suggestions
+        )
+        table.add_row(f"{g.item_name or ''} ({g.item_id})", g.evidence_zh if zh else g.evidence_en, cands)
+    out.print(table)
+
+
+@app.command()
+def member(
+    person: Annotated[str, typer.Argument(help="党员编号 / member id")],
+    as_of: AsOf = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """党员"1+1"管理卡片 / A member's "1+1" card: both managing branches and the status."""
+    from queries.one_plus_one import member_card
+
+    settings = _settings(store, data_dir, lang)
+    with _open(settings, read_only=True) as s:
+        card = member_card(s, person, _day(as_of))
+    if as_json:
+        _print_json(card.as_dict())
+        return
+    zh = t("error") == "错误"
+    table = _table("", "", show_header=False, title=f"{card.name} ({card.id})")
+    table.add_row(
+        t("home"),
+        " / ".join(x for x in (card.community, card.grid, card.compound, card.building, card.entrance) if x),
+    )
+    for label, sides in ((t("membership_side"), card.membership), (t("residence_side"), card.residence)):
+        table.add_row(label, "\n".join(f"{o.name} ({o.id}) → {', '.join(o.places)}" for o in sides) or "—")
+    table.add_row(t("status"), f"{card.status}: {card.explanation_zh if zh else card.explanation_en}")
+    table.add_row(t("reported_to"), ", ".join(card.reported_to) or "—")
+    out.print(table)
 
 
 @app.command()

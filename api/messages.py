@@ -47,6 +47,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress_validate": ("校验", "validating"),
     "progress_diff": ("比对现有数据", "comparing with the store"),
     "progress_write": ("写入", "writing"),
+    "indicator": ("指标", "indicator"),
+    "total": ("总数", "total"),
+    "covered": ("已覆盖", "covered"),
+    "rate": ("覆盖率", "rate"),
+    "as_of": ("截至", "as of"),
+    "child_area": ("下级区域", "child area"),
+    "mean_rate": ("平均覆盖率", "mean rate"),
+    "children_title": ("下级区域（落后者在前）", "child areas (furthest behind first)"),
+    "furthest_behind": ("最落后的指标", "furthest behind"),
+    "item": ("未覆盖项", "uncovered item"),
+    "suggestions": ("建议人选", "suggested candidates"),
+    "xlsx_written": ("已写出报表 {out}（{n} 项未覆盖）", "wrote {out} ({n} uncovered items)"),
+    "home": ("居住地", "home"),
+    "membership_side": ("组织关系所在党支部", "membership branch"),
+    "residence_side": ("居住地党支部", "residence-side branch"),
+    "status": ("状态", "status"),
+    "reported_to": ("双报到社区", "reported to (dual reporting)"),
 }
 
 
