@@ -114,3 +114,50 @@ def test_template_and_generate_write_files(tmp_path: Path) -> None:
     run("generate", tmp_path / "b", "--scale", "community", "--seed", "9")
     for f in sorted((tmp_path / "a").iterdir()):
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes()
+
+
+@pytest.mark.neo4j
+def test_coverage_gaps_and_member_agree_on_both_stores(
+    dataset: Path, tmp_path: Path, request: pytest.FixtureRequest, neo4j_settings: Settings
+) -> None:
+    with open(dataset / "communities.csv", encoding="utf-8-sig") as f:
+        community = next(csv.DictReader(f))["社区编号"]
+    with open(dataset / "memberships.csv", encoding="utf-8-sig") as f:
+        member_id = next(csv.DictReader(f))["党员编号"]
+    answers = {}
+    for kind in ("embedded", "neo4j"):
+        env = store_env(kind, tmp_path, request)
+        run("load", dataset, env=env)
+        cov = json.loads(run("coverage", community, "--as-of", "2026-06-30", "--json", env=env).stdout)
+        gaps = json.loads(
+            run("gaps", community, "-i", "BUILDING_GROUP", "--as-of", "2026-06-30", "--json", env=env).stdout
+        )
+        card = json.loads(run("member", member_id, "--as-of", "2026-06-30", "--json", env=env).stdout)
+        answers[kind] = (cov, gaps, card)
+    assert answers["embedded"] == answers["neo4j"]
+    cov, gaps, card = answers["embedded"]
+    assert len(cov["area"]["indicators"]) == 14
+    assert cov["children"]  # the community's grids
+    assert gaps["total"] > gaps["covered"]
+    assert card["id"] == member_id
+    assert "*" in card["name"]  # masked by default
+
+
+def test_gaps_xlsx_has_chinese_headers_and_masked_names(dataset: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    env = {"GONGZHI_DATA_DIR": str(tmp_path / "data")}
+    run("load", dataset, env=env)
+    with open(dataset / "communities.csv", encoding="utf-8-sig") as f:
+        community = next(csv.DictReader(f))["社区编号"]
+    with open(dataset / "persons.csv", encoding="utf-8-sig") as f:
+        names = {row["姓名"] for row in csv.DictReader(f)}
+    out = tmp_path / "gaps.xlsx"
+    run("gaps", community, "-i", "MEMBER_ONE_PLUS_ONE", "--xlsx", out, env=env)
+    book = load_workbook(out, read_only=True)
+    sheet = book["MEMBER_ONE_PLUS_ONE"]
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert "对象编号" in rows[1]
+    cells = {str(c) for row in rows for c in row}
+    assert not cells & names  # no full name anywhere
+    assert any("*" in c for c in cells)
