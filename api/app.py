@@ -1,30 +1,127 @@
-"""The web application served by ``gongzhi serve``.
+"""The web application served by ``gongzhi serve``: the GraphQL API and health checks.
 
-Until the GraphQL API lands (issue 4), it serves health checks and an overview of the
-store: ``/healthz`` (the process is up), ``/readyz`` (the store answers), ``/stats`` (counts
-by label and relationship type, JSON) and ``/`` (the same as a page, in Chinese).
+* ``/graphql``: the GraphQL API (POST, or GET for queries), every request with
+  ``Authorization: Bearer <token>`` (tokens: ``gongzhi token issue``); 401 without a valid one.
+  GraphiQL and introspection only in development mode (``create_app(..., dev=True)``,
+  ``gongzhi serve --dev``). Query batching is off. See docs/api.md.
+* ``/healthz``: the process is up. ``/readyz``: the store answers (503 otherwise).
+* ``/`` and ``/stats``: counts by label, for development mode only (they are not scoped).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from html import escape
+from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.fastapi import GraphQLRouter
 
+from api.audit import AuditLog, audit_file
+from api.auth import TokenFile, auth_file, bearer
+from api.graphql.context import Context
+from api.graphql.limits import DEFAULT_LIMITS, Limits
+from api.graphql.schema import build_schema
+from api.graphql.scope import ScopedData
 from graph.errors import StoreError
 from graph.settings import Settings
 from graph.store import Store, open_store
 
+GRAPHQL_PATH = "/graphql"
 
-def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="Gongzhi 共治", docs_url=None, redoc_url=None, openapi_url=None)
-    state: dict[str, Store] = {}
 
-    def store() -> Store:
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes with 413, before anything reads them whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(send)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _too_large(send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = b'{"errors":[{"message":"request body too large"}]}'
+    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(
+    settings: Settings,
+    *,
+    dev: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    store: Store | None = None,
+    auth_path: Path | None = None,
+    audit_path: Path | None = None,
+) -> FastAPI:
+    """The app for ``settings``. ``store`` (tests) replaces the one the settings open;
+    ``auth_path``/``audit_path`` replace GONGZHI_AUTH_FILE / GONGZHI_AUDIT_FILE."""
+    state: dict[str, Store] = {} if store is None else {"store": store}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if store is None and "store" in state:
+            state.pop("store").close()
+
+    app = FastAPI(title="Gongzhi 共治", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    tokens = TokenFile(auth_path or auth_file(settings.data_dir))
+    audit = AuditLog(audit_path or audit_file(settings.data_dir))
+
+    def the_store() -> Store:
         if "store" not in state:
-            state["store"] = open_store(settings, read_only=True)
+            state["store"] = open_store(settings)
         return state["store"]
+
+    async def context(request: Request) -> Context | None:
+        if dev and request.method == "GET" and "query" not in request.query_params:
+            return None  # the GraphiQL page itself; everything it sends carries the token
+        principal = None
+        token = bearer(request.headers.get("authorization"))
+        if token is not None:
+            principal = tokens.verify(token)
+        if principal is None:
+            raise HTTPException(401, "a valid API token is required", headers={"WWW-Authenticate": "Bearer"})
+        s = the_store()
+        return Context(principal=principal, data=ScopedData(s, principal), store=s, limits=limits, audit_log=audit)
+
+    router = GraphQLRouter(
+        build_schema(limits, dev=dev),
+        path=GRAPHQL_PATH,
+        graphql_ide="graphiql" if dev else None,
+        context_getter=context,
+    )
+    app.include_router(router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -33,34 +130,28 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/readyz")
     def readyz() -> JSONResponse:
         try:
-            store().ping()
+            the_store().ping()
         except StoreError as exc:
             return JSONResponse({"status": "unavailable", "reason": exc.message_zh}, status_code=503)
         return JSONResponse({"status": "ready", "store": settings.store})
 
-    @app.get("/stats")
-    def stats() -> dict[str, object]:
-        counts = store().stats()
-        return {"store": settings.store, "labels": counts.labels, "relationships": counts.rel_types}
+    if dev:
 
-    @app.get("/", response_class=HTMLResponse)
-    def index() -> str:
-        counts = store().stats()
-        rows = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in sorted(counts.labels.items()))
-        rels = "".join(
-            f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in sorted(counts.rel_types.items())
-        )
-        return (
-            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>共治 Gongzhi</title></head>'
-            "<body><h1>共治：党建引领社区治理组织图谱</h1>"
-            f"<p>存储 / store: {escape(settings.store)}</p>"
-            f"<h2>节点 / nodes</h2><table>{rows}</table>"
-            f"<h2>关系 / relationships</h2><table>{rels}</table></body></html>"
-        )
+        @app.get("/stats")
+        def stats() -> dict[str, object]:
+            counts = the_store().stats()
+            return {"store": settings.store, "labels": counts.labels, "relationships": counts.rel_types}
 
-    @app.on_event("shutdown")
-    def close() -> None:
-        if "store" in state:
-            state["store"].close()
+        @app.get("/", response_class=HTMLResponse)
+        def index() -> str:
+            counts = the_store().stats()
+            rows = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in sorted(counts.labels.items()))
+            return (
+                '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>共治 Gongzhi</title></head>'
+                "<body><h1>共治：党建引领社区治理组织图谱</h1>"
+                f"<p>存储 / store: {escape(settings.store)} · <a href=\"{GRAPHQL_PATH}\">GraphiQL</a></p>"
+                f"<table>{rows}</table></body></html>"
+            )
 
+    app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     return app

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.auth import Role, TokenFile
 from api.messages import t
 from graph.errors import GongzhiError, ValidationFailed
 from graph.settings import Settings
@@ -379,11 +380,15 @@ def serve(
         str | None, typer.Option(help="监听地址 / listen address (default: GONGZHI_HOST)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="端口 / port (default: GONGZHI_PORT or 8000)")] = None,
+    dev: Annotated[
+        bool,
+        typer.Option("--dev", help="开发模式：GraphiQL 与自省 / development mode: GraphiQL and introspection"),
+    ] = False,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
 ) -> None:
-    """启动 Web 服务 / Start the web server (health checks and the store overview)."""
+    """启动 Web 服务（GraphQL 接口与健康检查）/ Start the web server (the GraphQL API and health checks)."""
     import uvicorn
 
     from api.app import create_app
@@ -392,7 +397,94 @@ def serve(
     settings = settings.with_(host=host or settings.host, port=port or settings.port)
     _open(settings, read_only=True).close()
     err.print(t("serve", host=settings.host, port=settings.port))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    err.print(t("serve_graphql", host=settings.host, port=settings.port))
+    if dev:
+        err.print(t("serve_dev"))
+    uvicorn.run(create_app(settings, dev=dev), host=settings.host, port=settings.port, log_level="info")
+
+
+# ---------------------------------------------------------------- API tokens
+
+token_app = typer.Typer(
+    help="API 令牌：签发、吊销、列出 / API tokens: issue, revoke, list.", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
+
+AuthFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--auth-file",
+        help="令牌文件 / token file (default: GONGZHI_AUTH_FILE or auth.json in the data directory)",
+    ),
+]
+
+
+def _tokens(settings: Settings, auth_file: Path | None) -> TokenFile:
+    from api.auth import auth_file as default_auth_file
+
+    return TokenFile(auth_file or default_auth_file(settings.data_dir))
+
+
+@token_app.command("issue")
+def token_issue(
+    user: Annotated[str, typer.Option("--user", help="用户名 / user name")],
+    area: Annotated[str, typer.Option("--area", help="辖区编号（市、区、街道、社区、网格或小区）/ area id")],
+    role: Annotated[str, typer.Option("--role", help="viewer|organizer|officer|admin")] = "viewer",
+    auth_file: AuthFile = None,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """签发令牌，绑定用户、辖区和角色 / Issue a token bound to a user, an area and a role."""
+    from queries.areas import resolve_area
+
+    if role not in [r.value for r in Role]:
+        raise typer.BadParameter(f"--role must be one of {', '.join(r.value for r in Role)}")
+    settings = _settings(store, data_dir, lang)
+    with _open(settings, read_only=True) as s:
+        resolve_area(s, area)
+    entry, token = _tokens(settings, auth_file).issue(user, area, Role(role))
+    err.print(t("token_issued", id=entry.id, user=entry.user, area=entry.area, role=entry.role))
+    out.print(token, soft_wrap=True)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="令牌编号 / token id (gongzhi token list)")],
+    auth_file: AuthFile = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """吊销令牌（立即生效）/ Revoke a token (takes effect on the next request)."""
+    settings = _settings(None, data_dir, lang)
+    entry = _tokens(settings, auth_file).revoke(token_id)
+    out.print(t("token_revoked", id=entry.id))
+
+
+@token_app.command("list")
+def token_list(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    auth_file: AuthFile = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """列出令牌（不含令牌本身）/ List the tokens (never the tokens themselves)."""
+    settings = _settings(None, data_dir, lang)
+    tokens = _tokens(settings, auth_file)
+    entries = tokens.entries()
+    if as_json:
+        shown = [{k: v for k, v in vars(e).items() if k != "sha256"} for e in entries]
+        out.print_json(json.dumps(shown, ensure_ascii=False))
+        return
+    if not entries:
+        out.print(t("token_none", path=tokens.path))
+        return
+    table = Table(
+        t("token_id"), t("token_user"), t("token_area"), t("token_role"), t("token_created"), t("token_revoked_at")
+    )
+    for e in entries:
+        table.add_row(e.id, e.user, e.area, e.role, e.created, e.revoked or "")
+    out.print(table)
 
 
 def main() -> None:

@@ -1,0 +1,66 @@
+"""The audit log of unmasked reads of personal data.
+
+Every time the API shows a personal value in full (a person's name to an organizer, a phone
+or ID number to an officer who gave a reason) one line is appended: who (user and token id),
+when, whose record, which field, why (the reason given, or the role that allows it) and the
+operation. The value itself is never written. The log is JSON Lines in ``GONGZHI_AUDIT_FILE``,
+or ``audit.jsonl`` in the data directory; a request's entries are appended together, under an
+exclusive lock, and flushed to disk before the response leaves.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+AUDIT_FILE_ENV = "GONGZHI_AUDIT_FILE"
+AUDIT_FILE_NAME = "audit.jsonl"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    user: str
+    token_id: str
+    record: str  # the id of the person whose value was shown
+    field: str  # name, phone, id_number
+    reason: str
+    operation: str | None = None
+
+
+def audit_file(data_dir: Path, env: Mapping[str, str] | None = None) -> Path:
+    value = (os.environ if env is None else env).get(AUDIT_FILE_ENV)
+    return Path(value) if value else Path(data_dir) / AUDIT_FILE_NAME
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class AuditLog:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def write(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = "".join(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in entries)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.write(fd, text.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def read(self) -> list[AuditEntry]:
+        if not self.path.exists():
+            return []
+        with open(self.path, encoding="utf-8") as f:
+            return [AuditEntry(**json.loads(line)) for line in f if line.strip()]
