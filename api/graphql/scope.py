@@ -94,18 +94,38 @@ class ScopedData:
         self.store = store
         self.principal = principal
         self._jurisdiction: asyncio.Future[Jurisdiction] | None = None
+        self._inflight = 0
+        self._wave = asyncio.Event()
         self.node_loader: DataLoader[str, Obj | None] = DataLoader(self._load_nodes)
         self._link_loaders: dict[Link, DataLoader[str, list[Edge]]] = {}
         self._lists: dict[tuple[str, str, date], asyncio.Future[list[tuple[Obj, Row]]]] = {}
 
     # ------------------------------------------------------------ store access
 
+    async def _in_wave(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking store call in a thread, and hand its result back only when every call
+        of the request in flight with it is done: the next level of the query then starts from
+        all of their results at once, so the DataLoaders batch each level into one round trip
+        whatever the order in which threads finish (the round trips depend on the query's shape).
+        """
+        wave = self._wave
+        self._inflight += 1
+        try:
+            result = await asyncio.to_thread(fn, *args, **kwargs)
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                wave.set()
+                self._wave = asyncio.Event()
+        await wave.wait()
+        return result
+
     async def run(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
-        return await asyncio.to_thread(self.store.run, query, params)
+        return await self._in_wave(self.store.run, query, params)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A blocking domain function (``queries/``) on this request's store, in a thread."""
-        return await asyncio.to_thread(fn, self.store, *args, **kwargs)
+        return await self._in_wave(fn, self.store, *args, **kwargs)
 
     # ------------------------------------------------------------ the jurisdiction
 

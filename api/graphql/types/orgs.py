@@ -13,7 +13,7 @@ from api.graphql.context import day
 from api.graphql.reads import links as L
 from api.graphql.types.base import Node, register
 from api.graphql.types.enums import EmployerKind, OrgKind, OrgLevel, member
-from api.graphql.types.refs import BranchViewRef, CommunityRef, CompoundRef, PersonRef
+from api.graphql.types.refs import CommunityRef, CompoundRef, PersonRef
 
 
 def _on(as_of: date | None, current: bool) -> date | None:
@@ -32,7 +32,7 @@ class PartyOrg(Node):
         return member(OrgLevel, self._obj.get("level"))
 
     @strawberry.field(description="kind (类型): area, employer, firm, joint")
-    def kind(self) -> OrgKind | None:  # type: ignore[valid-type]
+    def org_kind(self) -> OrgKind | None:  # type: ignore[valid-type]
         return member(OrgKind, self._obj.get("kind"))
 
     @strawberry.field(description="established on (成立日期)")
@@ -113,12 +113,6 @@ class PartyOrg(Node):
     async def leader(self, info: strawberry.Info, as_of: date | None = None) -> PersonRef | None:
         return await nav.one(info, self._obj, L.ORG_ROLES, on=day(as_of), role="group_leader")
 
-    @strawberry.field(description="the branch view on asOf (支部视图): own, residence-side and unregistered members")
-    async def branch_view(self, info: strawberry.Info, as_of: date | None = None) -> BranchViewRef | None:
-        from api.graphql.types.one_plus_one import branch_view
-
-        return await branch_view(info, self._obj.id, as_of)
-
 
 @register("Employer")
 @strawberry.type(description="an employer, 'work unit' (单位)")
@@ -128,7 +122,7 @@ class Employer(Node):
         return str(self._obj.get("name") or self._obj.id)
 
     @strawberry.field(description="kind (单位类型)")
-    def kind(self) -> EmployerKind | None:  # type: ignore[valid-type]
+    def employer_kind(self) -> EmployerKind | None:  # type: ignore[valid-type]
         return member(EmployerKind, self._obj.get("kind"))
 
     @strawberry.field(description="unified social credit code (统一社会信用代码)")

@@ -17,7 +17,6 @@ from api.graphql.types.refs import (
     CommitteeRef,
     CommunityRef,
     EntranceRef,
-    MemberCardRef,
     PartyOrgRef,
 )
 
@@ -30,8 +29,8 @@ def _on(as_of: date | None, current: bool) -> date | None:
 @strawberry.type(description="a person who matters to governance (人员); party members carry isPartyMember")
 class Person(Node):
     @strawberry.field(description="name (姓名): masked (张*) for viewers; shown to other roles, audited")
-    def name(self, info: strawberry.Info) -> str | None:
-        return personal.name(info, self._obj.id, self._obj.get("name"))
+    def name(self, info: strawberry.Info) -> str:
+        return personal.name(info, self._obj.id, self._obj.get("name")) or ""
 
     @strawberry.field(description="mobile (手机号): masked unless an officer or admin gives a reason (audited)")
     def phone(self, info: strawberry.Info, reason: str | None = None) -> str | None:
@@ -138,10 +137,3 @@ class Person(Node):
         return await nav.many(
             info, self._obj, L.PERSON_ROLES, first, after, on=_on(as_of, current), role=code(role)
         )
-
-    @strawberry.field(description="their 1+1 card on asOf (党员1+1双重管理卡); null for non-members")
-    async def one_plus_one(self, info: strawberry.Info, as_of: date | None = None) -> MemberCardRef | None:
-        from api.graphql.types.one_plus_one import member_card
-
-        return await member_card(info, self._obj.id, as_of)
-

@@ -43,7 +43,7 @@ class Place(Node):
         return str(self._obj.get("name") or self._obj.id)
 
     @strawberry.field(description="the kind of place: City, District, Subdistrict, Community, Grid, Compound, Building, Entrance")
-    def kind(self) -> str:
+    def place_kind(self) -> str:
         return self._obj.kind
 
     @strawberry.field(description="the place it is part of (上级地点)")
@@ -57,7 +57,7 @@ class Place(Node):
         return await nav.many(info, self._obj, L.CHILDREN, first, after)
 
     @strawberry.field(description="party orgs covering this place (覆盖本地点的党组织), current on asOf unless current is false")
-    async def party_orgs(
+    async def covered_by(
         self,
         info: strawberry.Info,
         level: OrgLevel | None = None,
