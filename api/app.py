@@ -5,24 +5,25 @@
   GraphiQL and introspection only in development mode (``create_app(..., dev=True)``,
   ``gongzhi serve --dev``). Query batching is off. See docs/api.md.
 * ``/healthz``: the process is up. ``/readyz``: the store answers (503 otherwise).
-* ``/`` and ``/stats``: counts by label, for development mode only (they are not scoped).
+* ``/``: the dashboard page (api/dashboard.py), which reads only ``/graphql`` with the user's token.
+* ``/stats``: counts by label, for development mode only (not scoped).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from html import escape
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
 from api.audit import AuditLog, audit_file
 from api.auth import TokenFile, auth_file, bearer
+from api.dashboard import mount_dashboard
 from api.graphql.context import Context
 from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.schema import build_schema
@@ -142,16 +143,6 @@ def create_app(
             counts = the_store().stats()
             return {"store": settings.store, "labels": counts.labels, "relationships": counts.rel_types}
 
-        @app.get("/", response_class=HTMLResponse)
-        def index() -> str:
-            counts = the_store().stats()
-            rows = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in sorted(counts.labels.items()))
-            return (
-                '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>共治 Gongzhi</title></head>'
-                "<body><h1>共治：党建引领社区治理组织图谱</h1>"
-                f"<p>存储 / store: {escape(settings.store)} · <a href=\"{GRAPHQL_PATH}\">GraphiQL</a></p>"
-                f"<table>{rows}</table></body></html>"
-            )
-
+    mount_dashboard(app)  # the dashboard page at / (api/dashboard.py)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     return app
