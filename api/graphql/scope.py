@@ -199,6 +199,12 @@ class ScopedData:
         scope = await self.jurisdiction()
         return [e for e in edges if scope.contains(e.node)]
 
+    async def own_links(self, link: Link, source: str) -> list[Edge]:
+        """Every edge of ``link`` from ``source``, outside the jurisdiction too. Only for
+        rewriting a visible node's own rows in a mutation (a person's employer elsewhere must
+        survive an update of their phone); never handed to a client."""
+        return await self._link_loader(link).load(source)
+
     # ------------------------------------------------------------ lists of an area
 
     async def listing(self, name: str, area: str, day: date) -> list[tuple[Obj, Row]]:
@@ -229,3 +235,10 @@ class ScopedData:
         objs = await self.node_loader.load_many(wanted)
         scope = await self.jurisdiction()
         return {o.id for o in objs if o is not None and not scope.contains(o)}
+
+    def forget(self) -> None:
+        """Drop every cached answer (after a write, so the payload reads what was written)."""
+        self._jurisdiction = None
+        self.node_loader.clear_all()
+        self._link_loaders.clear()
+        self._lists.clear()

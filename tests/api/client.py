@@ -20,7 +20,10 @@ from graph.store import Store
 
 
 class Api:
-    def __init__(self, store: Store, tmp: Path, *, dev: bool = False, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, store: Store, tmp: Path, *, dev: bool = False, limits: Limits = DEFAULT_LIMITS, area: str = "C-0001"
+    ) -> None:
+        self.area = area
         self.tokens = TokenFile(tmp / "auth.json")
         self.audit = AuditLog(tmp / "audit.jsonl")
         settings = Settings(GONGZHI_DATA_DIR=tmp)  # type: ignore[call-arg]
@@ -40,10 +43,11 @@ class Api:
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
         return self.client.post("/graphql", json={"query": document, "variables": variables or {}}, headers=headers)
 
-    def ask(self, document: str, variables: dict[str, Any] | None = None, *, area: str = "C-0001",
-            role: str = "organizer") -> dict[str, Any]:
-        """The ``data`` of a query that must succeed (no errors)."""
-        r = self.post(document, variables, self.token(area, role))
+    def ask(
+        self, document: str, variables: dict[str, Any] | None = None, *, area: str | None = None, role: str = "organizer"
+    ) -> dict[str, Any]:
+        """The ``data`` of a query that must succeed (no errors), by default as an organizer of ``self.area``."""
+        r = self.post(document, variables, self.token(area or self.area, role))
         assert r.status_code == 200, r.text
         body = r.json()
         assert "errors" not in body, body["errors"]

@@ -63,7 +63,7 @@ def test_batching_is_refused(api: Api) -> None:
 def test_mutations_are_refused_over_get(api: Api) -> None:
     r = api.client.get(
         "/graphql",
-        params={"query": "mutation { ping }"},
+        params={"query": "mutation { endDualReport(reporter: \"x\", community: \"y\", on: \"2024-01-01\") { __typename } }"},
         headers={"Authorization": f"Bearer {api.token('C-0001')}"},
     )
     assert r.status_code in (400, 405)
