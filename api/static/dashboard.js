@@ -21,7 +21,7 @@
       asOf: "统计日期", asOfShort: "截至", areas: "区域", meanRate: "平均覆盖率",
       clickIndicator: "点击指标(柱条或表格行)查看缺口清单及建议人选", indicator: "指标", covered: "已覆盖",
       total: "总数", rate: "覆盖率", childRanking: "下级区域排名(由低到高)", rankBy: "排名依据", area: "区域",
-      gapsOf: "缺口清单", uncovered: "未覆盖", close: "关闭", more: "加载更多", compoundGraph: "小区关系图",
+      gapsOf: "缺口清单：", uncovered: "未覆盖", close: "关闭", more: "加载更多", compoundGraph: "小区关系图",
       compound: "小区", legend: "图例", welcome: "请先输入访问令牌",
       welcomeText: "令牌由管理员用 gongzhi token issue 签发；页面只通过 GraphQL 接口读取您辖区内的数据，令牌仅保存在本浏览器标签页中。",
       loading: "正在读取……", badToken: "令牌无效、已过期或已吊销，请重新输入。", noToken: "请输入访问令牌。",
@@ -38,7 +38,7 @@
       forget: "Forget", asOf: "As of", asOfShort: "as of", areas: "Areas", meanRate: "Mean rate",
       clickIndicator: "Click an indicator (bar or row) for its gaps and suggested candidates", indicator: "Indicator",
       covered: "Covered", total: "Total", rate: "Rate", childRanking: "Child areas, furthest behind first",
-      rankBy: "Rank by", area: "Area", gapsOf: "Gaps", uncovered: "Uncovered", close: "Close", more: "Load more",
+      rankBy: "Rank by", area: "Area", gapsOf: "Gaps: ", uncovered: "Uncovered", close: "Close", more: "Load more",
       compoundGraph: "Compound graph", compound: "Compound", legend: "Legend", welcome: "Enter your API token",
       welcomeText: "Tokens are issued by an administrator with gongzhi token issue. The page reads only the GraphQL API, only your jurisdiction; the token stays in this browser tab.",
       loading: "Loading…", badToken: "The token is invalid, expired or revoked: enter it again.",
@@ -253,7 +253,8 @@
     status(t("loading"), "busy");
     try {
       await task();
-      if (busy.size === 1) status("");
+      // the last request to finish clears "loading", but leaves an error of another one shown
+      if (busy.size === 1 && !$("status").classList.contains("error")) status("");
     } catch (err) {
       if (err instanceof AuthError) {
         showWelcome(true);
@@ -566,8 +567,11 @@
   function gapItem(gap, open) {
     const li = el("li", { class: "gap" + (open ? " open" : ""), "data-item": gap.item.key, "data-status": gap.status });
     const evidence = zhEn(gap, "evidence") || "";
+    // a building's or entrance's compound, when the API names it and the area's list has it: "长虹嘉园 20栋"
+    const where = gap.facts && typeof gap.facts.compound === "string" && state.compounds
+      ? state.compounds.list.find((p) => p.key === gap.facts.compound) : null;
     const head = el("div", { class: "gap-head", tabindex: "0", role: "button", "aria-expanded": String(!!open) },
-      el("span", { class: "item", text: label(gap.item) }),
+      el("span", { class: "item", text: (where && !label(gap.item).startsWith(where.name) ? where.name + " " : "") + label(gap.item) }),
       el("span", { class: "key", text: kindName(gap.item.__typename === "Person" ? "Person" : gap.item.placeKind || gap.item.__typename) + " " + gap.item.key }),
       el("span", { class: "brief", text: evidence }),
       el("span", { class: "status-code", text: gap.status }));

@@ -304,6 +304,24 @@ def test_an_indicator_and_a_gap(page: Dashboard, served: Served) -> None:
     page.js("document.getElementById('gaps').scrollIntoView({block: 'start'}); window.scrollBy(0, -12);")
     page.screenshot("dashboard-gaps", scrolled=True)
 
+    # from a building's gap to its compound's graph (another compound than the one drawn)
+    shown_compound = page.js("return document.getElementById('compound-pick').value")
+    other, compound = page.js(
+        "const g = window.gongzhiDashboard.state.gaps.nodes.find(g => g.facts.compound && g.facts.compound !== arguments[0]);"
+        "return g ? [g.item.key, g.facts.compound] : [null, null];",
+        shown_compound,
+    )
+    assert other, "the community's gaps lie in more than one compound"
+    item = f'#gap-list li.gap[data-item="{other}"]'
+    page.click(f"{item} .gap-head")
+    page.click(f"{item} .show-graph")
+    page.until(
+        "the gap's compound in the graph",
+        lambda d: d.execute_script("const cy = window.gongzhiDashboard.cy; return !!cy && cy.nodes('.compound').map(n => n.id())[0] === arguments[0]", compound),
+    )
+    page.idle()
+    assert page.js("return document.getElementById('compound-pick').value") == compound
+
     # the next page of gaps
     if report["gaps"]["pageInfo"]["hasNextPage"]:
         page.click("#gaps-more")
