@@ -26,6 +26,7 @@ from api.auth import TokenFile, auth_file, bearer
 from api.dashboard import mount_dashboard
 from api.graphql.context import Context
 from api.graphql.limits import DEFAULT_LIMITS, Limits
+from api.graphql.media import GraphQLResponseMedia
 from api.graphql.schema import build_schema
 from api.graphql.scope import ScopedData
 from graph.errors import StoreError
@@ -144,5 +145,6 @@ def create_app(
             return {"store": settings.store, "labels": counts.labels, "relationships": counts.rel_types}
 
     mount_dashboard(app)  # the dashboard page at / (api/dashboard.py)
+    app.add_middleware(GraphQLResponseMedia, path=GRAPHQL_PATH)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     return app

@@ -103,3 +103,14 @@ def test_client_errors_are_shown(api: Api) -> None:
     assert "invalid cursor" in body["errors"][0]["message"]
     body = api.post("{ buildings { totalCount nope } }", token=api.token("C-0001")).json()
     assert "nope" in body["errors"][0]["message"]
+
+
+def test_graphql_response_media_type(api: Api) -> None:
+    headers = {"Authorization": f"Bearer {api.token('C-0001')}", "Accept": "application/graphql-response+json"}
+    ok = api.client.post("/graphql", json={"query": "{ me { role } }"}, headers=headers)
+    assert ok.status_code == 200 and ok.headers["content-type"].startswith("application/graphql-response+json")
+    assert ok.json()["data"]["me"]["role"] == "organizer"
+    bad = api.client.post("/graphql", json={"query": "{ me { "}, headers=headers)
+    assert bad.status_code == 400 and "data" not in bad.json() and bad.json()["errors"]
+    plain = api.client.post("/graphql", json={"query": "{ me { "}, headers={**headers, "Accept": "application/json"})
+    assert plain.status_code == 200 and plain.headers["content-type"].startswith("application/json")
