@@ -3,7 +3,9 @@
 The cost of a selection is one per field, and a connection field (one taking ``first``)
 multiplies the cost of its selection by its page size: the literal ``first``/``last`` when
 given, the largest page when it comes from a variable (validation runs before variables are
-known), the default page otherwise. Fragments are followed (a cycle stops the walk; GraphQL's
+known), the default page otherwise. A plain list field multiplies by the length of its
+literal ``ids`` argument (``nodes(ids:)``), else by the default page, a guess at its length.
+Fragments are followed (a cycle stops the walk; GraphQL's
 own ``NoFragmentCycles`` refuses it). Runs with the other validation rules, before execution.
 """
 
@@ -17,15 +19,18 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLInterfaceType,
+    GraphQLList,
     GraphQLNamedType,
     GraphQLObjectType,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
     get_named_type,
+    get_nullable_type,
 )
 
 PAGE_ARGS = ("first", "last")
@@ -55,6 +60,13 @@ def cost_rule(max_cost: int, max_page: int, default_page: int) -> type[Validatio
                     )
 
     return CostLimit
+
+
+def _length(node: FieldNode, max_page: int, default_page: int) -> int:
+    for arg in node.arguments or ():
+        if arg.name.value == "ids":
+            return max(len(arg.value.values), 1) if isinstance(arg.value, ListValueNode) else max_page
+    return default_page
 
 
 def _page(node: FieldNode, max_page: int, default_page: int) -> int:
@@ -93,6 +105,12 @@ def _cost(
                     field_type = get_named_type(field_def.type)
                     if any(a in field_def.args for a in PAGE_ARGS):
                         inner = multiplier * _page(sel, max_page, default_page)
+                    elif (
+                        isinstance(get_nullable_type(field_def.type), GraphQLList)
+                        and sel.selection_set
+                        and not parent.name.endswith(("Connection", "Edge"))  # the page counted already
+                    ):
+                        inner = multiplier * _length(sel, max_page, default_page)
             total += _cost(sel.selection_set, field_type, fragments, get_type, path, inner, max_page, default_page, max_cost)
         elif isinstance(sel, InlineFragmentNode):
             cond = get_type(sel.type_condition.name.value) if sel.type_condition else parent

@@ -89,3 +89,10 @@ def test_an_ordinary_query_does_reach_the_store(api: tuple[Api, Counting]) -> No
     counting.calls = 0
     assert a.ask("{ buildings(first: 5) { totalCount } }")["buildings"]["totalCount"] > 0
     assert counting.calls > 0
+
+
+def test_lists_of_ids_count_in_the_cost(api: tuple[Api, Counting]) -> None:
+    ids = ", ".join(f'"R-{i:06d}"' for i in range(100))
+    doc = "{ nodes(ids: [" + ids + """]) { ... on Person { memberships(first: 100) { nodes {
+      members(first: 100) { nodes { key } } } } } } }"""
+    assert "too expensive" in refused(*api, doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated, Any
 
@@ -22,7 +23,9 @@ PERSON_FIELDS = ("name", "gender", "id_number", "phone", "is_owner", "political_
 
 @strawberry.input(description="a person as the persons table holds them (人员)")
 class PersonInput:
-    id: str | None = strawberry.field(default=None, description="ledger id; generated when absent")
+    id: str | None = strawberry.field(
+        default=None, description="ledger id (give it: a retried request is then idempotent); random when absent"
+    )
     name: str
     political_status: PoliticalStatus  # type: ignore[valid-type]
     building: strawberry.ID = strawberry.field(description="the building they live in (居住楼栋)")
@@ -102,7 +105,8 @@ async def _payload(info: Any, key: str, changed: bool) -> PersonPayload:
 
 async def register_person(info: Any, person: PersonInput) -> Any:
     async def work() -> PersonPayload:
-        key = person.id or new_id("R", person.building, person.name, person.id_number or person.phone or "")
+        # no personal value goes into a generated id; pass the ledger id for idempotent retries
+        key = person.id or new_id("R", uuid.uuid4().hex)
         await usable_id(info, key, "Person")
         row = {
             "id": key,
