@@ -97,8 +97,8 @@ def create_app(
             state.pop("store").close()
 
     app = FastAPI(title="Gongzhi 共治", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
-    tokens = TokenFile(auth_path or auth_file(settings.data_dir))
-    audit = AuditLog(audit_path or audit_file(settings.data_dir))
+    tokens = TokenFile(auth_path or auth_file(settings))
+    audit = AuditLog(audit_path or audit_file(settings))
 
     def the_store() -> Store:
         if "store" not in state:

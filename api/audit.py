@@ -13,12 +13,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-AUDIT_FILE_ENV = "GONGZHI_AUDIT_FILE"
+from graph.settings import Settings
+
 AUDIT_FILE_NAME = "audit.jsonl"
 
 
@@ -33,9 +34,9 @@ class AuditEntry:
     operation: str | None = None
 
 
-def audit_file(data_dir: Path, env: Mapping[str, str] | None = None) -> Path:
-    value = (os.environ if env is None else env).get(AUDIT_FILE_ENV)
-    return Path(value) if value else Path(data_dir) / AUDIT_FILE_NAME
+def audit_file(settings: Settings) -> Path:
+    """``GONGZHI_AUDIT_FILE`` if set, else ``audit.jsonl`` in the data directory."""
+    return settings.audit_file or Path(settings.data_dir) / AUDIT_FILE_NAME
 
 
 def now() -> str:

@@ -24,15 +24,14 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 from graph.errors import ConfigError, NotFound
+from graph.settings import Settings
 
-AUTH_FILE_ENV = "GONGZHI_AUTH_FILE"
 AUTH_FILE_NAME = "auth.json"
 PREFIX = "gz"
 
@@ -81,10 +80,9 @@ class TokenEntry:
         return Principal(self.id, self.user, self.area, Role(self.role))
 
 
-def auth_file(data_dir: Path, env: Mapping[str, str] | None = None) -> Path:
+def auth_file(settings: Settings) -> Path:
     """``GONGZHI_AUTH_FILE`` if set, else ``auth.json`` in the data directory."""
-    value = (os.environ if env is None else env).get(AUTH_FILE_ENV)
-    return Path(value) if value else Path(data_dir) / AUTH_FILE_NAME
+    return settings.auth_file or Path(settings.data_dir) / AUTH_FILE_NAME
 
 
 def digest(token: str) -> str:
@@ -176,7 +174,9 @@ class TokenFile:
         for i, e in enumerate(entries):
             if e.id == token_id:
                 if e.revoked is None:
-                    e = TokenEntry(**{**asdict(e), "revoked": datetime.now(UTC).isoformat(timespec="seconds")})
+                    e = TokenEntry(
+                        **{**asdict(e), "revoked": datetime.now(UTC).isoformat(timespec="seconds")}
+                    )
                     entries[i] = e
                     self._write(entries)
                 return e

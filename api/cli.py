@@ -422,7 +422,7 @@ AuthFile = Annotated[
 def _tokens(settings: Settings, auth_file: Path | None) -> TokenFile:
     from api.auth import auth_file as default_auth_file
 
-    return TokenFile(auth_file or default_auth_file(settings.data_dir))
+    return TokenFile(auth_file or default_auth_file(settings))
 
 
 @token_app.command("issue")

@@ -16,6 +16,8 @@ NEO4J_DATABASE         database name                                ``neo4j``
 GONGZHI_BATCH_SIZE     rows per UNWIND statement                    ``5000``
 GONGZHI_HOST           address ``gongzhi serve`` listens on         ``127.0.0.1``
 GONGZHI_PORT           port ``gongzhi serve`` listens on            ``8000``
+GONGZHI_AUTH_FILE      the API tokens (sha256 only)                 ``DATA_DIR/auth.json``
+GONGZHI_AUDIT_FILE     the audit log of unmasked reads              ``DATA_DIR/audit.jsonl``
 =====================  ===========================================  ====================
 """
 
@@ -40,6 +42,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(5000, alias="GONGZHI_BATCH_SIZE", gt=0)
     host: str = Field("127.0.0.1", alias="GONGZHI_HOST")
     port: int = Field(8000, alias="GONGZHI_PORT")
+    auth_file: Path | None = Field(None, alias="GONGZHI_AUTH_FILE")
+    audit_file: Path | None = Field(None, alias="GONGZHI_AUDIT_FILE")
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (by field name, not alias)."""
@@ -47,6 +51,4 @@ class Settings(BaseSettings):
 
 
 #: The environment variable behind each field, for docs and the docker-compose check.
-ENV_NAMES: dict[str, str] = {
-    name: str(field.alias) for name, field in Settings.model_fields.items()
-}
+ENV_NAMES: dict[str, str] = {name: str(field.alias) for name, field in Settings.model_fields.items()}
