@@ -37,11 +37,19 @@ neo4j-start:
 neo4j-stop:
 	bash scripts/neo4j.sh stop
 
+# The Neo4j database the bench points at is cleared. NEO4J_HEAP (default here 4g) applies only
+# when this starts the server; a running one keeps its heap (BENCHMARKS.md records it).
 bench: install
-	if [[ -f bench/__main__.py ]]; then $(BIN)/python -m bench; else echo "bench: no bench/__main__.py in this tree"; fi
+	if [[ -z "$${NEO4J_URI:-}" ]]; then \
+	    NEO4J_HEAP="$${NEO4J_HEAP:-4g}" bash scripts/neo4j.sh start || { echo "make bench: the Neo4j server could not start (see above)" >&2; exit 1; }; \
+	    eval "$$(bash scripts/neo4j.sh env)"; \
+	fi; \
+	$(BIN)/python -m bench $${BENCH_ARGS:-}
 
 run: install
 	test -d demo/input || $(BIN)/gongzhi generate --scale district --seed 1 demo/input
 	export GONGZHI_DATA_DIR=demo/data; \
 	$(BIN)/gongzhi load demo/input; \
+	test -s demo/token.txt || $(BIN)/gongzhi token issue --user demo --area C-0001 --role viewer > demo/token.txt; \
+	echo "demo token (viewer, whole demo city) / 演示令牌: $$(cat demo/token.txt)"; \
 	$(BIN)/gongzhi serve
