@@ -4,7 +4,9 @@ The cost of a selection is one per field, and a connection field (one taking ``f
 multiplies the cost of its selection by its page size: the literal ``first``/``last`` when
 given, the largest page when it comes from a variable (validation runs before variables are
 known), the default page otherwise. A plain list field multiplies by the length of its
-literal ``ids`` argument (``nodes(ids:)``), else by the default page, a guess at its length.
+literal ``ids`` argument (``nodes(ids:)``), else by ``PLAIN_LIST_GUESS``: such lists are the
+short ones of one object (a building's party groups, a gap's suggestions, an area's
+indicators), never a whole area's items, which only connections return.
 Fragments are followed (a cycle stops the walk; GraphQL's
 own ``NoFragmentCycles`` refuses it). Runs with the other validation rules, before execution.
 """
@@ -34,6 +36,8 @@ from graphql import (
 )
 
 PAGE_ARGS = ("first", "last")
+#: The length assumed for a plain (non-connection) list field.
+PLAIN_LIST_GUESS = 5
 
 
 def cost_rule(max_cost: int, max_page: int, default_page: int) -> type[ValidationRule]:
@@ -66,7 +70,7 @@ def _length(node: FieldNode, max_page: int, default_page: int) -> int:
     for arg in node.arguments or ():
         if arg.name.value == "ids":
             return max(len(arg.value.values), 1) if isinstance(arg.value, ListValueNode) else max_page
-    return default_page
+    return PLAIN_LIST_GUESS
 
 
 def _page(node: FieldNode, max_page: int, default_page: int) -> int:
