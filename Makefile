@@ -20,9 +20,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 
+# A load is one transaction: the district-scale differential test needs a few GiB of heap.
 test: install
 	if [[ -z "$${NEO4J_URI:-}" ]]; then \
-	    bash scripts/neo4j.sh start || { echo "make test: the Neo4j server could not start (see above); the Neo4j tests cannot run" >&2; exit 1; }; \
+	    NEO4J_HEAP="$${NEO4J_HEAP:-4g}" bash scripts/neo4j.sh start || { echo "make test: the Neo4j server could not start (see above); the Neo4j tests cannot run" >&2; exit 1; }; \
 	    eval "$$(bash scripts/neo4j.sh env)"; \
 	fi; \
 	$(BIN)/pytest -q $(PYTEST_ARGS)
