@@ -1,0 +1,217 @@
+"""``python -m bench``: generate (cached), measure each store in a child process, report."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+import shlex
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bench.machine import ROOT, machine
+from bench.report import ScaleRun, console_table, write_report
+from bench.worker import StoreResult, Targets, describe, measure
+
+SCALES = ("community", "subdistrict", "district", "city")
+STORES = ("embedded", "neo4j")
+GENERATOR_SOURCES = ("loaders/generate.py", "loaders/generator", "graph/model.py", "graph/declare.py")
+SEED = 1
+#: untimed loads into Neo4j before the first measured scale: they compile the statements and
+#: give the server's JIT something to warm up on, which a freshly started server otherwise
+#: charges to the first scale measured
+WARMUP_SCALES = ("community", "subdistrict")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark the embedded and the Neo4j store side by side. "
+        "The Neo4j database NEO4J_URI points at is CLEARED.",
+    )
+    p.add_argument("--scales", default=",".join(SCALES), help="comma-separated, of: " + ", ".join(SCALES))
+    p.add_argument("--stores", default=",".join(STORES), help="comma-separated, of: " + ", ".join(STORES))
+    p.add_argument("--repeat", type=int, default=5, help="warm repetitions of stats and queries (median)")
+    p.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="the Markdown report")
+    p.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "bench", help="generated inputs")
+    p.add_argument(
+        "--profile",
+        default="",
+        help="comma-separated scales whose first load is run once more under cProfile (top functions in the report)",
+    )
+    p.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="skip the untimed community and subdistrict loads into Neo4j that warm the server up first",
+    )
+    args = p.parse_args(argv)
+    args.scale_list = _pick(args.scales, SCALES, "scale", p)
+    args.store_list = _pick(args.stores, STORES, "store", p)
+    args.profile_list = _pick(args.profile, SCALES, "scale", p) if args.profile else []
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
+    return args
+
+
+def _pick(value: str, allowed: tuple[str, ...], what: str, p: argparse.ArgumentParser) -> list[str]:
+    chosen = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown or not chosen:
+        p.error(f"unknown {what} {', '.join(unknown) or '(none)'}; choose from {', '.join(allowed)}")
+    return [v for v in allowed if v in chosen]  # in the canonical order, small to large
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def generator_fingerprint() -> str:
+    """A hash of the generator's source: a changed generator gets a new cache directory."""
+    h = hashlib.sha256()
+    for rel in GENERATOR_SOURCES:
+        path = ROOT / rel
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            h.update(str(f.relative_to(ROOT)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:10]
+
+
+def ensure_input(scale: str, cache_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """The generated input of ``scale`` (seed 1), generated once and then reused."""
+    from loaders.generate import generate
+
+    out = cache_dir / f"{scale}-seed{SEED}-{generator_fingerprint()}"
+    marker = out / ".generated.json"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        info["cached"] = True
+        return out, info
+    tmp = out.with_name(out.name + ".partial")
+    if tmp.exists():
+        for f in tmp.iterdir():
+            f.unlink()
+    print(f"  [{scale}] generating into {out} ...", file=sys.stderr, flush=True)
+    summary = generate(scale, SEED, tmp)
+    info = {"rows": summary.rows, "total": summary.total, "seconds": summary.seconds}
+    (tmp / ".generated.json").write_text(json.dumps(info, indent=1))
+    tmp.rename(out)
+    info["cached"] = False
+    return out, info
+
+
+def _first_cell(path: Path, column: int = 0, where: tuple[int, set[str]] | None = None) -> str:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = csv.reader(f)
+        next(rows)
+        for row in rows:
+            if where is None or row[where[0]] in where[1]:
+                return row[column]
+    raise ValueError(f"{path}: no matching row")
+
+
+def targets(input_dir: Path) -> Targets:
+    """The city (the top area at every scale), the first community, the first member with a membership."""
+    return Targets(
+        top_area=_first_cell(input_dir / "cities.csv"),
+        top_kind="city",
+        community=_first_cell(input_dir / "communities.csv"),
+        member=_first_cell(input_dir / "memberships.csv"),
+    )
+
+
+# ---------------------------------------------------------------- running
+
+
+def run_store(kind: str, scale: str, input_dir: Path, t: Targets, repeat: int, profile: bool) -> StoreResult:
+    """``bench.worker.measure`` in a spawned child; a child that dies is reported, not raised."""
+    ctx = multiprocessing.get_context("spawn")
+    started = time.perf_counter()
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            return pool.submit(measure, kind, scale, str(input_dir), t, repeat, profile).result()
+    except BrokenProcessPool:
+        r = StoreResult(kind, scale)
+        r.errors.append(
+            f"the child process measuring {kind} died after {time.perf_counter() - started:.0f}s "
+            "(killed: out of memory?)"
+        )
+        return r
+    except Exception as exc:
+        r = StoreResult(kind, scale)
+        r.errors.append(describe(exc))
+        return r
+
+
+def compare(run: ScaleRun) -> None:
+    """Both stores must hold the same graph and give the same answers."""
+    emb, neo = run.results.get("embedded"), run.results.get("neo4j")
+    if emb is None or neo is None:
+        return
+    if emb.stats is not None and neo.stats is not None:
+        run.stats_identical = emb.stats == neo.stats
+        if not run.stats_identical:
+            run.problems.append(f"stats differ: embedded {emb.stats} / neo4j {neo.stats}")
+    for name in emb.answers.keys() & neo.answers.keys():
+        if emb.answers[name] != neo.answers[name]:
+            run.problems.append(f"{name}: the two stores answer differently")
+            run.answers_identical = False
+    if run.answers_identical is None and emb.answers and neo.answers:
+        run.answers_identical = True
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if "neo4j" in args.store_list and not os.environ.get("NEO4J_URI"):
+        print(
+            "bench: NEO4J_URI is not set. Run `make bench` (it starts scripts/neo4j.sh), or "
+            'eval "$(bash scripts/neo4j.sh env)" first, or pass --stores embedded. '
+            "The database it points at is cleared.",
+            file=sys.stderr,
+        )
+        return 2
+    command = "python -m bench" + ("" if not sys.argv[1:] else " " + shlex.join(sys.argv[1:]))
+    started_at = datetime.now().astimezone()
+    m = machine(with_neo4j="neo4j" in args.store_list)
+    if m.neo4j_error:
+        print(f"bench: cannot reach Neo4j at {m.neo4j_uri}: {m.neo4j_error}", file=sys.stderr)
+        return 2
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    m.load_before = os.getloadavg()
+    if "neo4j" in args.store_list and not args.no_warmup:
+        done = []
+        for scale in WARMUP_SCALES:
+            warm_dir, _ = ensure_input(scale, args.cache_dir)
+            print(f"[warm-up] an untimed {scale} load into Neo4j", file=sys.stderr, flush=True)
+            warm = run_store("neo4j", f"warm-up {scale}", warm_dir, targets(warm_dir), 1, False)
+            done.append(f"{scale}: " + (warm.errors[0].splitlines()[0] if warm.errors else "done"))
+        m.warmup = ", ".join(done)
+    runs: list[ScaleRun] = []
+    for scale in args.scale_list:
+        print(f"[{scale}]", file=sys.stderr, flush=True)
+        input_dir, info = ensure_input(scale, args.cache_dir)
+        t = targets(input_dir)
+        run = ScaleRun(scale=scale, input_dir=str(input_dir), generated=info, targets=t, repeat=args.repeat)
+        for kind in args.store_list:
+            run.results[kind] = run_store(kind, scale, input_dir, t, args.repeat, scale in args.profile_list)
+            for e in run.results[kind].errors:
+                run.problems.append(f"{kind}: {e.splitlines()[0]}")
+        compare(run)
+        runs.append(run)
+        print(console_table(run), flush=True)
+    finished_at = datetime.now().astimezone()
+    m.load_after = os.getloadavg()
+    write_report(args.out, m, command, args.repeat, started_at, finished_at, runs)
+    raw = args.cache_dir / "last-run.json"
+    raw.write_text(json.dumps([dataclasses.asdict(r) for r in runs], indent=1, default=str))
+    print(f"wrote {args.out} (raw numbers in {raw})", file=sys.stderr)
+    failed = [p for r in runs for p in r.problems]
+    return 1 if failed else 0
