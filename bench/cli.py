@@ -30,6 +30,8 @@ SEED = 1
 #: give the server's JIT something to warm up on, which a freshly started server otherwise
 #: charges to the first scale measured
 WARMUP_SCALES = ("community", "subdistrict")
+#: transaction memory the city's one-transaction load was seen to need (8.3 GiB sampled), with a margin
+CITY_TX_BYTES = 9 * 2**30
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -60,6 +62,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
     return args
+
+
+def parse_size(text: str) -> int | None:
+    """``9.10GiB`` / ``512.00MiB`` / ``0B`` (as SHOW SETTINGS prints them) in bytes."""
+    units = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+    for unit in sorted(units, key=len, reverse=True):
+        if text.endswith(unit):
+            try:
+                return int(float(text[: -len(unit)]) * units[unit])
+            except ValueError:
+                return None
+    return None
 
 
 def _pick(value: str, allowed: tuple[str, ...], what: str, p: argparse.ArgumentParser) -> list[str]:
@@ -184,6 +198,15 @@ def main(argv: list[str] | None = None) -> int:
     if m.neo4j_error:
         print(f"bench: cannot reach Neo4j at {m.neo4j_uri}: {m.neo4j_error}", file=sys.stderr)
         return 2
+    if "city" in args.scale_list and "neo4j" in args.store_list:
+        limit = parse_size(m.neo4j_settings.get("dbms.memory.transaction.total.max", ""))
+        if limit is not None and 0 < limit < CITY_TX_BYTES:
+            print(
+                f"bench: warning: Neo4j lets all transactions use {limit / 2**30:.1f} GiB; a city load "
+                f"(one transaction) needs about {CITY_TX_BYTES / 2**30:.1f} GiB and will most likely fail. "
+                "Restart the server with NEO4J_HEAP=13g (the limit is 70% of the heap).",
+                file=sys.stderr,
+            )
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     m.load_before = os.getloadavg()
     if "neo4j" in args.store_list and not args.no_warmup:
@@ -204,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             run.results[kind] = run_store(kind, scale, input_dir, t, args.repeat, scale in args.profile_list)
             for e in run.results[kind].errors:
                 run.problems.append(f"{kind}: {e.splitlines()[0]}")
+            for q, e in run.results[kind].query_errors.items():
+                run.problems.append(f"{kind}: {q}: {e}")
         compare(run)
         runs.append(run)
         print(console_table(run), flush=True)

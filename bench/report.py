@@ -106,7 +106,11 @@ def table_rows(run: ScaleRun) -> list[tuple[str, str, str, str]]:
     names: list[str] = []
     for r in (emb, neo):
         if r is not None:
-            names += [q for q in (*r.queries, *r.query_errors) if q not in names and q != "(queries)"]
+            names += [
+                q
+                for q in (*r.queries, *r.query_errors)
+                if q not in names and not q.startswith("(") and not q.endswith("(fresh plans)")
+            ]
     for q in names:
 
         def get(r: StoreResult, q: str = q) -> float | None:
@@ -116,6 +120,11 @@ def table_rows(run: ScaleRun) -> list[tuple[str, str, str, str]]:
         e_text = secs(e) if e is not None else _qerr(emb, q)
         n_text = secs(n) if n is not None else _qerr(neo, q)
         rows.append((f"{q} (warm, median)", e_text, n_text, ratio(n, e)))
+        fresh = neo.queries_fresh.get(q) if neo is not None else None
+        if fresh is not None:
+            rows.append(
+                ("  the same, Neo4j plans recompiled (db.clearQueryCaches)", "", secs(fresh), ratio(fresh, e))
+            )
     rows.append(line("peak RSS of the Python process", lambda r: r.peak_rss_kib or None, mib, False))
     if emb is not None:
         rows.append(("embedded snapshot on disk", size(emb.snapshot_bytes), "", ""))

@@ -69,6 +69,8 @@ class StoreResult:
     stats_seconds: float | None = None
     stats: Any = None  # graph.records.Stats
     queries: dict[str, float] = field(default_factory=dict)
+    #: Neo4j only: the same queries after ``db.clearQueryCaches()`` (plans made for this graph)
+    queries_fresh: dict[str, float] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
     query_errors: dict[str, str] = field(default_factory=dict)
     peak_rss_kib: int = 0
@@ -327,6 +329,14 @@ def _measure(
             except Exception as exc:
                 result.query_errors[name] = describe(exc)
         log(scale, kind, "queries " + ", ".join(f"{k}: {v * 1000:.1f}ms" for k, v in result.queries.items()))
+        if kind == "neo4j" and calls:
+            _queries_on_fresh_plans(result, calls, repeat)
+            log(
+                scale,
+                kind,
+                "queries, fresh plans "
+                + ", ".join(f"{k}: {v * 1000:.1f}ms" for k, v in result.queries_fresh.items()),
+            )
         result.peak_rss_kib = peak_rss_kib()
     finally:
         store.close()
@@ -352,6 +362,34 @@ def _measure(
         result.reopen_seconds = statistics.median(times)
         result.reopen_peak_rss_kib = peak_rss_kib()
         log(scale, kind, f"reopen {result.reopen_seconds:.2f}s, snapshot {result.snapshot_bytes} bytes")
+
+
+def _queries_on_fresh_plans(result: StoreResult, calls: dict[str, Callable[[], object]], repeat: int) -> None:
+    """The same queries once more after ``db.clearQueryCaches()``: plans compiled for this graph.
+
+    Neo4j keeps a cached plan until the statistics it was planned on diverge enough, so plans
+    compiled on a smaller graph (an earlier scale, or before a load) can outlive the load.
+    """
+    from neo4j import GraphDatabase
+
+    from graph.settings import Settings
+
+    s = Settings(GONGZHI_STORE="neo4j")  # type: ignore[call-arg]
+    try:
+        auth = (s.neo4j_user, s.neo4j_password.get_secret_value())
+        with GraphDatabase.driver(s.neo4j_uri, auth=auth) as driver:
+            driver.execute_query("CALL db.clearQueryCaches()", database_=s.neo4j_database)
+    except Exception as exc:
+        result.query_errors["(fresh plans)"] = describe(exc)
+        return
+    for name, call in calls.items():
+        if name in result.query_errors:
+            continue
+        try:
+            call()  # compiles the plans afresh
+            result.queries_fresh[name] = median_time(call, repeat)
+        except Exception as exc:
+            result.query_errors[f"{name} (fresh plans)"] = describe(exc)
 
 
 def _stages(load: LoadResult) -> str:
