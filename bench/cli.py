@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -18,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench import raw
 from bench.machine import ROOT, machine
 from bench.report import ScaleRun, console_table, write_report
 from bench.worker import StoreResult, Targets, describe, measure
@@ -48,12 +48,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--profile",
         default="",
-        help="comma-separated scales whose first load is run once more under cProfile (top functions in the report)",
+        help="comma-separated scales whose first and second loads run once more under cProfile (top functions in the report)",
     )
     p.add_argument(
         "--no-warmup",
         action="store_true",
         help="skip the untimed community and subdistrict loads into Neo4j that warm the server up first",
+    )
+    p.add_argument(
+        "--report-only",
+        type=Path,
+        metavar="RAW_JSON",
+        help="measure nothing: write --out again from a run's raw results (.cache/bench/last-run.json)",
     )
     args = p.parse_args(argv)
     args.scale_list = _pick(args.scales, SCALES, "scale", p)
@@ -184,6 +190,13 @@ def compare(run: ScaleRun) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report_only is not None:
+        prev = raw.load(args.report_only)
+        write_report(
+            args.out, prev.machine, prev.command, prev.repeat, prev.started, prev.finished, prev.runs
+        )
+        print(f"wrote {args.out} from {args.report_only}", file=sys.stderr)
+        return 0
     if "neo4j" in args.store_list and not os.environ.get("NEO4J_URI"):
         print(
             "bench: NEO4J_URI is not set. Run `make bench` (it starts scripts/neo4j.sh), or "
@@ -235,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     finished_at = datetime.now().astimezone()
     m.load_after = os.getloadavg()
     write_report(args.out, m, command, args.repeat, started_at, finished_at, runs)
-    raw = args.cache_dir / "last-run.json"
-    raw.write_text(json.dumps([dataclasses.asdict(r) for r in runs], indent=1, default=str))
-    print(f"wrote {args.out} (raw numbers in {raw})", file=sys.stderr)
+    result = raw.Run(m, command, args.repeat, started_at, finished_at, runs)
+    raw.save(args.cache_dir / f"run-{started_at:%Y%m%d-%H%M%S}.json", result)
+    raw.save(args.cache_dir / "last-run.json", result)
+    print(f"wrote {args.out} (raw numbers in {args.cache_dir / 'last-run.json'})", file=sys.stderr)
     failed = [p for r in runs for p in r.problems]
     return 1 if failed else 0

@@ -72,7 +72,12 @@ def _commit() -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "?"
-    return head
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{head} (with uncommitted changes in the work tree)" if dirty else head
 
 
 def machine(with_neo4j: bool) -> Machine:

@@ -274,9 +274,11 @@ def write_report(
     if m.load_before and m.load_after:
         before = " / ".join(f"{x:.1f}" for x in m.load_before)
         after = " / ".join(f"{x:.1f}" for x in m.load_after)
+        busy = max(*m.load_before, *m.load_after) > m.cpus
         out.append(
-            f"| load average (1/5/15 min) | {before} at the start, {after} at the end "
-            f"(above {m.cpus}: other work was competing for the cores) |"
+            f"| load average (1/5/15 min) | {before} at the start, {after} at the end"
+            + (f" (above {m.cpus}: other work was competing for the cores)" if busy else "")
+            + " |"
         )
     out.append(f"| python | {m.python} |")
     if m.neo4j_version:
