@@ -77,6 +77,15 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def app_from_env() -> FastAPI:
+    """The app as each process of ``gongzhi serve --workers N`` builds it: the settings from
+    the environment the command exported (``Settings.as_env``), development mode from
+    ``GONGZHI_SERVE_DEV``."""
+    import os
+
+    return create_app(Settings(), dev=bool(os.environ.get("GONGZHI_SERVE_DEV")))
+
+
 def create_app(
     settings: Settings,
     *,

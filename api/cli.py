@@ -384,6 +384,14 @@ def serve(
         bool,
         typer.Option("--dev", help="开发模式：GraphiQL 与自省 / development mode: GraphiQL and introspection"),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="工作进程数（仅 Neo4j 存储）/ worker processes (Neo4j store only): requests run in "
+            "parallel across processes instead of sharing one interpreter",
+        ),
+    ] = 1,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
@@ -395,12 +403,28 @@ def serve(
 
     settings = _settings(store, data_dir, lang)
     settings = settings.with_(host=host or settings.host, port=port or settings.port)
+    if workers > 1 and settings.store != "neo4j":
+        # each embedded worker would hold the whole graph in memory, and only one can write
+        raise typer.BadParameter(t("serve_workers_embedded"), param_hint="--workers")
     _open(settings, read_only=True).close()
     err.print(t("serve", host=settings.host, port=settings.port))
     err.print(t("serve_graphql", host=settings.host, port=settings.port))
     if dev:
         err.print(t("serve_dev"))
-    uvicorn.run(create_app(settings, dev=dev), host=settings.host, port=settings.port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings, dev=dev), host=settings.host, port=settings.port, log_level="info")
+        return
+    # worker processes build the app themselves (api.app.app_from_env), from the environment
+    os.environ.update(settings.as_env())
+    os.environ["GONGZHI_SERVE_DEV"] = "1" if dev else ""
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 # ---------------------------------------------------------------- API tokens

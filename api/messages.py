@@ -37,6 +37,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stats_type": ("关系类型", "relationship type"),
     "stats_count": ("数量", "count"),
     "stats_title": ("{store} 存储统计", "{store} store counts"),
+    "serve_workers_embedded": (
+        "多个工作进程仅支持 Neo4j 存储（嵌入式存储请用一个进程）",
+        "several worker processes need the Neo4j store (serve the embedded store with one)",
+    ),
     "serve": ("服务已启动：http://{host}:{port}/", "serving at http://{host}:{port}/"),
     "serve_graphql": (
         "GraphQL 接口：http://{host}:{port}/graphql（请求须带 Authorization: Bearer 令牌）",

@@ -17,12 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import raw
+from bench import figures, raw
+from bench.admin_import import AdminImportResult, admin_import
+from bench.api import ApiResult
 from bench.machine import ROOT, machine
 from bench.report import ScaleRun, console_table, write_report
 from bench.worker import StoreResult, Targets, describe, measure
 
 SCALES = ("community", "subdistrict", "district", "city")
+#: the main scale last; figure 8 divides it by the one before
+DEFAULT_SCALES = ("district", "city")
+QUICK_SCALES = ("subdistrict", "district")
 STORES = ("embedded", "neo4j")
 GENERATOR_SOURCES = ("loaders/generate.py", "loaders/generator", "graph/model.py", "graph/declare.py")
 SEED = 1
@@ -40,7 +45,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Benchmark the embedded and the Neo4j store side by side. "
         "The Neo4j database NEO4J_URI points at is CLEARED.",
     )
-    p.add_argument("--scales", default=",".join(SCALES), help="comma-separated, of: " + ", ".join(SCALES))
+    p.add_argument(
+        "--scales",
+        default=None,
+        help="comma-separated, of: " + ", ".join(SCALES) + "; the largest is the main scale of the eight "
+        "figures and the one before it the smaller side of figure 8 (default: " + ",".join(DEFAULT_SCALES) + ")",
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="for development: the figures at the district scale (" + ",".join(QUICK_SCALES) + ")",
+    )
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=10,
+        help="timed requests per API figure (p50/p99; below 100 samples p99 is the slowest), and per client for figure 7",
+    )
     p.add_argument("--stores", default=",".join(STORES), help="comma-separated, of: " + ", ".join(STORES))
     p.add_argument("--repeat", type=int, default=5, help="warm repetitions of stats and queries (median)")
     p.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="the Markdown report")
@@ -62,11 +83,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="measure nothing: write --out again from a run's raw results (.cache/bench/last-run.json)",
     )
     args = p.parse_args(argv)
+    if args.scales is None:
+        args.scales = ",".join(QUICK_SCALES if args.quick else DEFAULT_SCALES)
+    elif args.quick:
+        p.error("--quick chooses the scales; do not pass --scales with it")
     args.scale_list = _pick(args.scales, SCALES, "scale", p)
     args.store_list = _pick(args.stores, STORES, "store", p)
     args.profile_list = _pick(args.profile, SCALES, "scale", p) if args.profile else []
-    if args.repeat < 1:
-        p.error("--repeat must be at least 1")
+    if args.repeat < 1 or args.samples < 1:
+        p.error("--repeat and --samples must be at least 1")
     return args
 
 
@@ -171,6 +196,29 @@ def run_store(kind: str, scale: str, input_dir: Path, t: Targets, repeat: int, p
         return r
 
 
+def run_api(t: Targets, samples: int) -> ApiResult:
+    """Figures 4, 5 and 7 on the graph the Neo4j database holds now (see ``bench.api``)."""
+    from bench.api import measure_api, page_indicator
+    from bench.worker import AS_OF_ISO, open_store
+
+    print("[api] GraphQL over HTTP and the raw driver, side by side", file=sys.stderr, flush=True)
+    try:
+        store = open_store("neo4j", Path("."))
+        try:
+            indicator = page_indicator(store, t.top_area, AS_OF_ISO)
+        finally:
+            store.close()
+        # as many server processes as cores (gongzhi serve --workers): one interpreter would
+        # serialise the requests' Python work and make figure 7 measure the GIL
+        return measure_api(t.top_area, indicator, AS_OF_ISO, samples, workers=os.cpu_count() or 1)
+    except Exception as exc:
+        return ApiResult(
+            requests=[], round_trips_page_10=None, round_trips_page_1000=None, one_client=None,
+            concurrent=None, clients=0, one_client_rps=None, concurrent_rps=None, server="",
+            errors=[describe(exc)],
+        )
+
+
 def compare(run: ScaleRun) -> None:
     """Both stores must hold the same graph and give the same answers."""
     emb, neo = run.results.get("embedded"), run.results.get("neo4j")
@@ -191,10 +239,7 @@ def compare(run: ScaleRun) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report_only is not None:
-        prev = raw.load(args.report_only)
-        write_report(
-            args.out, prev.machine, prev.command, prev.repeat, prev.started, prev.finished, prev.runs
-        )
+        write_report(args.out, raw.load(args.report_only))
         print(f"wrote {args.out} from {args.report_only}", file=sys.stderr)
         return 0
     if "neo4j" in args.store_list and not os.environ.get("NEO4J_URI"):
@@ -231,24 +276,38 @@ def main(argv: list[str] | None = None) -> int:
             done.append(f"{scale}: " + (warm.errors[0].splitlines()[0] if warm.errors else "done"))
         m.warmup = ", ".join(done)
     runs: list[ScaleRun] = []
+    main_scale = args.scale_list[-1]
+    base_scale = args.scale_list[-2] if len(args.scale_list) > 1 else None
+    admin: AdminImportResult | None = None
+    api: ApiResult | None = None
     for scale in args.scale_list:
         print(f"[{scale}]", file=sys.stderr, flush=True)
         input_dir, info = ensure_input(scale, args.cache_dir)
         t = targets(input_dir)
         run = ScaleRun(scale=scale, input_dir=str(input_dir), generated=info, targets=t, repeat=args.repeat)
+        if scale == main_scale and "neo4j" in args.store_list:
+            admin = admin_import(input_dir, args.cache_dir / "admin-import")
+            if admin.error:
+                run.problems.append(f"neo4j-admin import: {admin.error}")
         for kind in args.store_list:
             run.results[kind] = run_store(kind, scale, input_dir, t, args.repeat, scale in args.profile_list)
             for e in run.results[kind].errors:
                 run.problems.append(f"{kind}: {e.splitlines()[0]}")
             for q, e in run.results[kind].query_errors.items():
                 run.problems.append(f"{kind}: {q}: {e}")
+        if scale == main_scale and "neo4j" in args.store_list and not run.results["neo4j"].load1.error:
+            api = run_api(t, args.samples)  # the database still holds this scale's graph
+            run.problems.extend(f"api: {e}" for e in api.errors)
         compare(run)
         runs.append(run)
         print(console_table(run), flush=True)
     finished_at = datetime.now().astimezone()
     m.load_after = os.getloadavg()
-    write_report(args.out, m, command, args.repeat, started_at, finished_at, runs)
-    result = raw.Run(m, command, args.repeat, started_at, finished_at, runs)
+    result = raw.Run(
+        m, command, args.repeat, started_at, finished_at, runs, main_scale, base_scale, admin, api
+    )
+    write_report(args.out, result)
+    print(figures.console(result), flush=True)
     raw.save(args.cache_dir / f"run-{started_at:%Y%m%d-%H%M%S}.json", result)
     raw.save(args.cache_dir / "last-run.json", result)
     print(f"wrote {args.out} (raw numbers in {args.cache_dir / 'last-run.json'})", file=sys.stderr)

@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench.admin_import import AdminImportResult
+from bench.api import ApiResult, Latency, RequestFigures
 from bench.machine import Machine
 from bench.report import ScaleRun
 from bench.worker import LoadResult, StoreResult, Targets
@@ -25,6 +27,11 @@ class Run:
     started: datetime
     finished: datetime
     runs: list[ScaleRun]
+    #: the scale of the eight figures, and the smaller one figure 8 divides by
+    main_scale: str = ""
+    base_scale: str | None = None
+    admin: AdminImportResult | None = None
+    api: ApiResult | None = None
 
 
 def save(path: Path, run: Run) -> None:
@@ -35,6 +42,10 @@ def save(path: Path, run: Run) -> None:
         "started": run.started.isoformat(),
         "finished": run.finished.isoformat(),
         "runs": [dataclasses.asdict(r) for r in run.runs],
+        "main_scale": run.main_scale,
+        "base_scale": run.base_scale,
+        "admin": None if run.admin is None else dataclasses.asdict(run.admin),
+        "api": None if run.api is None else dataclasses.asdict(run.api),
     }
     path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
@@ -52,7 +63,25 @@ def load(path: Path) -> Run:
         started=datetime.fromisoformat(data["started"]),
         finished=datetime.fromisoformat(data["finished"]),
         runs=[_scale_run(r) for r in data["runs"]],
+        main_scale=data.get("main_scale") or data["runs"][-1]["scale"],
+        base_scale=data.get("base_scale"),
+        admin=AdminImportResult(**data["admin"]) if data.get("admin") else None,
+        api=_api(data["api"]) if data.get("api") else None,
     )
+
+
+def _latency(d: dict[str, Any] | None) -> Latency | None:
+    return None if d is None else Latency(**d)
+
+
+def _api(d: dict[str, Any]) -> ApiResult:
+    d = dict(d)
+    d["requests"] = [
+        RequestFigures(**{**r, "http": _latency(r["http"]), "raw": _latency(r["raw"])}) for r in d["requests"]
+    ]
+    d["one_client"] = _latency(d.get("one_client"))
+    d["concurrent"] = _latency(d.get("concurrent"))
+    return ApiResult(**d)
 
 
 def _scale_run(d: dict[str, Any]) -> ScaleRun:

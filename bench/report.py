@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,11 +119,6 @@ def table_rows(run: ScaleRun) -> list[tuple[str, str, str, str]]:
         e_text = secs(e) if e is not None else _qerr(emb, q)
         n_text = secs(n) if n is not None else _qerr(neo, q)
         rows.append((f"{q} (warm, median)", e_text, n_text, ratio(n, e)))
-        fresh = neo.queries_fresh.get(q) if neo is not None else None
-        if fresh is not None:
-            rows.append(
-                ("  the same, Neo4j plans recompiled (db.clearQueryCaches)", "", secs(fresh), ratio(fresh, e))
-            )
     rows.append(line("peak RSS of the Python process", lambda r: r.peak_rss_kib or None, mib, False))
     if emb is not None:
         rows.append(("embedded snapshot on disk", size(emb.snapshot_bytes), "", ""))
@@ -246,16 +240,12 @@ def _base_labels() -> set[str]:
     return {k.label for k in NODE_KINDS}
 
 
-def write_report(
-    path: Path,
-    m: Machine,
-    command: str,
-    repeat: int,
-    started: datetime,
-    finished: datetime,
-    runs: list[ScaleRun],
-    notes: str | None = None,
-) -> None:
+def write_report(path: Path, run: Any, notes: str | None = None) -> None:
+    """BENCHMARKS.md from a ``bench.raw.Run``: the eight figures first, then each scale's detail."""
+    from bench import figures
+
+    m: Machine = run.machine
+    command, repeat, started, finished = run.command, run.repeat, run.started, run.finished
     out = ["# Benchmarks", ""]
     out.append(
         "Written by `python -m bench` (`make bench`); do not edit by hand, rerun it. Both stores are "
@@ -297,10 +287,11 @@ def write_report(
         )
     out.append(f"| repetitions | loads once each; stats and queries: median of {repeat} warm calls |")
     out.append("")
+    out.extend(figures.section(run, command))
     out.append(METHOD)
     out.append("")
-    for run in runs:
-        out.extend(_scale_section(run))
+    for scale_run in run.runs:
+        out.extend(_scale_section(scale_run))
     out.append(notes_text() if notes is None else notes)
     path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
 

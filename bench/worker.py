@@ -69,8 +69,6 @@ class StoreResult:
     stats_seconds: float | None = None
     stats: Any = None  # graph.records.Stats
     queries: dict[str, float] = field(default_factory=dict)
-    #: Neo4j only: the same queries after ``db.clearQueryCaches()`` (plans made for this graph)
-    queries_fresh: dict[str, float] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
     query_errors: dict[str, str] = field(default_factory=dict)
     peak_rss_kib: int = 0
@@ -83,6 +81,8 @@ class StoreResult:
     driver_warnings: list[str] = field(default_factory=list)
     #: "first load" / "second load" -> (seconds under the profiler, top functions)
     profiles: dict[str, tuple[float, str]] = field(default_factory=dict)
+    #: embedded only: ``bench.memory`` on the saved store, in a fresh process (figure 6)
+    memory: dict[str, float] | None = None
 
 
 def log(scale: str, kind: str, message: str) -> None:
@@ -240,15 +240,25 @@ def fresh(store: Any, result: StoreResult) -> None:
 def query_calls(store: Any, targets: Targets) -> dict[str, Callable[[], object]]:
     from datetime import date
 
+    from bench.floor import FLOOR
     from queries.coverage import coverage
     from queries.one_plus_one import member_card
+    from queries.rollup import rollup
 
     day = date.fromisoformat(AS_OF_ISO)
+    top = targets.top_area
     return {
-        f"coverage {targets.top_kind} {targets.top_area}": lambda: coverage(store, targets.top_area, day),
+        f"{ROLLUP} {targets.top_kind} {top}": lambda: rollup(store, top, day),
+        f"{FLOOR_NAME} {targets.top_kind} {top}": lambda: store.run(FLOOR, {"area": top}),
+        f"coverage {targets.top_kind} {top}": lambda: coverage(store, top, day),
         f"coverage community {targets.community}": lambda: coverage(store, targets.community, day),
         f"member card {targets.member}": lambda: member_card(store, targets.member, day),
     }
+
+
+#: names of the two query timings figure 3 divides (see ``bench.floor``)
+ROLLUP = "roll-up (all indicators, area and children)"
+FLOOR_NAME = "floor: one pass counting the same items"
 
 
 def measure(
@@ -329,14 +339,6 @@ def _measure(
             except Exception as exc:
                 result.query_errors[name] = describe(exc)
         log(scale, kind, "queries " + ", ".join(f"{k}: {v * 1000:.1f}ms" for k, v in result.queries.items()))
-        if kind == "neo4j" and calls:
-            _queries_on_fresh_plans(result, calls, repeat)
-            log(
-                scale,
-                kind,
-                "queries, fresh plans "
-                + ", ".join(f"{k}: {v * 1000:.1f}ms" for k, v in result.queries_fresh.items()),
-            )
         result.peak_rss_kib = peak_rss_kib()
     finally:
         store.close()
@@ -362,34 +364,24 @@ def _measure(
         result.reopen_seconds = statistics.median(times)
         result.reopen_peak_rss_kib = peak_rss_kib()
         log(scale, kind, f"reopen {result.reopen_seconds:.2f}s, snapshot {result.snapshot_bytes} bytes")
+        result.memory = resident_memory(data_dir, result)
+        if result.memory:
+            log(scale, kind, f"resident {result.memory['bytes_per_item']:.0f} bytes per node + relationship")
 
 
-def _queries_on_fresh_plans(result: StoreResult, calls: dict[str, Callable[[], object]], repeat: int) -> None:
-    """The same queries once more after ``db.clearQueryCaches()``: plans compiled for this graph.
+def resident_memory(data_dir: Path, result: StoreResult) -> dict[str, float] | None:
+    """``bench.memory`` in a fresh interpreter (nothing else resident), as parsed JSON."""
+    import json
+    import subprocess
 
-    Neo4j keeps a cached plan until the statistics it was planned on diverge enough, so plans
-    compiled on a smaller graph (an earlier scale, or before a load) can outlive the load.
-    """
-    from neo4j import GraphDatabase
-
-    from graph.settings import Settings
-
-    s = Settings(GONGZHI_STORE="neo4j")  # type: ignore[call-arg]
-    try:
-        auth = (s.neo4j_user, s.neo4j_password.get_secret_value())
-        with GraphDatabase.driver(s.neo4j_uri, auth=auth) as driver:
-            driver.execute_query("CALL db.clearQueryCaches()", database_=s.neo4j_database)
-    except Exception as exc:
-        result.query_errors["(fresh plans)"] = describe(exc)
-        return
-    for name, call in calls.items():
-        if name in result.query_errors:
-            continue
-        try:
-            call()  # compiles the plans afresh
-            result.queries_fresh[name] = median_time(call, repeat)
-        except Exception as exc:
-            result.query_errors[f"{name} (fresh plans)"] = describe(exc)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.memory", str(data_dir)], capture_output=True, text=True, timeout=1800
+    )
+    if done.returncode != 0:
+        result.errors.append("bench.memory failed: " + " | ".join(done.stderr.strip().splitlines()[-2:]))
+        return None
+    data: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return data
 
 
 def _stages(load: LoadResult) -> str:

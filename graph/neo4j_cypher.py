@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 from graph import model
 from graph.declare import KEY_PROPERTY as KEY
 from graph.errors import StoreError
-from graph.records import WriteBatch
+from graph.records import RelRecord, WriteBatch
 from graph.schema import identifier
 
 #: A trivial read: the server answers and the credentials and database are good.
@@ -33,6 +33,13 @@ PING = "RETURN 1 AS ok"
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 #: Deletes in chunks, so that clearing a city's graph does not need one huge transaction.
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+#: Whether the database holds any node (one node is enough to know).
+ANY_NODE = "RETURN EXISTS { MATCH (n) } AS found"
+#: Drops cached plans so that the next queries are planned on the graph as it now is.
+CLEAR_QUERY_CACHES = "CALL db.clearQueryCaches()"
+#: The status code of a transaction that outgrew the memory the server allows it.
+OUT_OF_MEMORY = "MemoryPoolOutOfMemoryError"
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -85,6 +92,38 @@ def upsert_nodes_cypher(label: str, labels: frozenset[str]) -> str:
     if remove:
         lines.append("REMOVE n:" + ":".join(remove))
     return "\n".join(lines)
+
+
+@cache
+def create_nodes_cypher(label: str, labels: frozenset[str]) -> str:
+    """Create nodes known to be new (``WriteBatch.new_nodes``): no look-up first.
+
+    The id's uniqueness constraint still guards it: a node that exists after all fails the
+    transaction instead of being duplicated.
+    """
+    kind = model.node_kind(label)
+    if label not in labels or not labels <= set(kind.all_labels):
+        raise StoreError(f"labels do not fit node kind {label!r}")
+    names = [_label(label), *(_label(x) for x in kind.all_labels if x in labels and x != label)]
+    return "\n".join(["UNWIND $rows AS row", f"CREATE (n:{':'.join(names)})", "SET n = row.props"])
+
+
+@cache
+def create_rels_cypher(rel_type: str, from_label: str, to_label: str) -> str:
+    """Create relationships known to be new (``WriteBatch.new_rels``) and count them.
+
+    Their ends are still matched, so a missing end node shows as a count short of the rows.
+    """
+    return "\n".join(
+        [
+            "UNWIND $rows AS row",
+            f"MATCH (a:{_label(from_label)} {{id: row.from_id}})",
+            f"MATCH (b:{_label(to_label)} {{id: row.to_id}})",
+            f"CREATE (a)-[r:{_rel_type(rel_type)}]->(b)",
+            "SET r = row.props",
+            "RETURN count(r) AS written",
+        ]
+    )
 
 
 @cache
@@ -182,13 +221,20 @@ def write_steps(batch: WriteBatch, size: int) -> list[Step]:
     for label, ids in _group(batch.delete_nodes, lambda d: d[0]).items():
         for chunk in chunks(ids, size):
             steps.append(Step(delete_nodes_cypher(label), {"ids": [i for _, i in chunk]}))
-    for (label, labels), nodes in _group(batch.nodes, lambda n: (n.label, frozenset(n.labels))).items():
-        cypher = upsert_nodes_cypher(label, labels)
-        for node_chunk in chunks(nodes, size):
-            rows = [{"id": n.id, "props": to_param({**n.props, "id": n.id})} for n in node_chunk]
-            steps.append(Step(cypher, {"rows": rows}))
-    for (rel_type, a, b), rels in _group(batch.rels, lambda r: (r.type, r.from_label, r.to_label)).items():
-        cypher = upsert_rels_cypher(rel_type, a, b)
+    for node_records, make_node in ((batch.nodes, upsert_nodes_cypher), (batch.new_nodes, create_nodes_cypher)):
+        for (label, labels), nodes in _group(node_records, lambda n: (n.label, frozenset(n.labels))).items():
+            cypher = make_node(label, labels)
+            for node_chunk in chunks(nodes, size):
+                rows = [{"id": n.id, "props": to_param({**n.props, "id": n.id})} for n in node_chunk]
+                steps.append(Step(cypher, {"rows": rows}))
+    steps.extend(_rel_steps(batch.rels, upsert_rels_cypher, size))
+    steps.extend(_rel_steps(batch.new_rels, create_rels_cypher, size))
+    return steps
+
+
+def _rel_steps(records: list[RelRecord], make: Callable[[str, str, str], str], size: int) -> Iterator[Step]:
+    for (rel_type, a, b), rels in _group(records, lambda r: (r.type, r.from_label, r.to_label)).items():
+        cypher = make(rel_type, a, b)
         for rel_chunk in chunks(rels, size):
             rows = [
                 {
@@ -199,8 +245,7 @@ def write_steps(batch: WriteBatch, size: int) -> list[Step]:
                 }
                 for r in rel_chunk
             ]
-            steps.append(Step(cypher, {"rows": rows}, len(rows), f"{rel_type} ({a} -> {b})"))
-    return steps
+            yield Step(cypher, {"rows": rows}, len(rows), f"{rel_type} ({a} -> {b})")
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -34,8 +34,11 @@ from neo4j.time import Date, DateTime, Duration, Time
 from graph import model
 from graph.errors import ConfigError, StoreError, StoreUnavailable
 from graph.neo4j_cypher import (
+    ANY_NODE,
     AWAIT_INDEXES,
     CLEAR,
+    CLEAR_QUERY_CACHES,
+    OUT_OF_MEMORY,
     PING,
     chunks,
     count_label_cypher,
@@ -60,8 +63,25 @@ URI_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4
 #: How long ``apply_schema`` waits for new indexes to come online.
 INDEX_WAIT_SECONDS = 300
 
+#: After a write of at least this many items, cached query plans are dropped: Neo4j keeps a
+#: plan compiled on a small graph until its statistics drift far enough, and a coverage query
+#: planned before a city-scale load was measured 50x slower than a fresh plan (BENCHMARKS.md).
+REPLAN_AFTER_ITEMS = 10_000
+
 T = TypeVar("T")
 Work = Callable[[ManagedTransaction], T]
+
+
+class _OutOfMemory(Exception):
+    """Raised inside a transaction function so that the driver does not retry it.
+
+    Neo4j classifies a transaction that outgrew its memory pool as transient, so the
+    driver would run the whole batch again, doubling the time to fail, to fail again.
+    """
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 # ---------------------------------------------------------------- values
@@ -123,6 +143,8 @@ class Neo4jStore(Store):
         """Translate driver errors raised while doing ``action`` (see the module docstring)."""
         try:
             yield
+        except _OutOfMemory as exc:
+            raise _memory_error(exc.code) from None
         except AuthError:
             raise StoreUnavailable(
                 f"Neo4j at {self._where} refused the credentials (check NEO4J_USER and NEO4J_PASSWORD)",
@@ -132,12 +154,8 @@ class Neo4jStore(Store):
             raise StoreUnavailable(f"Neo4j at {self._where} cannot be reached ({action})") from None
         except Neo4jError as exc:
             code = exc.code or "unknown status"
-            if code.endswith("MemoryPoolOutOfMemoryError"):
-                raise StoreError(
-                    f"the batch does not fit in the memory Neo4j allows one transaction ({code}); "
-                    "give the server more heap (NEO4J_HEAP) or load fewer rows at a time",
-                    message_zh="数据量超出 Neo4j 单个事务的内存上限，未写入任何数据",
-                ) from None
+            if code.endswith(OUT_OF_MEMORY):
+                raise _memory_error(code) from None
             if (
                 ".Security." in code
                 or code.endswith("DatabaseNotFound")
@@ -233,16 +251,31 @@ class Neo4jStore(Store):
 
         def work(tx: ManagedTransaction) -> None:
             for step in steps:
-                result = tx.run(step.cypher, step.params)
-                if step.expected is None:
+                try:
+                    result = tx.run(step.cypher, step.params)
+                    written = None if step.expected is None else result.single(strict=True)["written"]
                     result.consume()
-                elif result.single(strict=True)["written"] != step.expected:
+                except Neo4jError as exc:
+                    if (exc.code or "").endswith(OUT_OF_MEMORY):
+                        raise _OutOfMemory(exc.code or OUT_OF_MEMORY) from None
+                    raise
+                if step.expected is not None and written != step.expected:
                     raise StoreError(
                         f"a {step.what} relationship refers to a node that does not exist; nothing was written",
                         message_zh="关系引用了不存在的节点，未写入任何数据",
                     )
 
         self._write("write a batch", work)
+        if len(batch) >= REPLAN_AFTER_ITEMS:
+            self._replan()
+
+    def _replan(self) -> None:
+        """Drop cached query plans (best effort: a user without the privilege keeps them)."""
+        try:
+            with self._driver.session(database=self._database) as session:
+                session.run(CLEAR_QUERY_CACHES).consume()
+        except (Neo4jError, DriverError):
+            pass
 
     def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
         parameters = to_param(dict(params or {}))
@@ -264,10 +297,24 @@ class Neo4jStore(Store):
 
         return self._read("count nodes and relationships", work)
 
+    def is_empty(self) -> bool:
+        def work(tx: ManagedTransaction) -> bool:
+            return not tx.run(ANY_NODE).single(strict=True)["found"]
+
+        return self._read("check whether the database is empty", work)
+
     def clear(self) -> None:
         # CALL ... IN TRANSACTIONS commits as it goes, so it cannot run in a managed transaction.
         with self._guard("clear the database"), self._driver.session(database=self._database) as session:
             session.run(CLEAR).consume()
+
+
+def _memory_error(code: str) -> StoreError:
+    return StoreError(
+        f"the batch does not fit in the memory Neo4j allows one transaction ({code}); "
+        "give the server more heap (NEO4J_HEAP) or load fewer rows at a time",
+        message_zh="数据量超出 Neo4j 单个事务的内存上限，未写入任何数据",
+    )
 
 
 def _consume(cypher: str, **params: Any) -> Work[None]:

@@ -43,16 +43,40 @@ class WriteBatch:
     """Everything one load changes, applied by a store in one transaction or not at all.
 
     Order of application: delete relationships, delete nodes (detaching them), upsert
-    nodes, upsert relationships.
+    nodes, create new nodes, upsert relationships, create new relationships.
+
+    ``new_nodes`` and ``new_rels`` were absent from the store when the batch was planned
+    (``loaders.diff``), so a store may create them without looking for an existing one
+    first: on Neo4j that is ``CREATE`` instead of ``MERGE``, the largest part of a first
+    load's server time. A relationship's key names both its ends (``rel_key``), so a key
+    absent from its start node is absent everywhere. A "new" node that exists after all
+    (another writer got there first) violates the id's uniqueness constraint and fails the
+    whole batch; the embedded store treats new items as upserts.
     """
 
     nodes: list[NodeRecord] = field(default_factory=list)
     rels: list[RelRecord] = field(default_factory=list)
     delete_nodes: list[tuple[str, str]] = field(default_factory=list)  # (label, id)
     delete_rels: list[tuple[str, str]] = field(default_factory=list)  # (type, key)
+    new_nodes: list[NodeRecord] = field(default_factory=list)
+    new_rels: list[RelRecord] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.nodes) + len(self.rels) + len(self.delete_nodes) + len(self.delete_rels)
+        return (
+            len(self.nodes)
+            + len(self.rels)
+            + len(self.delete_nodes)
+            + len(self.delete_rels)
+            + len(self.new_nodes)
+            + len(self.new_rels)
+        )
+
+    def all_nodes(self) -> list[NodeRecord]:
+        """Nodes to upsert and nodes to create, for a store that treats both alike."""
+        return [*self.nodes, *self.new_nodes]
+
+    def all_rels(self) -> list[RelRecord]:
+        return [*self.rels, *self.new_rels]
 
 
 @dataclass(frozen=True)

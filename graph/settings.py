@@ -49,6 +49,16 @@ class Settings(BaseSettings):
         """A copy with some fields changed (by field name, not alias)."""
         return self.model_copy(update=changes)
 
+    def as_env(self) -> dict[str, str]:
+        """The environment that reads back as these settings (for worker processes)."""
+        out: dict[str, str] = {}
+        for name, field in Settings.model_fields.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            out[str(field.alias)] = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        return out
+
 
 #: The environment variable behind each field, for docs and the docker-compose check.
 ENV_NAMES: dict[str, str] = {name: str(field.alias) for name, field in Settings.model_fields.items()}

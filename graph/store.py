@@ -59,6 +59,11 @@ class Store(ABC):
     @abstractmethod
     def stats(self) -> Stats: ...
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no node at all: a load into it need not look anything up
+        (``loaders.load``), which is most of a first load's reading from the store."""
+        return not self.stats().labels
+
     @abstractmethod
     def clear(self) -> None:
         """Delete every node and relationship (tests and ``gongzhi load --replace``)."""

@@ -41,7 +41,7 @@ class _Tick:
 
 
 def plan_changes(
-    store: Store,
+    store: Store | None,
     validated: Validated,
     summary: LoadSummary,
     *,
@@ -49,7 +49,10 @@ def plan_changes(
     prune: bool,
     progress: Progress | None = None,
 ) -> WriteBatch:
-    """The batch that makes the store hold ``validated``; counts go into ``summary``."""
+    """The batch that makes the store hold ``validated``; counts go into ``summary``.
+
+    ``store=None`` means an empty store: every record is new and nothing is asked.
+    """
     batch = WriteBatch()
     tick = _Tick(progress, len(validated.nodes) + len(validated.rels))
     _diff_nodes(store, validated.nodes, summary, batch, tick)
@@ -57,7 +60,7 @@ def plan_changes(
     tabled = [r for r in validated.rels if r.type in _TABLE_OF_TYPE]
     _diff_inline(store, validated.nodes, inline, summary, batch, tick)
     _diff_tabled(store, tabled, summary, batch, tick)
-    if prune:
+    if prune and store is not None:
         _prune(store, validated, summary, batch, source)
     return batch
 
@@ -71,7 +74,7 @@ def _same_rel(record: RelRecord, stored: StoredRel) -> bool:
 
 
 def _diff_nodes(
-    store: Store, nodes: Sequence[NodeRecord], summary: LoadSummary, batch: WriteBatch, tick: _Tick
+    store: Store | None, nodes: Sequence[NodeRecord], summary: LoadSummary, batch: WriteBatch, tick: _Tick
 ) -> None:
     by_label: dict[str, list[NodeRecord]] = defaultdict(list)
     for record in nodes:
@@ -80,12 +83,14 @@ def _diff_nodes(
         counts = summary.counts(node_kind(label).table)
         for start in range(0, len(records), CHUNK):
             part = records[start : start + CHUNK]
-            stored = store.fetch_nodes(label, [r.id for r in part])
+            stored = {} if store is None else store.fetch_nodes(label, [r.id for r in part])
             for record in part:
                 old = stored.get(record.id)
                 if old is None:
                     counts.created += 1
-                elif _same_node(record, old):
+                    batch.new_nodes.append(record)
+                    continue
+                if _same_node(record, old):
                     counts.unchanged += 1
                     continue
                 else:
@@ -95,7 +100,7 @@ def _diff_nodes(
 
 
 def _diff_inline(
-    store: Store,
+    store: Store | None,
     nodes: Sequence[NodeRecord],
     rels: Sequence[RelRecord],
     summary: LoadSummary,
@@ -116,7 +121,8 @@ def _diff_inline(
             counts = summary.counts(inline_key(kind, inline.type))
             stored: dict[str, StoredRel] = {}
             for part in chunks(ids):
-                stored.update(store.fetch_rels(inline.type, label, part))
+                if store is not None:
+                    stored.update(store.fetch_rels(inline.type, label, part))
             for key in stored.keys() - new.keys():
                 batch.delete_rels.append((inline.type, key))
                 counts.deleted += 1
@@ -125,7 +131,7 @@ def _diff_inline(
 
 
 def _diff_tabled(
-    store: Store, rels: Sequence[RelRecord], summary: LoadSummary, batch: WriteBatch, tick: _Tick
+    store: Store | None, rels: Sequence[RelRecord], summary: LoadSummary, batch: WriteBatch, tick: _Tick
 ) -> None:
     groups: dict[tuple[str, str], list[RelRecord]] = defaultdict(list)
     for record in rels:
@@ -135,7 +141,8 @@ def _diff_tabled(
         from_ids = sorted({r.from_id for r in records})
         stored: dict[str, StoredRel] = {}
         for part in chunks(from_ids):
-            stored.update(store.fetch_rels(rel_type, from_label, part))
+            if store is not None:
+                stored.update(store.fetch_rels(rel_type, from_label, part))
         _classify_rels(records, stored, counts, batch)
         tick(len(records))
 
@@ -147,7 +154,9 @@ def _classify_rels(
         old = stored.get(record.key)
         if old is None:
             counts.created += 1
-        elif _same_rel(record, old):
+            batch.new_rels.append(record)
+            continue
+        if _same_rel(record, old):
             counts.unchanged += 1
             continue
         else:

@@ -47,7 +47,9 @@ def load(
     path = Path(path)
     source = source or default_source(path)
     read = read_input(path, progress)
-    validated = validate(read.tables, source=source, store=store, progress=progress)
+    # an empty store has nothing to clash with, refer to, compare with or prune: no look-ups
+    empty = store.is_empty()
+    validated = validate(read.tables, source=source, store=None if empty else store, progress=progress)
     issues = [*read.issues, *validated.issues]
     if issues and not accept_valid:
         raise ValidationFailed(issues)
@@ -60,7 +62,9 @@ def load(
         pruned=prune and not issues,
         prune_skipped=prune and bool(issues),
     )
-    batch = plan_changes(store, validated, summary, source=source, prune=summary.pruned, progress=progress)
+    batch = plan_changes(
+        None if empty else store, validated, summary, source=source, prune=summary.pruned, progress=progress
+    )
     if progress is not None:
         progress("write", 0, 1)
     store.write(batch)

@@ -6,6 +6,8 @@
 #   scripts/neo4j.sh status   say whether it runs and answers; exit 0 if it does, 3 if not
 #   scripts/neo4j.sh env      print the exports that point Gongzhi at it:
 #                             eval "$(scripts/neo4j.sh env)"
+#   scripts/neo4j.sh lib      fetch the jars once and print their folder (the bench runs
+#                             neo4j-admin's import tool from it)
 #
 # Why this shape: the machines this project runs on (developers' and CI's) have Java and
 # Maven but no Docker engine, and tests must run against the real server, never a mock.
@@ -250,8 +252,12 @@ case "${1:-}" in
     stop) stop ;;
     status) status ;;
     env) env_exports ;;
+    lib)
+        fetch_jars
+        printf '%s\n' "$LIB"
+        ;;
     *)
-        echo "usage: $0 start|stop|status|env" >&2
+        echo "usage: $0 start|stop|status|env|lib" >&2
         exit 2
         ;;
 esac

@@ -60,6 +60,32 @@ def test_load_creates_everything_then_nothing_changes(store: Store, tmp_path: Pa
     assert "没有任何变化" in second.render() and "nothing changed" in second.render()
 
 
+def test_a_load_into_an_empty_store_looks_nothing_up_and_counts_the_same(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The empty-store path (no look-ups, everything created) against the looking path."""
+    path = write(tmp_path, sample())
+    asked: list[str] = []
+    for name in ("find_ids", "fetch_nodes", "fetch_rels", "source_items"):
+        real = getattr(store, name)
+
+        def spy(*args: object, _name: str = name, _real: object = real) -> object:
+            asked.append(_name)
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(store, name, spy)
+    first = load(store, path)
+    assert asked == []
+    stats = store.stats()
+    # the same input again into an emptied store that claims not to be empty: the looking path
+    monkeypatch.setattr(store, "is_empty", lambda: False)
+    store.clear()
+    looked = load(store, path)
+    assert asked  # it did look this time
+    assert looked.total == first.total and looked.tables == first.tables
+    assert store.stats() == stats
+
+
 def test_an_invalid_input_writes_nothing_on_an_empty_or_a_loaded_store(store: Store, tmp_path: Path) -> None:
     bad = sample()
     bad["persons"][0]["id_number"] = BAD_ID

@@ -61,6 +61,23 @@ def test_empty_store_has_no_counts(store: Store) -> None:
     assert stats.rel_types == {}
 
 
+def test_is_empty_until_a_node_is_written_and_again_after_clear(store: Store) -> None:
+    assert store.is_empty()
+    store.write(small_batch())
+    assert not store.is_empty()
+    store.clear()
+    assert store.is_empty()
+
+
+def test_new_items_are_created_like_upserts(store: Store) -> None:
+    batch = small_batch()
+    store.write(WriteBatch(new_nodes=batch.nodes, new_rels=batch.rels))
+    created = store.stats()
+    store.clear()
+    store.write(batch)
+    assert store.stats() == created
+
+
 def test_write_then_read_back(store: Store) -> None:
     store.write(small_batch())
     stats = store.stats()

@@ -89,6 +89,60 @@ def test_many_chunks_write_everything(small_batches: Store) -> None:
     assert len(store.find_ids("Person", [f"R{i}" for i in range(9)])) == 7
 
 
+def test_new_items_are_created_and_a_new_node_that_exists_fails_the_whole_batch(small_batches: Store) -> None:
+    store = small_batches
+    store.write(WriteBatch(new_nodes=[person(f"R{i}") for i in range(5)] + [org("O1")]))
+    store.write(WriteBatch(new_rels=[member_of(f"R{i}", "O1") for i in range(5)]))
+    assert store.stats().rel_types == {"MEMBER_OF": 5}
+    before = store.stats()
+    # R3 is not new after all: the id's uniqueness constraint refuses the second copy
+    clash = WriteBatch(new_nodes=[person("R9"), person("R3")], new_rels=[member_of("R9", "O1")])
+    with pytest.raises(StoreError):
+        store.write(clash)
+    assert store.stats() == before
+    assert store.find_ids("Person", ["R9"]) == set()
+
+
+def test_a_new_relationship_to_a_missing_node_fails_the_whole_batch(small_batches: Store) -> None:
+    store = small_batches
+    store.write(WriteBatch(new_nodes=[person("R1"), org("O1")]))
+    with pytest.raises(StoreError) as caught:
+        store.write(WriteBatch(new_nodes=[person("R2")], new_rels=[member_of("R1", "O1"), member_of("R404", "O1")]))
+    assert "MEMBER_OF (Person -> PartyOrg)" in caught.value.message
+    assert store.find_ids("Person", ["R2"]) == set()
+    assert store.fetch_rels("MEMBER_OF", "Person", ["R1"]) == {}
+
+
+def test_a_batch_too_big_for_transaction_memory_fails_once_without_retry(
+    neo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neo4j calls running out of transaction memory transient, so the driver would run the
+    whole batch again. Community cannot lower the memory limit at run time, so the server's
+    failure is injected at the driver's ``run``, with the code the server sends; the
+    transaction around it is real and is rolled back."""
+    from neo4j import ManagedTransaction
+    from neo4j.exceptions import Neo4jError
+
+    code = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+    assert Neo4jError._hydrate_neo4j(code=code, message="m").is_retryable()
+    real_run = ManagedTransaction.run
+    calls = {"n": 0}
+
+    def run(self: ManagedTransaction, query: str, parameters: object = None, **kw: object) -> object:
+        if "CREATE" in query and "Person" in query:
+            calls["n"] += 1
+            raise Neo4jError._hydrate_neo4j(code=code, message="the transaction pool is full")
+        return real_run(self, query, parameters, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ManagedTransaction, "run", run)
+    with pytest.raises(StoreError) as caught:
+        neo.write(WriteBatch(new_nodes=[org("O1"), person("R1")]))
+    monkeypatch.undo()
+    assert calls["n"] == 1
+    assert "NEO4J_HEAP" in caught.value.message and "MemoryPoolOutOfMemoryError" in caught.value.message
+    assert neo.find_ids("PartyOrg", ["O1"]) == set()
+
+
 def test_a_key_moved_to_other_ends_leaves_one_relationship(neo: Store) -> None:
     neo.write(WriteBatch(nodes=[person("R1"), org("O1"), org("O2")], rels=[member_of("R1", "O1")]))
     moved = member_of("R1", "O2")

@@ -1,0 +1,60 @@
+"""Figure 6: resident memory the embedded store takes per node plus relationship.
+
+Run as ``python -m bench.memory DATA_DIR`` in a fresh process, so that nothing but the
+imports and the opened store is resident: the figure is the growth of the process's
+*current* resident set (``/proc/self/statm``, after a full garbage collection) from just
+before ``EmbeddedStore(DATA_DIR)`` to just after, divided by the store's nodes plus
+relationships. The peak while unpickling the snapshot is higher and reported beside it.
+It prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def current_rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        resident_pages = int(f.read().split()[1])
+    return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def measure(data_dir: Path) -> dict[str, float | int]:
+    from graph.embedded import EmbeddedStore
+
+    gc.collect()
+    before = current_rss_bytes()
+    started = time.perf_counter()
+    store = EmbeddedStore(data_dir, read_only=True)
+    opened = time.perf_counter() - started
+    stats = store.stats()
+    gc.collect()
+    after = current_rss_bytes()
+    nodes = sum(v for k, v in stats.labels.items() if k in _base_labels())
+    rels = sum(stats.rel_types.values())
+    return {
+        "rss_before": before,
+        "rss_after": after,
+        "peak_rss": int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024,
+        "nodes": nodes,
+        "rels": rels,
+        "bytes_per_item": (after - before) / max(1, nodes + rels),
+        "open_seconds": opened,
+    }
+
+
+def _base_labels() -> set[str]:
+    """One label per node (its kind's), so that a node with extra labels counts once."""
+    from graph import model
+
+    return {kind.label for kind in model.NODE_KINDS}
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(Path(sys.argv[1]))))
