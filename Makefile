@@ -29,7 +29,7 @@ test: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check graph queries loaders api tests
+	$(BIN)/ruff check graph queries loaders api tests bench
 	$(BIN)/mypy
 
 neo4j-start:

@@ -38,7 +38,8 @@ class StoreLookup:
             for kind in NODE_KINDS:
                 if not remaining:
                     break
-                for part in chunks(sorted(remaining), self.chunk):
+                # ``wanted`` is sorted: filtering it keeps the order without sorting again per kind
+                for part in chunks([i for i in wanted if i in remaining], self.chunk):
                     for found in self.store.find_ids(kind.label, part):
                         self._labels[found] = kind.label
                         remaining.discard(found)
