@@ -30,49 +30,30 @@ cached plans after every large write (``graph.neo4j_store.REPLAN_AFTER_ITEMS``).
 from __future__ import annotations
 
 import math
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import traceback
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bench.machine import ROOT
+from bench.recording import Capture, RawReplay, RecordingStore, neo4j_settings, open_driver
+from bench.server import HTTP_TIMEOUT, Request, Server, bench_limits, http_call
 from bench.worker import describe
-from graph.query import Query, Row
-from graph.records import Stats, StoredNode, StoredRel, WriteBatch
 from graph.store import Store
 
 if TYPE_CHECKING:
     import httpx
-    from fastapi import FastAPI
     from neo4j import Driver
 
-    from api.graphql.limits import Limits
-    from graph.settings import Settings
-
-#: Limits of the benchmarked server: the defaults but for the page size and the cost, which
-#: a page of 1,000 gaps with their suggestions exceeds. They only decide what is refused
-#: before execution, so they change nothing of what an accepted request costs.
-BENCH_PAGE = 1000
-BENCH_COST = 2_000_000
 
 #: Untimed calls of each request (HTTP and raw) before its samples.
 WARMUP = 2
-#: How long the server may take to answer ``/readyz`` after it was started.
-START_SECONDS = 60.0
-#: Per-request timeout of the HTTP clients (a page of 1,000 on a busy machine is slow).
-HTTP_TIMEOUT = 300.0
-
 ROLLUP = "city roll-up"
 PAGE_100 = "gaps page of 100"
 PAGE_1000 = "gaps page of 1000"
@@ -203,116 +184,7 @@ def page_indicator(store: Store, area: str, as_of: str | date, need: int = 1000)
     return max(found.indicators, key=lambda r: r.uncovered).indicator
 
 
-# ---------------------------------------------------------------- recording the store's calls
-
-
-@dataclass
-class Statement:
-    """One ``Store.run`` of a request: its Cypher, parameters and the rows it returned."""
-
-    query: str  # the registered query's name
-    cypher: str
-    params: dict[str, Any]
-    rows: list[Row] | None = None  # None: the call failed
-
-
-@dataclass
-class Capture:
-    statements: list[Statement] = field(default_factory=list)
-    #: calls of other store methods (each a round trip the raw replay does not repeat)
-    other_calls: list[str] = field(default_factory=list)
-
-    @property
-    def store_calls(self) -> int:
-        return len(self.statements) + len(self.other_calls)
-
-
-class RecordingStore(Store):
-    """A store that records every call made through it, for the request being captured.
-
-    The API runs store calls in threads, several at once (``ScopedData._in_wave``), so the
-    record is kept under a lock, in the order the calls started.
-    """
-
-    def __init__(self, inner: Store) -> None:
-        self.inner = inner
-        self.kind = inner.kind
-        self._lock = threading.Lock()
-        self.capture = Capture()
-
-    def start(self) -> Capture:
-        """A fresh record for the next request."""
-        with self._lock:
-            self.capture = Capture()
-            return self.capture
-
-    def _other(self, name: str) -> None:
-        with self._lock:
-            self.capture.other_calls.append(name)
-
-    def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
-        statement = Statement(query.name, query.cypher, dict(params or {}))
-        with self._lock:
-            self.capture.statements.append(statement)
-        rows = self.inner.run(query, params)
-        statement.rows = rows
-        return rows
-
-    def ping(self) -> None:
-        self._other("ping")
-        self.inner.ping()
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def apply_schema(self) -> list[str]:
-        self._other("apply_schema")
-        return self.inner.apply_schema()
-
-    def find_ids(self, label: str, ids: Sequence[str]) -> set[str]:
-        self._other("find_ids")
-        return self.inner.find_ids(label, ids)
-
-    def fetch_nodes(self, label: str, ids: Sequence[str]) -> dict[str, StoredNode]:
-        self._other("fetch_nodes")
-        return self.inner.fetch_nodes(label, ids)
-
-    def fetch_rels(self, rel_type: str, from_label: str, from_ids: Sequence[str]) -> dict[str, StoredRel]:
-        self._other("fetch_rels")
-        return self.inner.fetch_rels(rel_type, from_label, from_ids)
-
-    def source_items(self, source: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        self._other("source_items")
-        return self.inner.source_items(source)
-
-    def write(self, batch: WriteBatch) -> None:
-        self._other("write")
-        self.inner.write(batch)
-
-    def stats(self) -> Stats:
-        self._other("stats")
-        return self.inner.stats()
-
-    def is_empty(self) -> bool:
-        self._other("is_empty")
-        return bool(self.inner.is_empty())
-
-    def clear(self) -> None:
-        raise RuntimeError("the API bench never clears the database")
-
-
 # ---------------------------------------------------------------- the requests
-
-
-@dataclass(frozen=True)
-class Request:
-    name: str
-    document: str
-    variables: dict[str, Any]
-
-    @property
-    def body(self) -> dict[str, Any]:
-        return {"query": self.document, "variables": self.variables}
 
 
 def requests_for(top_area: str, indicator: str, as_of: str) -> dict[str, Request]:
@@ -342,30 +214,6 @@ def graphql_errors(status: int, body: bytes) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------- the app and the server
-
-
-def bench_limits() -> Limits:
-    from api.graphql.limits import DEFAULT_LIMITS
-
-    return DEFAULT_LIMITS.with_(max_page=BENCH_PAGE, max_cost=BENCH_COST)
-
-
-def server_app() -> FastAPI:
-    """The benchmarked server's app (``uvicorn --factory bench.api:server_app``): settings
-    from the environment, as ``gongzhi serve`` reads them, and ``bench_limits()``."""
-    from api.app import create_app
-    from graph.settings import Settings
-
-    return create_app(Settings(), limits=bench_limits())  # type: ignore[call-arg]
-
-
-def neo4j_settings() -> Settings:
-    from graph.settings import Settings
-
-    return Settings(GONGZHI_STORE="neo4j")  # type: ignore[call-arg]
-
-
 def capture_requests(
     requests: Sequence[Request], token: str, tmp: Path, errors: list[str]
 ) -> dict[str, Capture]:
@@ -392,7 +240,9 @@ def capture_requests(
             for r in requests:
                 capture = store.start()
                 try:
-                    answer = client.post("/graphql", json=r.body, headers={"Authorization": f"Bearer {token}"})
+                    answer = client.post(
+                        "/graphql", json=r.body, headers={"Authorization": f"Bearer {token}"}
+                    )
                 except Exception as exc:
                     errors.append(f"{r.name}: in-process request failed: {describe(exc)}")
                     continue
@@ -409,163 +259,6 @@ def capture_requests(
     finally:
         store.close()
     return captured
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``uvicorn`` serving ``server_app`` in a subprocess; a context manager that always stops it."""
-
-    def __init__(self, tmp: Path, workers: int = 1) -> None:
-        self.workers = workers
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp / "server.log"
-        self.command = [
-            sys.executable, "-m", "uvicorn", "--factory", "bench.api:server_app",
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers), "--log-level", "info",
-        ]  # fmt: skip
-        self.env = {
-            **os.environ,
-            "GONGZHI_STORE": "neo4j",
-            "GONGZHI_DATA_DIR": str(tmp),
-            "GONGZHI_AUTH_FILE": str(tmp / "auth.json"),
-            "GONGZHI_AUDIT_FILE": str(tmp / "audit.jsonl"),
-            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def description(self) -> str:
-        shown = ["python", *self.command[1:]]
-        return (
-            " ".join(shown) + f" (uvicorn, {self.workers} worker process{'es' if self.workers > 1 else ''}, "
-            "access log on; api.app.create_app with "
-            f"max_page {BENCH_PAGE} and max_cost {BENCH_COST}; GONGZHI_STORE=neo4j)"
-        )
-
-    def __enter__(self) -> Server:
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def _wait_ready(self) -> None:
-        import httpx
-
-        deadline = time.monotonic() + START_SECONDS
-        last = "no answer"
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.proc.returncode}: {self.tail()}")
-            try:
-                r = httpx.get(self.url + "/readyz", timeout=5)
-                if r.status_code == 200:
-                    return
-                last = f"/readyz answered {r.status_code}: {r.text[:200]}"
-            except httpx.HTTPError as exc:
-                last = describe(exc)
-            time.sleep(0.2)
-        raise RuntimeError(f"the server did not become ready in {START_SECONDS:.0f}s ({last}): {self.tail()}")
-
-    def tail(self, lines: int = 8) -> str:
-        try:
-            return " | ".join(self.log.read_text(errors="replace").strip().splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=15)
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def client(self, token: str) -> httpx.Client:
-        """A keep-alive client of its own (httpx clients are not shared between threads here)."""
-        import httpx
-
-        return httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT
-        )
-
-
-def http_call(client: httpx.Client, request: Request) -> float:
-    """One request over HTTP, its body read whole; seconds. Raises unless it succeeded."""
-    started = time.perf_counter()
-    answer = client.post("/graphql", json=request.body)
-    elapsed = time.perf_counter() - started
-    if answer.status_code != 200:
-        raise RuntimeError(f"HTTP {answer.status_code}: {answer.text[:200]}")
-    return elapsed
-
-
-# ---------------------------------------------------------------- the raw driver
-
-
-class RawReplay:
-    """The statements of one request run by the bare driver: one session, one read
-    transaction per statement (as the store does), every record materialised."""
-
-    def __init__(self, driver: Driver, database: str, statements: Sequence[Statement]) -> None:
-        from graph.neo4j_cypher import to_param
-
-        self.driver, self.database = driver, database
-        # converted once, outside the timed calls: the minimum the driver itself needs
-        self.steps = [(s.cypher, to_param(dict(s.params))) for s in statements]
-
-    def rows(self) -> list[list[Any]]:
-        """Every statement's records (``neo4j.Record``), in order."""
-        out: list[list[Any]] = []
-        with self.driver.session(database=self.database) as session:
-            for cypher, params in self.steps:
-
-                def work(tx: Any, cypher: str = cypher, params: dict[str, Any] = params) -> list[Any]:
-                    return list(tx.run(cypher, params))
-
-                out.append(session.execute_read(work))
-        return out
-
-    def timed(self) -> float:
-        started = time.perf_counter()
-        self.rows()
-        return time.perf_counter() - started
-
-    def same_as(self, statements: Sequence[Statement]) -> str | None:
-        """None when the raw rows equal what the store returned; else where they differ."""
-        from graph.neo4j_store import to_plain
-
-        for i, (records, s) in enumerate(zip(self.rows(), statements, strict=True)):
-            plain = [{k: to_plain(v) for k, v in zip(r.keys(), r, strict=True)} for r in records]
-            if plain != s.rows:
-                n = -1 if s.rows is None else len(s.rows)
-                return f"statement {i + 1} ({s.query}): raw driver {len(plain)} rows, the store's {n} rows, not equal"
-        return None
-
-
-def open_driver() -> tuple[Driver, str]:
-    from neo4j import GraphDatabase
-
-    s = neo4j_settings()
-    auth = (s.neo4j_user, s.neo4j_password.get_secret_value())
-    return GraphDatabase.driver(s.neo4j_uri, auth=auth), s.neo4j_database
 
 
 # ---------------------------------------------------------------- measuring
@@ -591,7 +284,9 @@ def measure_api(
         errors=[],
     )
     if samples < 1 or clients < 1 or workers < 1:
-        result.errors.append(f"samples ({samples}), clients ({clients}) and workers ({workers}) must be at least 1")
+        result.errors.append(
+            f"samples ({samples}), clients ({clients}) and workers ({workers}) must be at least 1"
+        )
         return result
     tmp = Path(tempfile.mkdtemp(prefix="gz-bench-api-"))
     try:
@@ -626,7 +321,9 @@ def _measure(
 
     driver, database = open_driver()
     try:
-        prepared = [_prepare(reqs[name], captured.get(name), driver, database, result.errors) for name in TIMED]
+        prepared = [
+            _prepare(reqs[name], captured.get(name), driver, database, result.errors) for name in TIMED
+        ]
         result.requests = [figures for figures, _ in prepared]
         server = Server(tmp, workers)
         result.server = server.description
@@ -666,7 +363,12 @@ def _prepare(
 
 
 def _sample(
-    figures: RequestFigures, request: Request, client: httpx.Client, raw: RawReplay, samples: int, errors: list[str]
+    figures: RequestFigures,
+    request: Request,
+    client: httpx.Client,
+    raw: RawReplay,
+    samples: int,
+    errors: list[str],
 ) -> None:
     """HTTP and raw samples of one request, interleaved, after ``WARMUP`` calls of each."""
     http_times: list[float] = []
@@ -683,7 +385,9 @@ def _sample(
     figures.http, figures.raw = latency(http_times), latency(raw_times)
 
 
-def _concurrency(result: ApiResult, server: Server, token: str, request: Request, samples: int, clients: int) -> None:
+def _concurrency(
+    result: ApiResult, server: Server, token: str, request: Request, samples: int, clients: int
+) -> None:
     """p99 and throughput of ``samples`` requests by one client, then by ``clients`` at once."""
     try:
         with server.client(token) as client:
