@@ -143,6 +143,24 @@ def test_a_batch_too_big_for_transaction_memory_fails_once_without_retry(
     assert neo.find_ids("PartyOrg", ["O1"]) == set()
 
 
+def test_large_writes_drop_cached_plans_and_small_ones_keep_them(
+    neo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plans compiled on a small graph can outlive a large load (BENCHMARKS.md), so a write of
+    ``REPLAN_AFTER_ITEMS`` or more drops them; ``_replan`` itself runs on the real server."""
+    from graph import neo4j_store
+
+    store: Neo4jStore = neo  # type: ignore[assignment]
+    store._replan()  # the procedure exists and this user may call it
+    calls: list[int] = []
+    monkeypatch.setattr(store, "_replan", lambda: calls.append(1))
+    monkeypatch.setattr(neo4j_store, "REPLAN_AFTER_ITEMS", 5)
+    store.write(WriteBatch(new_nodes=[person(f"R{i}") for i in range(4)]))
+    assert calls == []
+    store.write(WriteBatch(new_nodes=[person(f"R{i}") for i in range(4, 9)]))
+    assert calls == [1]
+
+
 def test_a_key_moved_to_other_ends_leaves_one_relationship(neo: Store) -> None:
     neo.write(WriteBatch(nodes=[person("R1"), org("O1"), org("O2")], rels=[member_of("R1", "O1")]))
     moved = member_of("R1", "O2")
