@@ -42,7 +42,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.recording import Capture, RawReplay, RecordingStore, neo4j_settings, open_driver
+from bench.machine import neo4j_settings, open_driver
+from bench.recording import Capture, RawReplay, RecordingStore
 from bench.server import HTTP_TIMEOUT, Request, Server, bench_limits, http_call
 from bench.worker import describe
 from graph.store import Store

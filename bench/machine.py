@@ -8,6 +8,12 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from neo4j import Driver
+
+    from graph.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,18 +101,29 @@ def machine(with_neo4j: bool) -> Machine:
     return m
 
 
-def _neo4j_info(m: Machine) -> None:
-    """The server's version and memory settings, asked over Bolt with the configured credentials."""
-    from neo4j import GraphDatabase
-
+def neo4j_settings() -> Settings:
+    """The Neo4j settings of the environment (NEO4J_URI, NEO4J_USER, ...) the bench measures."""
     from graph.settings import Settings
 
-    s = Settings(GONGZHI_STORE="neo4j")  # type: ignore[call-arg]
-    m.neo4j_uri = s.neo4j_uri
+    return Settings(GONGZHI_STORE="neo4j")  # type: ignore[call-arg]
+
+
+def open_driver() -> tuple[Driver, str]:
+    """A bare driver on that server, and the database name: for what the store does not
+    offer (server settings, transaction sampling, the raw replay of figure 4)."""
+    from neo4j import GraphDatabase
+
+    s = neo4j_settings()
+    auth = (s.neo4j_user, s.neo4j_password.get_secret_value())
+    return GraphDatabase.driver(s.neo4j_uri, auth=auth), s.neo4j_database
+
+
+def _neo4j_info(m: Machine) -> None:
+    """The server's version and memory settings, asked over Bolt with the configured credentials."""
+    m.neo4j_uri = neo4j_settings().neo4j_uri
     try:
-        with GraphDatabase.driver(
-            s.neo4j_uri, auth=(s.neo4j_user, s.neo4j_password.get_secret_value())
-        ) as driver:
+        driver, _ = open_driver()
+        with driver:
             records, _, _ = driver.execute_query("CALL dbms.components() YIELD name, versions, edition")
             for r in records:
                 m.neo4j_version = ", ".join(r["versions"])

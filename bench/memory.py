@@ -27,6 +27,7 @@ def current_rss_bytes() -> int:
 
 def measure(data_dir: Path) -> dict[str, float | int]:
     from graph.embedded import EmbeddedStore
+    from graph.model import base_labels
 
     gc.collect()
     before = current_rss_bytes()
@@ -36,7 +37,7 @@ def measure(data_dir: Path) -> dict[str, float | int]:
     stats = store.stats()
     gc.collect()
     after = current_rss_bytes()
-    nodes = sum(v for k, v in stats.labels.items() if k in _base_labels())
+    nodes = sum(v for k, v in stats.labels.items() if k in base_labels())
     rels = sum(stats.rel_types.values())
     return {
         "rss_before": before,
@@ -47,13 +48,6 @@ def measure(data_dir: Path) -> dict[str, float | int]:
         "bytes_per_item": (after - before) / max(1, nodes + rels),
         "open_seconds": opened,
     }
-
-
-def _base_labels() -> set[str]:
-    """One label per node (its kind's), so that a node with extra labels counts once."""
-    from graph import model
-
-    return {kind.label for kind in model.NODE_KINDS}
 
 
 if __name__ == "__main__":

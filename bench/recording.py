@@ -21,7 +21,6 @@ from graph.store import Store
 if TYPE_CHECKING:
     from neo4j import Driver
 
-    from graph.settings import Settings
 
 
 # ---------------------------------------------------------------- recording the store's calls
@@ -125,12 +124,6 @@ class RecordingStore(Store):
 # ---------------------------------------------------------------- the raw driver
 
 
-def neo4j_settings() -> Settings:
-    from graph.settings import Settings
-
-    return Settings(GONGZHI_STORE="neo4j")  # type: ignore[call-arg]
-
-
 class RawReplay:
     """The statements of one request run by the bare driver: one session, one read
     transaction per statement (as the store does), every record materialised."""
@@ -169,11 +162,3 @@ class RawReplay:
                 n = -1 if s.rows is None else len(s.rows)
                 return f"statement {i + 1} ({s.query}): raw driver {len(plain)} rows, the store's {n} rows, not equal"
         return None
-
-
-def open_driver() -> tuple[Driver, str]:
-    from neo4j import GraphDatabase
-
-    s = neo4j_settings()
-    auth = (s.neo4j_user, s.neo4j_password.get_secret_value())
-    return GraphDatabase.driver(s.neo4j_uri, auth=auth), s.neo4j_database

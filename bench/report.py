@@ -8,6 +8,7 @@ from typing import Any
 
 from bench.machine import Machine
 from bench.worker import LoadResult, StoreResult, Targets
+from graph.model import base_labels
 
 STAGES = ("read", "validate", "diff", "write")
 
@@ -167,7 +168,7 @@ def _scale_section(run: ScaleRun) -> list[str]:
     out = [f"## {run.scale}", ""]
     items = ""
     if any_r and any_r.stats is not None:
-        nodes = sum(v for k, v in any_r.stats.labels.items() if k in _base_labels())
+        nodes = sum(v for k, v in any_r.stats.labels.items() if k in base_labels())
         rels = sum(any_r.stats.rel_types.values())
         items = f"; graph: {nodes:,} nodes, {rels:,} relationships"
     gen = f"generated in {g.get('seconds', 0):.1f} s" + (
@@ -232,12 +233,6 @@ def _scale_section(run: ScaleRun) -> list[str]:
 def _trim_profile(text: str) -> str:
     lines = [ln.rstrip() for ln in text.splitlines()]
     return "\n".join(ln for ln in lines if ln.strip())
-
-
-def _base_labels() -> set[str]:
-    from graph.model import NODE_KINDS
-
-    return {k.label for k in NODE_KINDS}
 
 
 def write_report(path: Path, run: Any, notes: str | None = None) -> None:

@@ -165,16 +165,13 @@ class TxMemorySampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        from neo4j import GraphDatabase
+        from bench.machine import open_driver
 
-        from graph.settings import Settings
-
-        s = Settings(GONGZHI_STORE="neo4j")  # type: ignore[call-arg]
-        auth = (s.neo4j_user, s.neo4j_password.get_secret_value())
-        with GraphDatabase.driver(s.neo4j_uri, auth=auth) as driver:
+        driver, database = open_driver()
+        with driver:
             while not self._stop.is_set():
                 try:
-                    records, _, _ = driver.execute_query(self.QUERY, database_=s.neo4j_database)
+                    records, _, _ = driver.execute_query(self.QUERY, database_=database)
                     value = records[0]["m"] if records else None
                     self.peak = max(self.peak, int(value or 0))
                 except Exception:  # a sample missed is no failure of the load
@@ -222,7 +219,9 @@ def open_store(kind: str, data_dir: Path) -> Any:
     from graph.store import open_store as open_configured
 
     if kind == "neo4j":
-        return open_configured(Settings(GONGZHI_STORE="neo4j"))  # type: ignore[call-arg]
+        from bench.machine import neo4j_settings
+
+        return open_configured(neo4j_settings())
     return open_configured(Settings(GONGZHI_STORE="embedded", GONGZHI_DATA_DIR=data_dir))  # type: ignore[call-arg]
 
 

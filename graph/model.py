@@ -522,6 +522,12 @@ def all_relationship_types() -> tuple[str, ...]:
     return tuple(seen)
 
 
+def base_labels() -> frozenset[str]:
+    """One label per node kind (its table's): counting nodes by these counts each node once,
+    whatever extra labels it carries (``Place``, ``PartyMember``, ``Committee``)."""
+    return frozenset(k.label for k in NODE_KINDS)
+
+
 def all_labels() -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for k in NODE_KINDS:

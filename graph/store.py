@@ -59,10 +59,10 @@ class Store(ABC):
     @abstractmethod
     def stats(self) -> Stats: ...
 
+    @abstractmethod
     def is_empty(self) -> bool:
         """Whether the store holds no node at all: a load into it need not look anything up
         (``loaders.load``), which is most of a first load's reading from the store."""
-        return not self.stats().labels
 
     @abstractmethod
     def clear(self) -> None:

@@ -176,6 +176,9 @@ class Counting(Store):
     def stats(self) -> Any:
         return self.inner.stats()
 
+    def is_empty(self) -> bool:
+        return self.inner.is_empty()
+
     def clear(self) -> None:
         self.inner.clear()
 
