@@ -47,7 +47,7 @@ die() { say "error: $*"; exit 1; }
 need_tools() {
     command -v java >/dev/null 2>&1 || die "java is not installed (Neo4j $NEO4J_VERSION needs Java 17 or 21)"
     local major
-    major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)
+    major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | sed -n 1p)
     [[ -n "$major" && "$major" -ge 17 ]] || die "java ${major:-?} found; Neo4j $NEO4J_VERSION needs Java 17 or 21"
     command -v curl >/dev/null 2>&1 || die "curl is not installed (used to check that the server answers)"
 }
@@ -131,7 +131,9 @@ pid_alive() {
     pid=$(cat "$PID_FILE")
     [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
     # a recycled pid, or another work tree's server, must not pass for ours
-    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--home-dir=$HOME_DIR" || return 1
+    # (grep without -q reads to the end: an early exit would SIGPIPE tr and, under
+    # pipefail, fail the check for a server that is ours)
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -xF -- "--home-dir=$HOME_DIR" >/dev/null || return 1
 }
 
 port_in_use() {
