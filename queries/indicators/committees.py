@@ -210,6 +210,7 @@ COMPOUND_OWNERS_COMMITTEE = Indicator(
         compound_owners_committee_suggest_nx,
     ),
     explain=_explain_owners,
+    anchor="Compound",
 )
 
 # ================================================================ COMMITTEE_PARTY_SHARE
@@ -378,6 +379,7 @@ COMMITTEE_PARTY_SHARE = Indicator(
         "indicator.COMMITTEE_PARTY_SHARE.suggest", COMMITTEE_PARTY_SHARE_SUGGEST_CYPHER, committee_party_share_suggest_nx
     ),
     explain=_explain_share,
+    anchor="Compound",
 )
 
 # ================================================================ COMMUNITY_ENV_PROPERTY_COMMITTEE
@@ -495,6 +497,7 @@ COMMUNITY_ENV_PROPERTY_COMMITTEE = Indicator(
     ),
     row_suggestions=_env_row_suggestions,
     explain=_explain_env,
+    anchor="Community",
 )
 
 INDICATORS = (COMPOUND_OWNERS_COMMITTEE, COMMITTEE_PARTY_SHARE, COMMUNITY_ENV_PROPERTY_COMMITTEE)

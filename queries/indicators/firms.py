@@ -243,6 +243,7 @@ FIRM_PARTY_COVERAGE = Indicator(
         "indicator.FIRM_PARTY_COVERAGE.suggest", FIRM_PARTY_COVERAGE_SUGGEST_CYPHER, firm_party_coverage_suggest_nx
     ),
     explain=_explain_firm,
+    anchor=None,  # a firm can serve compounds in several child areas: counted once, not summed
 )
 
 # ================================================================ COMPOUND_PROPERTY_SERVICE
@@ -373,6 +374,7 @@ COMPOUND_PROPERTY_SERVICE = Indicator(
         compound_property_service_suggest_nx,
     ),
     explain=_explain_service,
+    anchor="Compound",
 )
 
 # ================================================================ COMPOUND_QUALITY_SUPERVISOR
@@ -514,6 +516,7 @@ COMPOUND_QUALITY_SUPERVISOR = Indicator(
         compound_quality_supervisor_suggest_nx,
     ),
     explain=_explain_supervisor,
+    anchor="Compound",
 )
 
 INDICATORS = (FIRM_PARTY_COVERAGE, COMPOUND_PROPERTY_SERVICE, COMPOUND_QUALITY_SUPERVISOR)

@@ -418,6 +418,7 @@ MEMBER_ONE_PLUS_ONE = Indicator(
     suggest_for=lambda r: r["status"] != "missing_membership",
     explain=explain_member,
     personal_items=True,
+    anchor="Building",
 )
 
 # ================================================================ DUAL_REPORTING_MEMBERS
@@ -532,6 +533,7 @@ DUAL_REPORTING_MEMBERS = Indicator(
     row_suggestions=_home_community,
     explain=_explain_dual_member,
     personal_items=True,
+    anchor="Building",
 )
 
 # ================================================================ DUAL_REPORTING_ORGS
@@ -671,6 +673,7 @@ DUAL_REPORTING_ORGS = Indicator(
     gaps=Query("indicator.DUAL_REPORTING_ORGS.gaps", DUAL_REPORTING_ORGS_GAPS_CYPHER, dual_reporting_orgs_gaps_nx),
     row_suggestions=_employer_communities,
     explain=_explain_dual_org,
+    anchor=None,  # an org's employers can lie in several child areas: counted once, not summed
 )
 
 INDICATORS = (MEMBER_ONE_PLUS_ONE, DUAL_REPORTING_MEMBERS, DUAL_REPORTING_ORGS)

@@ -239,6 +239,7 @@ COMPOUND_BRANCH = Indicator(
     gaps=Query("indicator.COMPOUND_BRANCH.gaps", COMPOUND_BRANCH_GAPS_CYPHER, compound_branch_gaps_nx),
     suggest=Query("indicator.COMPOUND_BRANCH.suggest", COMPOUND_BRANCH_SUGGEST_CYPHER, compound_branch_suggest_nx),
     explain=_explain_compound_branch,
+    anchor="Compound",
 )
 
 # ================================================================ BUILDING_GROUP
@@ -378,6 +379,7 @@ BUILDING_GROUP = Indicator(
     gaps=Query("indicator.BUILDING_GROUP.gaps", BUILDING_GROUP_GAPS_CYPHER, building_group_gaps_nx),
     suggest=Query("indicator.BUILDING_GROUP.suggest", BUILDING_GROUP_SUGGEST_CYPHER, building_group_suggest_nx),
     explain=_explain_building_group,
+    anchor="Building",
 )
 
 # ================================================================ BUILDING_HEAD
@@ -515,6 +517,7 @@ BUILDING_HEAD = Indicator(
     gaps=Query("indicator.BUILDING_HEAD.gaps", BUILDING_HEAD_GAPS_CYPHER, building_head_gaps_nx),
     suggest=Query("indicator.BUILDING_HEAD.suggest", BUILDING_HEAD_SUGGEST_CYPHER, building_head_suggest_nx),
     explain=_explain_building_head,
+    anchor="Building",
 )
 
 # ================================================================ COMPOUND_LIAISON
@@ -662,6 +665,7 @@ COMPOUND_LIAISON = Indicator(
     gaps=Query("indicator.COMPOUND_LIAISON.gaps", COMPOUND_LIAISON_GAPS_CYPHER, compound_liaison_gaps_nx),
     suggest=Query("indicator.COMPOUND_LIAISON.suggest", COMPOUND_LIAISON_SUGGEST_CYPHER, compound_liaison_suggest_nx),
     explain=_explain_liaison,
+    anchor="Compound",
 )
 
 # ================================================================ COMMUNITY_RED_STATION
@@ -781,6 +785,7 @@ COMMUNITY_RED_STATION = Indicator(
     ),
     suggest_for=lambda r: r["stations"] == 0,
     explain=_explain_red_station,
+    anchor="Community",
 )
 
 INDICATORS = (COMPOUND_BRANCH, BUILDING_GROUP, BUILDING_HEAD, COMPOUND_LIAISON, COMMUNITY_RED_STATION)

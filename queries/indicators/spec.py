@@ -48,6 +48,12 @@ class Indicator:
     row_suggestions: Callable[[Row], list[Row]] | None = None
     #: whether item names are personal (the items are people)
     personal_items: bool = False
+    #: The place label every counted row hangs on, one place of that kind per row (a member's
+    #: building, a committee's compound). Rows then split cleanly between child areas, so an
+    #: area's counts are the sum of its children's and a roll-up need not ask again
+    #: (``queries.rollup``). ``None`` when one item can count in several child areas, as an
+    #: employer org or a firm serving compounds in two streets does (counted once, DISTINCT).
+    anchor: str | None = None
 
     @property
     def queries(self) -> tuple[Query, ...]:

@@ -25,8 +25,11 @@ from graph.settings import Settings
 from graph.store import Store, open_store
 from loaders.generate import NOW, generate
 from loaders.load import load
+from queries.areas import AREA_CHILDREN
+from queries.common import AREA_KINDS
 from queries.indicators import INDICATORS
 from queries.registry import QUERIES
+from queries.rollup import summed_from_children
 from tests.queries.fixtures import World
 
 pytestmark = pytest.mark.neo4j
@@ -93,6 +96,27 @@ def compare(embedded: Store, neo4j: Store, days: tuple[date, ...] = DAYS, member
     return seen
 
 
+def check_sums(store: Store, day: date) -> int:
+    """Where the roll-up sums child areas' counts (``summed_from_children``), the sums equal the
+    area's own counts. Both stores agree on every count (``compare``), so one store suffices.
+    Returns how many (area, indicator) pairs were checked."""
+    checked = 0
+    for kind in AREA_KINDS:
+        for area in ids(store, kind):
+            children = [r["id"] for r in store.run(AREA_CHILDREN, {"area": area})]
+            for ind in INDICATORS.values():
+                if not summed_from_children(ind, kind):
+                    continue
+                own = store.run(ind.count, {"area": area, "date": day})[0]
+                parts = [store.run(ind.count, {"area": c, "date": day})[0] for c in children]
+                assert own["total"] == sum(p["total"] for p in parts), f"{ind.id} {area}: {own} != {parts}"
+                assert own["covered"] == sum(p["covered"] for p in parts), (
+                    f"{ind.id} {area}: {own} != {parts}"
+                )
+                checked += 1
+    return checked
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> tuple[Store, Store]:
     out = tmp_path_factory.mktemp("generated")
@@ -112,6 +136,7 @@ def test_generated_community_every_query_agrees(generated: tuple[Store, Store]) 
     embedded, neo4j = generated
     seen = compare(embedded, neo4j)
     assert seen == set(QUERIES), f"not exercised: {sorted(set(QUERIES) - seen)}"
+    assert check_sums(embedded, DAYS[0]) > 0
 
 
 def test_generated_community_has_gaps_and_coverage_everywhere(generated: tuple[Store, Store]) -> None:
@@ -246,3 +271,4 @@ def test_random_worlds_agree(pair: tuple[Store, Path], world: World) -> None:
     embedded.write(world.batch)
     neo4j.write(world.batch)
     compare(embedded, neo4j, days=(D0,))
+    check_sums(embedded, D0)

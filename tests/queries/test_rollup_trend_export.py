@@ -13,9 +13,11 @@ from graph.errors import GongzhiError, NotFound
 from graph.store import Store
 from queries import child_areas, coverage, gaps, resolve_area, rollup, trend, write_gaps_xlsx
 from queries.export import safe_cell
+from queries.indicators import INDICATOR_IDS, INDICATORS
+from queries.rollup import summed_from_children
 from queries.trend import dates
 from tests.queries.fixtures import D, skeleton
-from tests.queries.test_indicators import branch_world, load
+from tests.queries.test_indicators import branch_world, firm_world, load
 
 
 def test_areas(store: Store) -> None:
@@ -56,6 +58,49 @@ def test_rollup(store: Store) -> None:
     assert json.loads(json.dumps(r.as_dict()))["children"][0]["area"]["id"] == "CM2"
     with pytest.raises(NotFound):
         rollup(store, "S1", D, sort="size")
+
+
+def test_rollup_own_counts_equal_asking_the_area(store: Store) -> None:
+    """The roll-up sums its children's counts where that is exact; the answer must be the one
+    the area gives when asked directly, for every indicator and every kind of area."""
+    w = firm_world()  # firms, members and buildings in both communities
+    w.serves("F1", "P4")  # and a firm serving a compound in each of them
+    w.building("B31", "P3")
+    w.person("R1", "B31")
+    load(store, w)
+    for area in ("C1", "D1", "S1", "CM1", "CM2", "G1", "P1"):
+        assert rollup(store, area, D).area == coverage(store, area, D), area
+
+
+def test_items_in_several_children_are_counted_once(store: Store) -> None:
+    """A firm serving compounds in both communities, and an employer org covering employers in
+    both, count once in the street, not twice."""
+    w = skeleton()
+    w.firm("F1")
+    w.serves("F1", "P1")  # CM1
+    w.serves("F1", "P4")  # CM2
+    w.org("OU", "branch", "employer")
+    w.covers("OU", w.employer("U1", "CM1"))
+    w.covers("OU", w.employer("U2", "CM2"))
+    load(store, w)
+    spanning = ["FIRM_PARTY_COVERAGE", "DUAL_REPORTING_ORGS"]
+    r = rollup(store, "S1", D, indicators=spanning)
+    for i in spanning:
+        assert [c.indicator(i).total for c in r.children] == [1, 1], i
+        assert r.area.indicator(i).total == 1, i
+
+
+def test_which_indicators_are_summed() -> None:
+    summed = {
+        kind: [i for i in INDICATOR_IDS if summed_from_children(INDICATORS[i], kind)]
+        for kind in ("City", "Grid")
+    }
+    assert "FIRM_PARTY_COVERAGE" not in summed["City"] and "DUAL_REPORTING_ORGS" not in summed["City"]
+    assert "MEMBER_ONE_PLUS_ONE" in summed["City"] and "COMMUNITY_RED_STATION" in summed["City"]
+    # a grid's children are compounds: compound and building items sum, community items do not
+    assert "COMPOUND_BRANCH" in summed["Grid"] and "COMMUNITY_RED_STATION" not in summed["Grid"]
+    # a compound's children, buildings, are not areas: nothing is summed there
+    assert not any(summed_from_children(INDICATORS[i], "Compound") for i in INDICATOR_IDS)
 
 
 def test_trend(store: Store) -> None:
