@@ -40,6 +40,7 @@ from graph.neo4j_cypher import (
     CLEAR_QUERY_CACHES,
     OUT_OF_MEMORY,
     PING,
+    PREPARE_FOR_REPLANNING,
     chunks,
     count_label_cypher,
     count_rel_cypher,
@@ -269,13 +270,18 @@ class Neo4jStore(Store):
         if len(batch) >= REPLAN_AFTER_ITEMS:
             self._replan()
 
-    def _replan(self) -> None:
-        """Drop cached query plans (best effort: a user without the privilege keeps them)."""
-        try:
-            with self._driver.session(database=self._database) as session:
-                session.run(CLEAR_QUERY_CACHES).consume()
-        except (Neo4jError, DriverError):
-            pass
+    def _replan(self) -> str | None:
+        """Resample the indexes and drop cached plans after a large change; returns the
+        statement that did it. Best effort: a user who may not resample only drops plans, one
+        who may do neither keeps them (``None``)."""
+        for statement in (PREPARE_FOR_REPLANNING, CLEAR_QUERY_CACHES):
+            try:
+                with self._driver.session(database=self._database) as session:
+                    session.run(statement).consume()
+                return statement
+            except (Neo4jError, DriverError):
+                continue
+        return None
 
     def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
         parameters = to_param(dict(params or {}))

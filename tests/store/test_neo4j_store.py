@@ -146,12 +146,13 @@ def test_a_batch_too_big_for_transaction_memory_fails_once_without_retry(
 def test_large_writes_drop_cached_plans_and_small_ones_keep_them(
     neo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Plans compiled on a small graph can outlive a large load (BENCHMARKS.md), so a write of
-    ``REPLAN_AFTER_ITEMS`` or more drops them; ``_replan`` itself runs on the real server."""
+    """Plans compiled on a small graph, and index samples taken on it, can outlive a large load
+    (BENCHMARKS.md), so a write of ``REPLAN_AFTER_ITEMS`` or more resamples and replans."""
     from graph import neo4j_store
 
     store: Neo4jStore = neo  # type: ignore[assignment]
-    store._replan()  # the procedure exists and this user may call it
+    # the procedure exists on the real server and this user may call it
+    assert store._replan() == neo4j_store.PREPARE_FOR_REPLANNING
     calls: list[int] = []
     monkeypatch.setattr(store, "_replan", lambda: calls.append(1))
     monkeypatch.setattr(neo4j_store, "REPLAN_AFTER_ITEMS", 5)
@@ -159,6 +160,16 @@ def test_large_writes_drop_cached_plans_and_small_ones_keep_them(
     assert calls == []
     store.write(WriteBatch(new_nodes=[person(f"R{i}") for i in range(4, 9)]))
     assert calls == [1]
+
+
+def test_a_user_who_may_not_resample_still_drops_plans(neo: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import neo4j_store
+
+    store: Neo4jStore = neo  # type: ignore[assignment]
+    monkeypatch.setattr(neo4j_store, "PREPARE_FOR_REPLANNING", "CALL db.noSuchProcedure()")
+    assert store._replan() == neo4j_store.CLEAR_QUERY_CACHES
+    monkeypatch.setattr(neo4j_store, "CLEAR_QUERY_CACHES", "CALL db.noSuchProcedureEither()")
+    assert store._replan() is None  # best effort: the write itself has succeeded
 
 
 def test_a_key_moved_to_other_ends_leaves_one_relationship(neo: Store) -> None:
