@@ -87,8 +87,8 @@ class GraphView:
         return node_id in self._g
 
     def node(self, node_id: str) -> Mapping[str, Any]:
-        """Properties of a node (and ``_labels``)."""
-        attrs: Mapping[str, Any] = self._g.nodes[node_id]
+        """Properties of a node (and ``_labels``); ``KeyError`` if there is none."""
+        attrs: Mapping[str, Any] = self._g._node[node_id]
         return attrs
 
     def labels(self, node_id: str) -> tuple[str, ...]:
@@ -117,6 +117,18 @@ class GraphView:
             for key, attrs in edges.items():
                 if key[0] == rel_type:
                     yield source, attrs
+
+    def out_by_type(self, node_id: str) -> dict[str, list[tuple[str, Mapping[str, Any]]]]:
+        """Every relationship leaving the node in one pass, by type: (target id, properties)."""
+        out: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+        for target, edges in self._g._succ[node_id].items():
+            for key, attrs in edges.items():
+                got = out.get(key[0])
+                if got is None:
+                    out[key[0]] = [(target, attrs)]
+                else:
+                    got.append((target, attrs))
+        return out
 
     def label_counts(self) -> dict[str, int]:
         return {label: len(ids) for label, ids in self._by_label.items() if ids}

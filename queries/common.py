@@ -20,7 +20,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from graph.embedded import TYPE
 from graph.model import PLACE_LABELS
 from graph.query import Row
 
@@ -142,11 +141,7 @@ Edges = dict[str, list[tuple[str, Mapping[str, Any]]]]
 
 def edges_by_type(g: GraphView, node_id: str) -> Edges:
     """All relationships leaving ``node_id`` in one pass, by type: (target, properties)."""
-    out: Edges = {}
-    for target, edges in g.nx.succ[node_id].items():
-        for attrs in edges.values():
-            out.setdefault(attrs[TYPE], []).append((target, attrs))
-    return out
+    return g.out_by_type(node_id)
 
 
 def prop(g: GraphView, node_id: str | None, name: str) -> Any:

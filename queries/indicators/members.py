@@ -149,6 +149,9 @@ def _compound_grid(g: GraphView, building: str | None) -> tuple[str | None, str 
     return compound, parent(g, compound, "Grid")
 
 
+_UNSEEN = object()
+
+
 class OrgPlaces:
     """The places each org currently covers, computed once per org per query."""
 
@@ -157,6 +160,7 @@ class OrgPlaces:
         self._day = day
         self._cache: dict[str, frozenset[str]] = {}
         self._homes: dict[str | None, tuple[str | None, str | None]] = {}
+        self._levels: dict[str, object] = {}
 
     def compound_grid(self, building: str | None) -> tuple[str | None, str | None]:
         got = self._homes.get(building)
@@ -172,12 +176,15 @@ class OrgPlaces:
         return got
 
     def covers_home(self, org: str, home: Home) -> bool:
-        level = self._g.node(org).get("level")
+        level = self._levels.get(org, _UNSEEN)
+        if level is _UNSEEN:
+            level = self._levels[org] = self._g.node(org).get("level")
         if level is None:
             return False
-        where = (home.building, home.entrance) if level == GROUP else (home.compound, home.grid)
         places = self(org)
-        return any(w is not None and w in places for w in where)
+        if level == GROUP:
+            return home.building in places or home.entrance in places
+        return home.compound in places or home.grid in places
 
 
 @dataclass(frozen=True)
@@ -423,10 +430,14 @@ MEMBER_ONE_PLUS_ONE = Indicator(
 
 # ================================================================ DUAL_REPORTING_MEMBERS
 
+#: The community is found once per building (three levels up: compound, grid, community),
+#: then its residents are expanded: walking up per member took twice as long.
 _DUAL_MEMBERS_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
+MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
+OPTIONAL MATCH (b)-[:PART_OF*1..3]->(m:Community)
+WITH b, m
+MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
 WHERE p.in_service = true
-OPTIONAL MATCH (b)-[:PART_OF*1..]->(m:Community)
 WITH p, m, EXISTS {
   MATCH (p)-[r:REPORTED_TO]->(m)
   WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)

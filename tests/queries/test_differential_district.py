@@ -20,6 +20,7 @@ from graph.settings import Settings
 from graph.store import Store, open_store
 from loaders.generate import NOW, generate
 from loaders.load import load
+from queries import coverage, rollup
 from queries.indicators import INDICATORS
 from queries.registry import QUERIES
 from tests.queries.test_differential import ids
@@ -82,3 +83,17 @@ def test_district_one_plus_one_views_agree(district: tuple[Store, Store]) -> Non
         for org in orgs:
             same(embedded, neo4j, "one_plus_one.branch_info", {"org": org, "date": day})
             same(embedded, neo4j, "one_plus_one.branch_members", {"org": org, "date": day})
+
+
+def test_district_rollup_sums_children_exactly(district: tuple[Store, Store]) -> None:
+    """The roll-up's own counts, summed from the streets' where exact, are the counts the
+    district gives when asked directly; on both stores, and the stores agree."""
+    embedded, neo4j = district
+    (top,) = ids(embedded, "District")
+    got = {}
+    for store in (embedded, neo4j):
+        r = rollup(store, top, NOW)
+        assert r.area == coverage(store, top, NOW), store.kind
+        assert len(r.children) > 1
+        got[store.kind] = r
+    assert got["embedded"] == got["neo4j"]
