@@ -131,6 +131,7 @@ class Neo4jStore(Store):
             raise ConfigError("NEO4J_URI has an invalid port", message_zh="NEO4J_URI 端口无效") from None
         self._database = settings.neo4j_database
         self._batch_size = settings.batch_size
+        self.read_concurrency = settings.read_concurrency
         auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
         try:
             self._driver: Driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, user_agent="gongzhi")

@@ -2,23 +2,25 @@
 
 Environment variables (all optional):
 
-=====================  ===========================================  ====================
-variable               meaning                                      default
-=====================  ===========================================  ====================
-GONGZHI_STORE          ``embedded`` (networkx, no server) or        ``embedded``
-                       ``neo4j``
-GONGZHI_DATA_DIR       the embedded store's directory               ``./data``
-NEO4J_URI              ``bolt://``, ``neo4j://`` (routing, for      ``bolt://127.0.0.1:7687``
-                       clusters) or ``neo4j+s://`` (Aura)
-NEO4J_USER             Neo4j user                                   ``neo4j``
-NEO4J_PASSWORD         Neo4j password                               (empty)
-NEO4J_DATABASE         database name                                ``neo4j``
-GONGZHI_BATCH_SIZE     rows per UNWIND statement                    ``5000``
-GONGZHI_HOST           address ``gongzhi serve`` listens on         ``127.0.0.1``
-GONGZHI_PORT           port ``gongzhi serve`` listens on            ``8000``
-GONGZHI_AUTH_FILE      the API tokens (sha256 only)                 ``DATA_DIR/auth.json``
-GONGZHI_AUDIT_FILE     the audit log of unmasked reads              ``DATA_DIR/audit.jsonl``
-=====================  ===========================================  ====================
+========================  ===========================================  ========================
+variable                  meaning                                      default
+========================  ===========================================  ========================
+GONGZHI_STORE             ``embedded`` (networkx, no server) or        ``embedded``
+                          ``neo4j``
+GONGZHI_DATA_DIR          the embedded store's directory               ``./data``
+NEO4J_URI                 ``bolt://``, ``neo4j://`` (routing, for      ``bolt://127.0.0.1:7687``
+                          clusters) or ``neo4j+s://`` (Aura)
+NEO4J_USER                Neo4j user                                   ``neo4j``
+NEO4J_PASSWORD            Neo4j password                               (empty)
+NEO4J_DATABASE            database name                                ``neo4j``
+GONGZHI_BATCH_SIZE        rows per UNWIND statement                    ``5000``
+GONGZHI_READ_CONCURRENCY  Neo4j reads one request may run at once      ``2``
+                          (a roll-up's child areas); 1: one by one
+GONGZHI_HOST              address ``gongzhi serve`` listens on         ``127.0.0.1``
+GONGZHI_PORT              port ``gongzhi serve`` listens on            ``8000``
+GONGZHI_AUTH_FILE         the API tokens (sha256 only)                 ``DATA_DIR/auth.json``
+GONGZHI_AUDIT_FILE        the audit log of unmasked reads              ``DATA_DIR/audit.jsonl``
+========================  ===========================================  ========================
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(SecretStr(""), alias="NEO4J_PASSWORD")
     neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
     batch_size: int = Field(5000, alias="GONGZHI_BATCH_SIZE", gt=0)
+    read_concurrency: int = Field(2, alias="GONGZHI_READ_CONCURRENCY", ge=1, le=64)
     host: str = Field("127.0.0.1", alias="GONGZHI_HOST")
     port: int = Field(8000, alias="GONGZHI_PORT")
     auth_file: Path | None = Field(None, alias="GONGZHI_AUTH_FILE")

@@ -15,6 +15,7 @@ a city's roll-up reads the city about once instead of twice.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from graph.errors import NotFound
@@ -75,6 +76,15 @@ def own_coverage(
     return AreaCoverage(area, day, results)
 
 
+def children_coverage(store: Store, areas: list[Area], day: date, chosen: list[str] | None) -> list[AreaCoverage]:
+    """Each child area's coverage, in order; ``store.read_concurrency`` of them at a time."""
+    workers = min(store.read_concurrency, len(areas))
+    if workers <= 1:
+        return [area_coverage(store, a, day, chosen) for a in areas]
+    with ThreadPoolExecutor(workers, thread_name_prefix="gongzhi-rollup") as pool:
+        return list(pool.map(lambda a: area_coverage(store, a, day, chosen), areas))
+
+
 def rollup(
     store: Store,
     area_id: str,
@@ -94,11 +104,11 @@ def rollup(
             chosen.append(indicator_id)
     day = as_of_day(as_of)
     area = resolve_area(store, area_id)
-    children = []
+    areas = []
     for row in store.run(AREA_CHILDREN, {"area": area.id}):
         ref = AreaRef(row["id"], row["name"] or row["id"], row["kind"])
-        child = Area(ref.id, ref.name, ref.kind, (*area.path, ref))
-        children.append(area_coverage(store, child, day, chosen))
+        areas.append(Area(ref.id, ref.name, ref.kind, (*area.path, ref)))
+    children = children_coverage(store, areas, day, chosen)
     own = own_coverage(store, area, day, chosen, children)
     if sort == "rate":
         children.sort(key=lambda c: _rate_key(c, indicator_id))

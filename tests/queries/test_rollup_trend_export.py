@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from queries.export import safe_cell
 from queries.indicators import INDICATOR_IDS, INDICATORS
 from queries.rollup import summed_from_children
 from queries.trend import dates
+from tests.api.test_graphql_types import Counting
 from tests.queries.fixtures import D, skeleton
 from tests.queries.test_indicators import branch_world, firm_world, load
 
@@ -88,6 +91,35 @@ def test_items_in_several_children_are_counted_once(store: Store) -> None:
     for i in spanning:
         assert [c.indicator(i).total for c in r.children] == [1, 1], i
         assert r.area.indicator(i).total == 1, i
+
+
+class Overlapping(Counting):
+    """Passes calls through, noting how many were in flight at once."""
+
+    def __init__(self, inner: Store, read_concurrency: int) -> None:
+        super().__init__(inner)
+        self.read_concurrency = read_concurrency
+        self.active = self.peak = 0
+        self._lock = threading.Lock()
+
+    def run(self, query: object, params: object = None) -> object:
+        with self._lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        try:
+            time.sleep(0.005)  # long enough for a second thread to start its call
+            return super().run(query, params)
+        finally:
+            with self._lock:
+                self.active -= 1
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 3])
+def test_child_areas_are_asked_read_concurrency_at_a_time(store: Store, concurrency: int) -> None:
+    load(store, branch_world())
+    wrapped = Overlapping(store, concurrency)
+    assert rollup(wrapped, "CM1", D, sort="id") == rollup(store, "CM1", D, sort="id")
+    assert wrapped.peak == min(concurrency, 2)  # CM1 has two grids
 
 
 def test_which_indicators_are_summed() -> None:
