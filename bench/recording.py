@@ -57,8 +57,8 @@ class RecordingStore(Store):
     def __init__(self, inner: Store) -> None:
         self.inner = inner
         self.kind = inner.kind
-        # the raw side replays the statements one at a time, so the request runs them one at a
-        # time too (a roll-up would otherwise ask for two child areas at once): like for like
+        # the raw side replays the statements one at a time, and the timed server runs them so
+        # too (bench.server); the recorded request does the same
         self.read_concurrency = 1
         self._lock = threading.Lock()
         self.capture = Capture()
