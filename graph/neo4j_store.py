@@ -64,9 +64,10 @@ URI_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4
 #: How long ``apply_schema`` waits for new indexes to come online.
 INDEX_WAIT_SECONDS = 300
 
-#: After a write of at least this many items, cached query plans are dropped: Neo4j keeps a
-#: plan compiled on a small graph until its statistics drift far enough, and a coverage query
-#: planned before a city-scale load was measured 50x slower than a fresh plan (BENCHMARKS.md).
+#: After a write of at least this many items, the indexes are resampled and cached query plans
+#: dropped (``_replan``): Neo4j keeps a plan compiled on a small graph until its statistics
+#: drift far enough, and plans a new query on index samples of the graph before the write; both
+#: were measured tens to hundreds of times slower than a fresh plan (BENCHMARKS.md).
 REPLAN_AFTER_ITEMS = 10_000
 
 T = TypeVar("T")

@@ -93,8 +93,7 @@ def _diff_nodes(
                 if _same_node(record, old):
                     counts.unchanged += 1
                     continue
-                else:
-                    counts.updated += 1
+                counts.updated += 1
                 batch.nodes.append(record)
             tick(len(part))
 
@@ -119,10 +118,7 @@ def _diff_inline(
         for inline in kind.inline_rels:
             new = wanted.get((inline.type, label), {})
             counts = summary.counts(inline_key(kind, inline.type))
-            stored: dict[str, StoredRel] = {}
-            for part in chunks(ids):
-                if store is not None:
-                    stored.update(store.fetch_rels(inline.type, label, part))
+            stored = _stored_rels(store, inline.type, label, ids)
             for key in stored.keys() - new.keys():
                 batch.delete_rels.append((inline.type, key))
                 counts.deleted += 1
@@ -138,13 +134,18 @@ def _diff_tabled(
         groups[(record.type, record.from_label)].append(record)
     for (rel_type, from_label), records in groups.items():
         counts = summary.counts(_TABLE_OF_TYPE[rel_type])
-        from_ids = sorted({r.from_id for r in records})
-        stored: dict[str, StoredRel] = {}
-        for part in chunks(from_ids):
-            if store is not None:
-                stored.update(store.fetch_rels(rel_type, from_label, part))
+        stored = _stored_rels(store, rel_type, from_label, sorted({r.from_id for r in records}))
         _classify_rels(records, stored, counts, batch)
         tick(len(records))
+
+
+def _stored_rels(store: Store | None, rel_type: str, from_label: str, from_ids: Sequence[str]) -> dict[str, StoredRel]:
+    """The stored ``rel_type`` relationships leaving ``from_ids``, by key (none in an empty store)."""
+    stored: dict[str, StoredRel] = {}
+    if store is not None:
+        for part in chunks(from_ids):
+            stored.update(store.fetch_rels(rel_type, from_label, part))
+    return stored
 
 
 def _classify_rels(
@@ -159,8 +160,7 @@ def _classify_rels(
         if _same_rel(record, old):
             counts.unchanged += 1
             continue
-        else:
-            counts.updated += 1
+        counts.updated += 1
         batch.rels.append(record)
 
 

@@ -139,11 +139,6 @@ def targets(g: GraphView, node_id: str | None, rel_type: str, label: str) -> Ite
 Edges = dict[str, list[tuple[str, Mapping[str, Any]]]]
 
 
-def edges_by_type(g: GraphView, node_id: str) -> Edges:
-    """All relationships leaving ``node_id`` in one pass, by type: (target, properties)."""
-    return g.out_by_type(node_id)
-
-
 def prop(g: GraphView, node_id: str | None, name: str) -> Any:
     return None if node_id is None else g.node(node_id).get(name)
 

@@ -33,7 +33,6 @@ from queries.common import (
     candidate,
     count_row,
     current,
-    edges_by_type,
     parent,
     prop,
     rank_candidates,
@@ -137,7 +136,7 @@ class Home:
 def member_home(g: GraphView, person: str, edges: Edges | None = None, places: OrgPlaces | None = None) -> Home:
     """Where ``person`` lives; ``edges`` (their out-edges by type) and ``places`` (its building
     cache) only save work when many members are looked at in one query."""
-    edges = edges_by_type(g, person) if edges is None else edges
+    edges = g.out_by_type(person) if edges is None else edges
     building = next((b for b, _ in edges.get("LIVES_IN", ()) if g.has_label(b, "Building")), None)
     entrance = next((e for e, _ in edges.get("LIVES_IN_ENTRANCE", ()) if g.has_label(e, "Entrance")), None)
     compound, grid = _compound_grid(g, building) if places is None else places.compound_grid(building)
@@ -199,7 +198,7 @@ class Status:
 def member_status(
     g: GraphView, person: str, home: Home, day: date, places: OrgPlaces, edges: Edges | None = None
 ) -> Status:
-    edges = edges_by_type(g, person) if edges is None else edges
+    edges = g.out_by_type(person) if edges is None else edges
 
     def orgs(rel_type: str) -> list[str]:
         return sorted_ids(o for o, r in edges.get(rel_type, ()) if g.has_label(o, "PartyOrg") and current(r, day))
@@ -251,7 +250,7 @@ def member_one_plus_one_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row
     places = OrgPlaces(g, d)
     flags = []
     for m, _ in _area_members(g, p["area"]):
-        edges = edges_by_type(g, m)
+        edges = g.out_by_type(m)
         flags.append(member_status(g, m, member_home(g, m, edges, places), d, places, edges).status == "complete")
     return count_row(flags)
 
@@ -289,7 +288,7 @@ def member_one_plus_one_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
     places = OrgPlaces(g, d)
     rows = []
     for m, _ in _area_members(g, p["area"]):
-        edges = edges_by_type(g, m)
+        edges = g.out_by_type(m)
         home = member_home(g, m, edges, places)
         st = member_status(g, m, home, d, places, edges)
         if st.status != "complete":
