@@ -23,7 +23,7 @@ from rich.table import Table
 
 from api.auth import Role, TokenFile
 from api.messages import t
-from graph.errors import GongzhiError, ValidationFailed
+from graph.errors import GongzhiError, MergeConflicts, ValidationFailed
 from graph.settings import Settings
 from graph.store import Store, open_store
 
@@ -120,14 +120,28 @@ def schema(store: StoreOpt = None, data_dir: DataDir = None, lang: Lang = None) 
 def load(
     path: Annotated[Path, typer.Argument(help="输入目录或文件 (CSV/XLSX) / input directory or file")],
     source: Annotated[
-        str | None, typer.Option(help="数据来源名称（默认为目录名）/ source name (default: directory name)")
+        str | None,
+        typer.Option(help="数据来源名称（默认：目录名，或单个文件的文件名）/ source name (default: the directory's name, or a single file's name)"),
     ] = None,
     prune: Annotated[
         bool,
         typer.Option(
-            "--prune", help="删除该来源中已不存在的行 / delete this source's rows no longer in the input"
+            "--prune", help="删除该来源中已不存在的行（先列出，需 --yes 或确认）/ delete this source's rows no longer in the input (listed first; needs --yes or a confirmation)"
         ),
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="不再询问，直接删除 / delete without asking")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="只校验并比较，不写入 / validate and compare only; write nothing")
+    ] = False,
+    prefer: Annotated[
+        str | None,
+        typer.Option(
+            "--prefer",
+            help="文件与应用内修改冲突时以哪方为准 file|app / which side wins a conflict between the file and an edit made in the app",
+        ),
+    ] = None,
     accept_valid: Annotated[
         bool, typer.Option("--accept-valid", help="有错误时仍导入有效行 / load the valid rows despite errors")
     ] = False,
@@ -139,15 +153,32 @@ def load(
     lang: Lang = None,
 ) -> None:
     """校验并导入数据（全部通过才写入）/ Validate and load input files; nothing is written unless all is valid."""
+    from loaders.load import PruneNotConfirmed
     from loaders.load import load as run_load
+    from loaders.merge import Prefer
+    from loaders.summary import LoadSummary
 
     settings = _settings(store, data_dir, lang)
+    if prefer is not None and prefer not in ("file", "app"):
+        raise typer.BadParameter("--prefer must be file or app")
+    chosen = None if prefer is None else Prefer(prefer)
+
+    def confirm(summary: LoadSummary) -> bool:
+        """Deleting needs --yes, or a 'y' typed at a terminal after seeing the list."""
+        if yes:
+            return True
+        if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):
+            return False
+        out.print("\n".join(summary.render_deletions()))
+        return typer.confirm(t("prune_confirm", n=summary.deletes), default=False)
+
     with _open(settings) as s:
-        if settings.store == "neo4j":
+        if settings.store == "neo4j" and not check:
             s.apply_schema()
+        options = dict(source=source, prune=prune, accept_valid=accept_valid, prefer=chosen, check=check, confirm=confirm)
         try:
             if as_json or not sys.stderr.isatty():
-                summary = run_load(s, path, source=source, prune=prune, accept_valid=accept_valid)
+                summary = run_load(s, path, **options)  # type: ignore[arg-type]
             else:
                 with Progress(
                     TextColumn("{task.description}"),
@@ -163,16 +194,23 @@ def load(
                             tasks[stage] = bar.add_task(_stage_label(stage), total=total)
                         bar.update(tasks[stage], completed=done, total=total)
 
-                    summary = run_load(
-                        s, path, source=source, prune=prune, accept_valid=accept_valid, progress=progress
-                    )
+                    summary = run_load(s, path, progress=progress, **options)  # type: ignore[arg-type]
         except ValidationFailed as exc:
             _print_issues(exc, as_json)
+            raise typer.Exit(1) from None
+        except PruneNotConfirmed as exc:
+            if as_json:
+                out.print_json(json.dumps({"ok": False, **exc.summary.as_dict()}, ensure_ascii=False, default=str))
+            else:
+                out.print(exc.summary.render())
+                err.print(f"[bold red]{t('error')}[/]: {t('prune_unconfirmed', n=exc.summary.deletes)}")
             raise typer.Exit(1) from None
     if as_json:
         out.print_json(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
     else:
         out.print(summary.render())
+    if check and summary.conflicts:
+        raise typer.Exit(1)
 
 
 def _stage_label(stage: str) -> str:
@@ -189,9 +227,12 @@ def _print_issues(exc: ValidationFailed, as_json: bool) -> None:
             json.dumps({"ok": False, "issues": [i.as_dict() for i in exc.issues]}, ensure_ascii=False)
         )
         return
-    err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=len(exc.issues))}")
-    table = Table(t("file"), t("row"), t("column"), t("value"), t("reason"))
     zh = t("error") == "错误"
+    if isinstance(exc, MergeConflicts):
+        err.print(f"[bold red]{t('error')}[/]: {exc.message_zh if zh else exc.message}")
+    else:
+        err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=len(exc.issues))}")
+    table = Table(t("file"), t("row"), t("column"), t("value"), t("reason"))
     for issue in exc.issues[:MAX_ISSUES_SHOWN]:
         reason = issue.reason_zh if zh and issue.reason_zh else issue.reason
         table.add_row(issue.file, str(issue.row or ""), issue.column or "", issue.value or "", reason)

@@ -33,6 +33,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "……另有 {n} 处错误未显示（使用 --json 查看全部）",
         "... and {n} more (use --json to see all)",
     ),
+    "prune_confirm": ("确认删除以上 {n} 项？", "delete the {n} item(s) listed above?"),
+    "prune_unconfirmed": (
+        "将删除 {n} 项，未经确认，未写入任何数据（确认无误后加 --yes 重新执行）",
+        "the load would delete {n} item(s); nothing was written (run again with --yes to delete them)",
+    ),
     "stats_label": ("节点标签", "label"),
     "stats_type": ("关系类型", "relationship type"),
     "stats_count": ("数量", "count"),

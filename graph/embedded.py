@@ -23,6 +23,12 @@ two to that). Design:
   half-applied.
 * The snapshot is a pickle read through an unpickler that admits only plain containers and
   ``datetime.date``, so a tampered file cannot run code.
+* The snapshot carries the store's version (``Store.version``), bumped by every write and
+  compared, under the writer lock and after reloading what another process wrote, with the
+  version the writer planned on: a plan made on an older state is refused (``StoreConflict``).
+* A save killed between writing its temporary file and renaming it leaves that file behind;
+  the next writer removes such files (``.graph.snapshot.<pid>.tmp``) of processes that no
+  longer run.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ from typing import Any
 import networkx as nx
 
 from graph.declare import SOURCE_PROPERTY
-from graph.errors import StoreBusy, StoreCorrupt, StoreError
+from graph.errors import StoreBusy, StoreConflict, StoreCorrupt, StoreError
 from graph.model import NODE_KINDS
 from graph.query import Query, Row
 from graph.records import Stats, StoredNode, StoredRel, WriteBatch
@@ -195,6 +201,7 @@ class EmbeddedStore(Store):
         self._by_label: dict[str, set[str]] = {}
         self._rel_index: dict[tuple[str, str], tuple[str, str]] = {}
         self._loaded_stamp: tuple[int, int, int] | None = None
+        self._version = 0
         with self._lock.write():
             self._reload_if_changed()
 
@@ -218,12 +225,14 @@ class EmbeddedStore(Store):
             return
         if stamp is None:
             self._reset({}, [])
+            self._version = 0
         else:
-            nodes, edges = self._read_snapshot()
+            nodes, edges, version = self._read_snapshot()
             self._reset(nodes, edges)
+            self._version = version
         self._loaded_stamp = stamp
 
-    def _read_snapshot(self) -> tuple[dict[str, dict[str, Any]], list[_Edge]]:
+    def _read_snapshot(self) -> tuple[dict[str, dict[str, Any]], list[_Edge], int]:
         try:
             blob = self.snapshot_path.read_bytes()
         except OSError as exc:
@@ -236,7 +245,10 @@ class EmbeddedStore(Store):
             raise StoreCorrupt(f"{self.snapshot_path} fails its checksum; restore it from a backup")
         try:
             data = _SafeUnpickler(io.BytesIO(payload)).load()
-            return data["nodes"], data["edges"]
+            version = data.get("version", 0)
+            if not isinstance(version, int):
+                raise ValueError("version is not a number")
+            return data["nodes"], data["edges"], version
         except (pickle.UnpicklingError, KeyError, EOFError, TypeError, ValueError) as exc:
             raise StoreCorrupt(f"{self.snapshot_path} cannot be decoded: {exc}") from None
 
@@ -257,6 +269,7 @@ class EmbeddedStore(Store):
             {
                 "nodes": dict(self._graph.nodes(data=True)),
                 "edges": list(self._graph.edges(keys=True, data=True)),
+                "version": self._version,
             },
             protocol=pickle.HIGHEST_PROTOCOL,
         )
@@ -301,10 +314,17 @@ class EmbeddedStore(Store):
                             ) from None
                         time.sleep(0.05)
                 with self._lock.write():
+                    self._remove_stale_temporaries()
                     self._reload_if_changed()
                     yield
             finally:
                 os.close(fd)  # closing releases the flock
+
+    def _remove_stale_temporaries(self) -> None:
+        """Remove the temporary snapshots of saves that were killed before their rename: the
+        caller holds the writer lock, so no save of this store is in progress anywhere."""
+        for tmp in self.data_dir.glob(f".{SNAPSHOT}.*.tmp"):
+            tmp.unlink(missing_ok=True)
 
     @contextmanager
     def _reader(self) -> Iterator[GraphView]:
@@ -355,6 +375,16 @@ class EmbeddedStore(Store):
                     out[props["_key"]] = StoredRel(i, target, props)
             return out
 
+    def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
+        with self._reader() as g:
+            out: dict[str, StoredRel] = {}
+            for key in keys:
+                ends = self._rel_index.get((rel_type, key))
+                if ends is not None:
+                    attrs = g.nx.edges[ends[0], ends[1], (rel_type, key)]
+                    out[key] = StoredRel(ends[0], ends[1], {k: v for k, v in attrs.items() if k != TYPE})
+            return out
+
     def source_items(self, source: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         with self._reader() as g:
             nodes: dict[str, set[str]] = {}
@@ -367,18 +397,43 @@ class EmbeddedStore(Store):
                     rels.setdefault(attrs[TYPE], set()).add(attrs["_key"])
             return nodes, rels
 
-    def write(self, batch: WriteBatch) -> None:
-        if not len(batch):
-            return
+    def attached_rels(self, label: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        with self._reader() as g:
+            have = g.ids(label)
+            out: list[tuple[str, str, str]] = []
+            for node_id in ids:
+                if node_id not in have:
+                    continue
+                for u, _, key, _ in g.nx.in_edges(node_id, keys=True, data=True):
+                    out.append((key[0], _base_label(g.node(u)), key[1]))
+                for _, _, key, _ in g.nx.out_edges(node_id, keys=True, data=True):
+                    out.append((key[0], label, key[1]))
+            return out
+
+    def version(self) -> int:
+        with self._reader():
+            return self._version
+
+    def write(self, batch: WriteBatch, *, expect_version: int | None = None) -> int:
         with self._writer():
+            if expect_version is not None and expect_version != self._version:
+                raise StoreConflict(
+                    f"the embedded store at {self.data_dir} changed since this write was planned "
+                    f"(version {expect_version}, now {self._version}); nothing was written"
+                )
+            if not len(batch):
+                return self._version
             undo: list[Callable[[], None]] = []
+            self._version += 1
             try:
                 self._apply(batch, undo)
                 self._save()
             except BaseException:
                 for step in reversed(undo):
                     step()
+                self._version -= 1
                 raise
+            return self._version
 
     def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
         with self._reader() as g:
@@ -395,6 +450,7 @@ class EmbeddedStore(Store):
     def clear(self) -> None:
         with self._writer():
             self._reset({}, [])
+            self._version += 1  # never back to an earlier number: a plan made before is stale
             self._save()
 
     # ------------------------------------------------------------ applying a batch

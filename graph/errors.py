@@ -12,7 +12,8 @@ they occur and never leak upward::
     └── StoreError             anything that goes wrong inside a store
         ├── StoreUnavailable   the server cannot be reached, or credentials are refused
         ├── StoreCorrupt       the embedded store's file fails its checksum or format check
-        └── StoreBusy          another writer holds the embedded store's lock
+        ├── StoreBusy          another writer holds the embedded store's lock
+        └── StoreConflict      the store changed since a writer read it (its version moved on)
 
 Messages are meant for people: one line, Chinese first where it is shown to organizers
 (see ``message_zh``), never a stack trace, never Cypher text, never an unmasked personal value.
@@ -69,6 +70,13 @@ class StoreBusy(StoreError):
     message_zh = "存储正被另一个写入进程占用"
 
 
+class StoreConflict(StoreError):
+    """A write planned on one version of the store found another at commit: nothing was
+    written. The writer re-plans on the new state (loads and mutations do) or reports this."""
+
+    message_zh = "存储在本次写入规划之后已被其他写入者修改，未写入任何数据"
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem with one cell (or row) of one input file.
@@ -112,3 +120,18 @@ class ValidationFailed(GongzhiError):
     def __init__(self, issues: Sequence[Issue]) -> None:
         self.issues = list(issues)
         super().__init__(f"{len(self.issues)} problem(s) in the input; nothing was written")
+
+
+class MergeConflicts(ValidationFailed):
+    """Items changed both in the file and in the app since the file was last loaded (or
+    deleted from the file and changed in the app); nothing was written. ``issues`` names
+    each: file, row, column, the file's value and the app's value (masked)."""
+
+    message_zh = "文件与应用内修改冲突，未写入任何数据；请用 --prefer file 或 --prefer app 选择"
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        super().__init__(issues)
+        self.args = (
+            f"{len(self.issues)} conflict(s) between the file and changes made in the app since its last "
+            "load; nothing was written (choose --prefer file or --prefer app)",
+        )

@@ -25,17 +25,38 @@ from graph import model
 from graph.declare import KEY_PROPERTY as KEY
 from graph.errors import StoreError
 from graph.records import RelRecord, WriteBatch
-from graph.schema import identifier
+from graph.schema import META_LABEL, identifier
 
 #: A trivial read: the server answers and the credentials and database are good.
 PING = "RETURN 1 AS ok"
 #: New indexes populate in the background; wait so that the first load can use them.
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 #: Deletes in chunks, so that clearing a city's graph does not need one huge transaction.
-CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+#: The version node stays (and ``BUMP_VERSION`` moves it on): a plan made before is stale.
+CLEAR = (
+    f"MATCH (n) WHERE NOT n:{META_LABEL} CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS"
+)
 
-#: Whether the database holds any node (one node is enough to know).
-ANY_NODE = "RETURN EXISTS { MATCH (n) } AS found"
+#: Whether the database holds any node of the model (one node is enough to know).
+ANY_NODE = f"RETURN EXISTS {{ MATCH (n) WHERE NOT n:{META_LABEL} }} AS found"
+
+#: The store's version (``Store.version``); 0 before the first write.
+READ_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{id: 'store'}}) RETURN coalesce(m.version, 0) AS version"
+#: The first statement of every write transaction: it moves the version on and so takes the
+#: version node's write lock, held until commit. Writers therefore commit one at a time, and
+#: each sees the version its predecessor committed (``before``), which the store compares
+#: with the version the write was planned on.
+BUMP_VERSION = (
+    f"MERGE (m:{META_LABEL} {{id: 'store'}}) ON CREATE SET m.version = 0 "
+    "WITH m SET m.version = m.version + 1 RETURN m.version - 1 AS before, m.version AS after"
+)
+
+#: Every relationship touching the given nodes, either direction, with its start's labels.
+ATTACHED_RELS_TEMPLATE = (
+    "UNWIND $ids AS id MATCH (n:{label} {{id: id}})-[r]-(m) "
+    "RETURN type(r) AS type, CASE WHEN startNode(r) = n THEN $label ELSE "
+    "[x IN labels(m) WHERE x IN $bases][0] END AS from_label, r._key AS key"
+)
 #: Resamples every index, waits for that, then drops cached plans, so that the next queries
 #: are planned on the graph as it now is. Dropping plans alone is not enough: a plan made
 #: right after a large load still used the index samples of the small graph before it (an
@@ -156,6 +177,11 @@ def upsert_rels_cypher(rel_type: str, from_label: str, to_label: str) -> str:
 
 
 @cache
+def attached_rels_cypher(label: str) -> str:
+    return ATTACHED_RELS_TEMPLATE.format(label=_label(label))
+
+
+@cache
 def find_ids_cypher(label: str) -> str:
     return f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) RETURN n.id AS id"
 
@@ -172,6 +198,14 @@ def fetch_nodes_cypher(label: str) -> str:
 def fetch_rels_cypher(rel_type: str, from_label: str) -> str:
     return (
         f"UNWIND $ids AS id MATCH (a:{_label(from_label)} {{id: id}})-[r:{_rel_type(rel_type)}]->(b) "
+        "RETURN r._key AS key, a.id AS from_id, b.id AS to_id, properties(r) AS props"
+    )
+
+
+@cache
+def fetch_rels_by_key_cypher(rel_type: str) -> str:
+    return (
+        f"UNWIND $keys AS key MATCH (a)-[r:{_rel_type(rel_type)} {{_key: key}}]->(b) "
         "RETURN r._key AS key, a.id AS from_id, b.id AS to_id, properties(r) AS props"
     )
 

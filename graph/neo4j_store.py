@@ -32,19 +32,23 @@ from neo4j.graph import Node, Path, Relationship
 from neo4j.time import Date, DateTime, Duration, Time
 
 from graph import model
-from graph.errors import ConfigError, StoreError, StoreUnavailable
+from graph.errors import ConfigError, StoreConflict, StoreError, StoreUnavailable
 from graph.neo4j_cypher import (
     ANY_NODE,
     AWAIT_INDEXES,
+    BUMP_VERSION,
     CLEAR,
     CLEAR_QUERY_CACHES,
     OUT_OF_MEMORY,
     PING,
     PREPARE_FOR_REPLANNING,
+    READ_VERSION,
+    attached_rels_cypher,
     chunks,
     count_label_cypher,
     count_rel_cypher,
     fetch_nodes_cypher,
+    fetch_rels_by_key_cypher,
     fetch_rels_cypher,
     find_ids_cypher,
     node_source_cypher,
@@ -72,6 +76,15 @@ REPLAN_AFTER_ITEMS = 10_000
 
 T = TypeVar("T")
 Work = Callable[[ManagedTransaction], T]
+
+
+class _VersionMoved(Exception):
+    """Raised inside a write transaction whose plan is stale, so that it rolls back (and the
+    driver, which only retries its own transient errors, does not run it again)."""
+
+    def __init__(self, expected: int, found: int) -> None:
+        super().__init__(expected, found)
+        self.expected, self.found = expected, found
 
 
 class _OutOfMemory(Exception):
@@ -148,6 +161,11 @@ class Neo4jStore(Store):
             yield
         except _OutOfMemory as exc:
             raise _memory_error(exc.code) from None
+        except _VersionMoved as exc:
+            raise StoreConflict(
+                f"Neo4j at {self._where} changed since this write was planned (version {exc.expected}, "
+                f"now {exc.found}); nothing was written"
+            ) from None
         except AuthError:
             raise StoreUnavailable(
                 f"Neo4j at {self._where} refused the credentials (check NEO4J_USER and NEO4J_PASSWORD)",
@@ -231,6 +249,18 @@ class Neo4jStore(Store):
 
         return self._read("fetch relationships", work)
 
+    def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
+        cypher = fetch_rels_by_key_cypher(rel_type)
+
+        def work(tx: ManagedTransaction) -> dict[str, StoredRel]:
+            out: dict[str, StoredRel] = {}
+            for chunk in chunks(list(keys), self._batch_size):
+                for r in tx.run(cypher, keys=list(chunk)):
+                    out[r["key"]] = StoredRel(r["from_id"], r["to_id"], to_plain(r["props"]))
+            return out
+
+        return self._read("fetch relationships by key", work)
+
     def source_items(self, source: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         def work(tx: ManagedTransaction) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
             nodes: dict[str, set[str]] = {}
@@ -247,12 +277,37 @@ class Neo4jStore(Store):
 
         return self._read("list a source's items", work)
 
-    def write(self, batch: WriteBatch) -> None:
-        if not len(batch):
-            return
+    def attached_rels(self, label: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        cypher = attached_rels_cypher(label)
+        bases = sorted(model.base_labels())
+
+        def work(tx: ManagedTransaction) -> list[tuple[str, str, str]]:
+            out: list[tuple[str, str, str]] = []
+            for chunk in chunks(list(ids), self._batch_size):
+                for r in tx.run(cypher, ids=list(chunk), label=label, bases=bases):
+                    out.append((r["type"], r["from_label"], r["key"]))
+            return out
+
+        return self._read("list attached relationships", work)
+
+    def version(self) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            version: int = tx.run(READ_VERSION).single(strict=True)["version"]
+            return version
+
+        return self._read("read the store version", work)
+
+    def write(self, batch: WriteBatch, *, expect_version: int | None = None) -> int:
+        if not len(batch) and expect_version is None:
+            return self.version()
         steps = write_steps(batch, self._batch_size)  # bad labels fail here, before any I/O
 
-        def work(tx: ManagedTransaction) -> None:
+        def work(tx: ManagedTransaction) -> int:
+            bumped = tx.run(BUMP_VERSION).single(strict=True)
+            if expect_version is not None and bumped["before"] != expect_version:
+                raise _VersionMoved(expect_version, bumped["before"])
+            if not steps:
+                raise _NothingToWrite(bumped["before"])
             for step in steps:
                 try:
                     result = tx.run(step.cypher, step.params)
@@ -267,10 +322,16 @@ class Neo4jStore(Store):
                         f"a {step.what} relationship refers to a node that does not exist; nothing was written",
                         message_zh="关系引用了不存在的节点，未写入任何数据",
                     )
+            after: int = bumped["after"]
+            return after
 
-        self._write("write a batch", work)
+        try:
+            version = self._write("write a batch", work)
+        except _NothingToWrite as nothing:
+            return nothing.version  # the version was checked; rolled back, so not moved on
         if len(batch) >= REPLAN_AFTER_ITEMS:
             self._replan()
+        return version
 
     def _replan(self) -> str | None:
         """Resample the indexes and drop cached plans after a large change; returns the
@@ -315,6 +376,15 @@ class Neo4jStore(Store):
         # CALL ... IN TRANSACTIONS commits as it goes, so it cannot run in a managed transaction.
         with self._guard("clear the database"), self._driver.session(database=self._database) as session:
             session.run(CLEAR).consume()
+        self._write("move the version on", _consume(BUMP_VERSION))
+
+
+class _NothingToWrite(Exception):
+    """An empty batch whose version check passed: roll back rather than move the version on."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
 
 
 def _memory_error(code: str) -> StoreError:

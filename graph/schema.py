@@ -30,6 +30,11 @@ from graph.declare import KEY_PROPERTY, SOURCE_PROPERTY
 #: Labels that share one id space across several node kinds.
 SHARED_ID_LABELS = ("Place", "Committee")
 
+#: The label of the one node that holds the store's version (``Store.version``) on Neo4j. It
+#: is no node kind: stats, queries and exports never see it; its unique id makes the MERGE
+#: that creates it safe under concurrent writers.
+META_LABEL = "GongzhiStore"
+
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -94,6 +99,7 @@ def schema_items() -> list[SchemaItem]:
     """Every constraint and index of the model, constraints first, in declaration order."""
     items: list[SchemaItem] = [_unique_id(kind.label) for kind in model.NODE_KINDS]
     items += [_unique_id(label) for label in SHARED_ID_LABELS]
+    items.append(_unique_id(META_LABEL))
     for kind in model.NODE_KINDS:
         items.append(_node_index(kind.label, SOURCE_PROPERTY))
         items += [_node_index(kind.label, c.name) for c in kind.property_columns if c.indexed]

@@ -50,12 +50,32 @@ class Store(ABC):
         """Existing ``rel_type`` relationships leaving the given nodes, by ``_key``."""
 
     @abstractmethod
+    def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
+        """Existing ``rel_type`` relationships among ``keys``, by ``_key``."""
+
+    @abstractmethod
     def source_items(self, source: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """Node ids by base label, and relationship keys by type, whose ``_source`` is ``source``."""
 
     @abstractmethod
-    def write(self, batch: WriteBatch) -> None:
-        """Apply ``batch`` atomically: all of it, or (on any error) none of it."""
+    def attached_rels(self, label: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(type, from label, ``_key``) of every relationship touching the given nodes, in
+        either direction: what deleting those nodes removes with them (prune lists it)."""
+
+    @abstractmethod
+    def version(self) -> int:
+        """The store's version: 0 when nothing was ever written, one more after every write.
+
+        A writer reads it before it reads anything it plans on and hands it to ``write``: the
+        write is refused (``StoreConflict``) if another writer committed in between, so a plan
+        is never applied to a state it was not made on (two loads at once, a load and a
+        mutation, several server processes)."""
+
+    @abstractmethod
+    def write(self, batch: WriteBatch, *, expect_version: int | None = None) -> int:
+        """Apply ``batch`` atomically: all of it, or (on any error) none of it; return the new
+        version. With ``expect_version``, raise ``StoreConflict`` (writing nothing) unless the
+        store is still at that version when the write commits."""
 
     @abstractmethod
     def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from graph.declare import KEY_PROPERTY, SOURCE_PROPERTY, NodeKind, RelKind, rel_key
 from graph.errors import Issue
+from graph.provenance import HASH_PROPERTY, node_hash, rel_hash
 from graph.records import NodeRecord, RelRecord
 from loaders.refs import IdIndex
 from loaders.rows import RowItem
@@ -83,8 +84,15 @@ def node_record(item: RowItem, source: str) -> NodeRecord:
     props: dict[str, object] = {
         c.name: item.values[c.name] for c in kind.property_columns if item.values.get(c.name) is not None
     }
+    labels = kind.labels_for(props)
+    refs = {
+        inline.type: str(item.values[inline.column])
+        for inline in kind.inline_rels
+        if item.values.get(inline.column) is not None
+    }
     props[SOURCE_PROPERTY] = source
-    return NodeRecord(kind.label, kind.labels_for(props), item.node_id, props)
+    props[HASH_PROPERTY] = node_hash(labels, props, refs)
+    return NodeRecord(kind.label, labels, item.node_id, props)
 
 
 def inline_records(item: RowItem, source: str) -> list[RelRecord]:
@@ -118,26 +126,47 @@ def table_record(item: RowItem, source: str) -> RelRecord:
     props: dict[str, object] = {
         c.name: item.values[c.name] for c in kind.columns if item.values.get(c.name) is not None
     }
+    from_id, to_id = str(item.values[kind.from_column.name]), str(item.values[kind.to_column.name])
     props[KEY_PROPERTY] = key
     props[SOURCE_PROPERTY] = source
+    props[HASH_PROPERTY] = rel_hash(from_id, to_id, props)
     return RelRecord(
         kind.type,
         key,
         item.targets[kind.from_column.name],
-        str(item.values[kind.from_column.name]),
+        from_id,
         item.targets[kind.to_column.name],
-        str(item.values[kind.to_column.name]),
+        to_id,
         props,
     )
 
 
-def build_records(rows: Sequence[RowItem], source: str) -> tuple[list[NodeRecord], list[RelRecord]]:
-    nodes: list[NodeRecord] = []
-    rels: list[RelRecord] = []
+RecordKey = tuple[str, str]
+"""``("node", id)`` for a node, ``(type, _key)`` for a relationship: what ``Built.rows`` is keyed by."""
+
+
+def node_item_key(node_id: str) -> RecordKey:
+    return ("node", node_id)
+
+
+@dataclass
+class Built:
+    nodes: list[NodeRecord] = field(default_factory=list)
+    rels: list[RelRecord] = field(default_factory=list)
+    rows: dict[RecordKey, RowItem] = field(default_factory=dict)
+    """The row each record was built from, so that a conflict can name file, row and column."""
+
+
+def build_records(rows: Sequence[RowItem], source: str) -> Built:
+    built = Built()
     for item in rows:
         if isinstance(item.kind, NodeKind):
-            nodes.append(node_record(item, source))
-            rels.extend(inline_records(item, source))
+            node = node_record(item, source)
+            built.nodes.append(node)
+            built.rows[node_item_key(node.id)] = item
+            built.rels.extend(inline_records(item, source))
         else:
-            rels.append(table_record(item, source))
-    return nodes, rels
+            rel = table_record(item, source)
+            built.rels.append(rel)
+            built.rows[(rel.type, rel.key)] = item
+    return built

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from graph.errors import Issue
 from graph.records import NodeRecord, RelRecord
 from graph.store import Store
-from loaders.build import build_records, keep_valid
+from loaders.build import RecordKey, build_records, keep_valid
 from loaders.lookup import StoreLookup
 from loaders.read import RawTable
 from loaders.refs import check_store_clashes, index_ids, resolve_refs
@@ -44,6 +44,8 @@ class Validated:
     """The tables the input has rows for (what prune may delete from)."""
     store_refs: dict[str, list[Place]] = field(default_factory=dict)
     """Ids referred to by kept rows that only the store holds, with where they are referred to."""
+    row_of: dict[RecordKey, RowItem] = field(default_factory=dict)
+    """The row each record comes from (``loaders.build.Built.rows``)."""
 
 
 def validate(
@@ -61,10 +63,11 @@ def validate(
     resolve_refs(items, index, lookup)
     check_rules(items, index, lookup)
     kept = keep_valid(items, index)
-    nodes, rels = build_records(kept.rows, source)
+    built = build_records(kept.rows, source)
     return Validated(
-        nodes=nodes,
-        rels=rels,
+        nodes=built.nodes,
+        rels=built.rels,
+        row_of=built.rows,
         issues=[issue for item in items for issue in item.issues],
         skipped=kept.skipped,
         rows=len(items),

@@ -120,7 +120,8 @@ def test_changes_are_updates_and_a_moved_reference_drops_the_old_relationship(
     del changed["persons"][0]["entrance_id"]  # R-1's entrance is no longer known
     changed["memberships"][0]["until"] = "2024-12-31"
     summary = load(store, write(tmp_path, changed))
-    assert summary.tables["buildings"].updated == 1 and summary.tables["buildings"].unchanged == 2
+    # a row is one item with its REF columns: the renamed B-1 and the moved B-2 are updated
+    assert summary.tables["buildings"].updated == 2 and summary.tables["buildings"].unchanged == 1
     moved = summary.tables["buildings.compound_id"]
     assert (moved.created, moved.deleted, moved.unchanged) == (1, 1, 2)
     assert summary.tables["persons.entrance_id"].deleted == 1
@@ -251,13 +252,16 @@ def test_references_to_the_store_and_facts_from_it(store: Store, tmp_path: Path)
     assert store.stats() == before
 
 
-def test_source_defaults_to_the_directory_and_a_new_source_is_an_update(store: Store, tmp_path: Path) -> None:
+def test_source_defaults_to_the_directory_or_the_file_and_a_new_source_takes_over(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, {"cities": sample()["cities"]}, "第一批")
     assert default_source(path) == "第一批"
-    assert default_source(path / "cities.csv") == "第一批"
-    assert load(store, path / "cities.csv").source == "第一批"
+    # a single file is a source of its own: pruning it never touches what its folder loaded
+    assert default_source(path / "cities.csv") == "cities"
+    assert load(store, path / "cities.csv").source == "cities"
     summary = load(store, path, source="ledger-2024")
-    assert summary.tables["cities"].updated == 1
+    # the same value from another file source: unchanged, and that source owns it now
+    assert summary.tables["cities"].unchanged == 1 and summary.written == 1
+    assert store.fetch_nodes("City", ["C-1"])["C-1"].props["_source"] == "ledger-2024"
     assert store.fetch_nodes(COMPOUND.label, ["C-1"]) == {}
     assert store.fetch_nodes("City", ["C-1"])["C-1"].props["_source"] == "ledger-2024"
 

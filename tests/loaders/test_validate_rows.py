@@ -11,6 +11,7 @@ from graph.declare import rel_key
 from graph.errors import Issue
 from graph.model import PERSON, REL_KINDS, TABLES
 from graph.privacy import mask_id_number, mask_name, mask_phone
+from graph.provenance import node_hash, rel_hash
 from loaders.issues import cell_issue
 from loaders.names import column_named, columns_of, table_named
 from loaders.read import read_input
@@ -54,6 +55,8 @@ def test_the_sample_is_valid_and_becomes_typed_records(tmp_path: Path) -> None:
         "joined_on": date(2001, 7, 1),
         "skills": "法律咨询",
         "_source": "t",
+        # the content hash covers the labels, the properties and the REF targets (home, entrance)
+        "_hash": node_hash(r1.labels, r1.props, {"LIVES_IN": "B-1", "LIVES_IN_ENTRANCE": "E-1", "WORKS_AT": "U-1"}),
     }
     assert nodes["R-2"].labels == ("Person",)
     assert nodes["R-3"].labels == ("Person", "PartyMember")
@@ -62,7 +65,10 @@ def test_the_sample_is_valid_and_becomes_typed_records(tmp_path: Path) -> None:
         "name": "新华小区",
         "eligible_for_owners_committee": False,
         "_source": "t",
+        "_hash": nodes["P-2"].props["_hash"],
     }
+    moved = {**nodes["P-2"].props, "name": "别的小区"}
+    assert node_hash(nodes["P-2"].labels, moved, {"PART_OF": "G-1"}) != nodes["P-2"].props["_hash"]
     assert nodes["OC-1"].labels == ("OwnersCommittee", "Committee")
     assert nodes["B-1"].labels == ("Building", "Place")
 
@@ -71,7 +77,7 @@ def test_relationship_records(tmp_path: Path) -> None:
     rels = {(r.type, r.key): r for r in run(tmp_path, sample()).rels}
     part_of = rels[("PART_OF", rel_key("B-1", "P-1"))]
     assert (part_of.from_label, part_of.to_label) == ("Building", "Compound")
-    assert part_of.props == {"_key": "B-1|P-1", "_source": "t"}
+    assert part_of.props == {"_key": "B-1|P-1", "_source": "t"}  # part of its node's item (and hash)
     head = rels[("HOLDS_ROLE", rel_key("R-2", "E-2", ("entrance_head", date(2021, 1, 1))))]
     assert (head.from_label, head.to_label) == ("Person", "Entrance")
     assert head.props == {
@@ -79,13 +85,14 @@ def test_relationship_records(tmp_path: Path) -> None:
         "since": date(2021, 1, 1),
         "_key": head.key,
         "_source": "t",
+        "_hash": rel_hash("R-2", "E-2", {"role": "entrance_head", "since": date(2021, 1, 1)}),
     }
     served = rels[("SERVES", "SM-1|P-2|2021-01-01")]
     assert served.from_label == "SelfManagementCommittee"
     reported = rels[("REPORTED_TO", "O-4|CM-1|2021-02-01")]
     assert reported.from_label == "PartyOrg"
     covers = rels[("COVERS", "O-1|CM-1|")]  # no since: an empty key part
-    assert covers.props == {"_key": "O-1|CM-1|", "_source": "t"}
+    assert covers.props == {"_key": "O-1|CM-1|", "_source": "t", "_hash": rel_hash("O-1", "CM-1", {})}
     assert ("LIVES_IN_ENTRANCE", "R-3|") not in {(r.type, r.key[:4]) for r in rels.values()}
 
 

@@ -67,7 +67,7 @@ async def usable_id(info: Any, key: str, label: str) -> Obj | None:
 async def write(info: Any, rows: Sequence[Row]) -> Written:
     data = ctx(info).data
     try:
-        written = await data.call(apply_rows, rows)
+        written = await data.call(apply_rows, rows, ctx(info).principal.user)
     except ValidationFailed as exc:
         raise invalid(
             f"{len(exc.issues)} problem(s) in the input; nothing was written",

@@ -4,8 +4,13 @@ A mutation builds input rows (one per table row, column names as in docs/data-fo
 hands them here; the loaders validate them exactly as a file upload (types, ID numbers,
 phones, references, the model's rules), compare them with the store and write one atomic
 batch, so a mutation is all or nothing and the same rows twice write nothing (idempotent).
-Rows carry the source ``api`` (see docs/api.md on what that means for ``--prune``).
-Mutations of one process are serialised, so that a diff is never overtaken by another write.
+Rows carry the source ``app:<user>`` (``graph.provenance``): an item the app creates belongs
+to that user, never to a file source, so no ``--prune`` deletes it; an item a file loaded keeps
+its owner and remembers what the file loaded, so that the next load of that file keeps the
+app's change instead of silently putting the old row back (``loaders.merge``).
+Mutations of one process are serialised, and every write is checked against the store version
+the diff was planned on, so that a diff is never overtaken by another write, from this
+process or another (a load, another server worker): the mutation then plans again.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.errors import StoreError, ValidationFailed
+from graph.errors import StoreConflict, StoreError, ValidationFailed
 from graph.model import table
+from graph.provenance import app_source
 from graph.store import Store
 from loaders.diff import plan_changes
 from loaders.names import columns_of
@@ -25,8 +31,9 @@ from loaders.read import RawRow, RawTable
 from loaders.summary import LoadSummary
 from loaders.validate import validate
 
-SOURCE = "api"
 _LOCK = threading.Lock()
+ATTEMPTS = 5
+"""How often a mutation plans again after another writer committed first."""
 
 Row = tuple[str, Mapping[str, Any]]
 """(table name, cells by column name); a missing or None cell is empty."""
@@ -65,17 +72,26 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def apply_rows(store: Store, rows: Sequence[Row]) -> Written:
-    """Validate and write ``rows`` in one batch; ``ValidationFailed`` (nothing written) otherwise."""
+def apply_rows(store: Store, rows: Sequence[Row], user: str) -> Written:
+    """Validate and write ``rows`` in one batch as ``user``; ``ValidationFailed`` (nothing
+    written) otherwise."""
+    source = app_source(user)
     with _LOCK:
-        validated = validate(_tables(rows), source=SOURCE, store=store)
-        if validated.issues:
-            raise ValidationFailed(validated.issues)
-        summary = LoadSummary(source=SOURCE, path="api", rows=validated.rows)
-        batch = plan_changes(store, validated, summary, source=SOURCE, prune=False)
-        store.write(batch)
+        for attempt in range(ATTEMPTS):
+            version = store.version()
+            validated = validate(_tables(rows), source=source, store=store)
+            if validated.issues:
+                raise ValidationFailed(validated.issues)
+            summary = LoadSummary(source=source, path="api", rows=validated.rows)
+            batch = plan_changes(store, validated, summary, source=source, prune=False)
+            try:
+                store.write(batch, expect_version=version)
+                break
+            except StoreConflict:
+                if attempt == ATTEMPTS - 1:
+                    raise
     total = summary.total
     return Written(total.created, total.updated, total.unchanged)
 
 
-__all__ = ["SOURCE", "StoreError", "ValidationFailed", "Written", "apply_rows"]
+__all__ = ["StoreError", "ValidationFailed", "Written", "apply_rows"]

@@ -1,0 +1,85 @@
+"""Where an item's value came from: the meta properties every node and relationship carries.
+
+A reload must tell apart four cases per item (the three-way merge of ``loaders.merge``):
+the file unchanged and the item unchanged; the file changed; the item changed in the app
+since the file was last loaded; both. For that each item remembers, besides its value:
+
+``_source``  the owner: the file source that loads it (a folder's name, a file's stem or
+             ``--source``), or ``app:<user>`` for an item the app created. Prune works by it.
+``_hash``    a content hash of the item's value as last written (labels, declared
+             properties and, for a node, the targets of its REF columns).
+``_base``    present only after the app changed a file-owned item: the hash of what the
+             owner source last loaded. Absent means "the same as ``_hash``", so items that
+             only files write carry one extra property.
+``_by``      present only when the last writer is not the owner (``app:<user>``).
+
+The hash is computed in Python from the records (never by a store), so both stores hold the
+same meta for the same history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from graph.declare import KEY_PROPERTY, SOURCE_PROPERTY
+
+HASH_PROPERTY = "_hash"
+BASE_PROPERTY = "_base"
+BY_PROPERTY = "_by"
+META_PROPERTIES = frozenset({SOURCE_PROPERTY, KEY_PROPERTY, HASH_PROPERTY, BASE_PROPERTY, BY_PROPERTY})
+
+APP_PREFIX = "app:"
+"""Sources of this form name a user of the app (mutations); a file source may not use it."""
+
+
+def app_source(user: str) -> str:
+    return f"{APP_PREFIX}{user}"
+
+
+def is_app_source(source: object) -> bool:
+    return isinstance(source, str) and source.startswith(APP_PREFIX)
+
+
+def content(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared properties of an item, without its meta properties."""
+    return {k: v for k, v in props.items() if k not in META_PROPERTIES and v is not None}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _digest(payload: object) -> str:
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=_plain, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def node_hash(labels: Iterable[str], props: Mapping[str, Any], refs: Mapping[str, str]) -> str:
+    """The content hash of a node: its labels, declared properties and REF targets by type."""
+    return _digest(["n", sorted(labels), content(props), dict(refs)])
+
+
+def rel_hash(from_id: str, to_id: str, props: Mapping[str, Any]) -> str:
+    """The content hash of a relationship: its ends and declared properties."""
+    return _digest(["r", from_id, to_id, content(props)])
+
+
+def base_of(props: Mapping[str, Any]) -> str | None:
+    """What the owner source last loaded, as a hash (None when unknown: written before hashes)."""
+    base = props.get(BASE_PROPERTY)
+    if isinstance(base, str):
+        return base
+    current = props.get(HASH_PROPERTY)
+    return current if isinstance(current, str) else None
+
+
+def changed_in_app(props: Mapping[str, Any]) -> bool:
+    """Whether the app changed this file-owned item since its source last loaded it."""
+    base = props.get(BASE_PROPERTY)
+    return isinstance(base, str) and base != props.get(HASH_PROPERTY)
