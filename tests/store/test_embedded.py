@@ -112,3 +112,19 @@ def test_concurrent_reader_never_sees_a_broken_snapshot(tmp_path: Path) -> None:
     writer.join()
     assert seen == sorted(seen)  # counts only grow: every read saw a whole snapshot
     assert reader.stats().labels["Building"] == 42
+
+
+def test_a_killed_save_leaves_no_temporary_file_after_the_next_write(tmp_path: Path) -> None:
+    """A save killed between its temporary file and the rename leaves the file behind; the
+    next writer (under the lock, so no save is running) removes it."""
+    from graph.records import NodeRecord, WriteBatch
+
+    store = EmbeddedStore(tmp_path)
+    store.write(WriteBatch(nodes=[NodeRecord("City", ("City", "Place"), "C-1", {"id": "C-1", "name": "x"})]))
+    stale = tmp_path / ".graph.snapshot.99999.tmp"
+    stale.write_bytes(b"half a snapshot")
+    assert EmbeddedStore(tmp_path).stats().labels["City"] == 1  # readers do not touch it
+    assert stale.exists()
+    store.write(WriteBatch(nodes=[NodeRecord("City", ("City", "Place"), "C-2", {"id": "C-2", "name": "y"})]))
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.snapshot", "writer.lock"]
