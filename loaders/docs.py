@@ -216,13 +216,30 @@ def render_data_format() -> str:
         "- All or nothing (全部成功或全部不写入): with any issue nothing is written and every issue is "
         "listed. The changes of a load are written in one transaction.",
         "- Each item is created, updated or unchanged; only created and updated ones are written, so "
-        "a second identical load reports everything unchanged (重复导入不产生变化).",
+        "a second identical load reports everything unchanged (重复导入不产生变化). A node row and the "
+        "relationships its REF columns make are one item: when a REF now points elsewhere, its old "
+        "relationship is removed.",
         "- Every item records its source (`_source`, 数据来源): `--source NAME`, by default the input "
-        "directory's name. When a node's REF now points elsewhere, its old relationship is removed.",
+        "directory's name, or a single file's own name without its suffix (so two files of one folder "
+        "loaded one by one are two sources). Names starting with `app:` are the app's own.",
+        "- File and app edits are merged, never overwritten silently (文件与应用内修改合并): every item "
+        "remembers what its source last loaded (a content hash). On a reload, an item the app changed "
+        "since (a mutation) whose row the file did not change keeps the app's value (reported as "
+        "*kept*, 保留); a row the file changed whose item the app did not change is written; an item "
+        "changed on both sides is a *conflict* (冲突), named with file, row, column and both values, "
+        "and nothing is written unless `--prefer file` or `--prefer app` picks a side (`--prefer app` "
+        "also makes the file's new row the base, so the next load of it keeps the app's value without "
+        "asking).",
         "- `--prune` (清理): items of this source that the input no longer has are deleted, for the "
-        "tables the input has rows for (tables without rows are left alone). Prune runs only on a "
-        "fully valid input, never after a failed load, and refuses to delete a node that a row of "
-        "the input still refers to.",
+        "tables the input has rows for (tables without rows are left alone), with every relationship "
+        "that goes because its node goes. The command lists all of it first and deletes only with "
+        "`--yes` (or after a confirmation typed at a terminal); otherwise it writes nothing and exits "
+        "with 1. An item the app changed since the last load is a conflict instead of a deletion "
+        "(`--prefer file` deletes it, `--prefer app` keeps it and hands it to the app user). Prune runs "
+        "only on a fully valid input, never after a failed load, and refuses to delete a node that a "
+        "row of the input still refers to.",
+        "- `--check` (检查): validate and compare, print the same summary (created, updated, "
+        "unchanged, would delete, kept, conflicts), write nothing; exit 1 if a load would be refused.",
         "- `--accept-valid` (只导入有效行): the valid rows are loaded and the issues reported; rows that "
         "refer to an invalid row are left out too (and reported). Prune never runs on such a load.",
         "",
