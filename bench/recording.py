@@ -108,9 +108,21 @@ class RecordingStore(Store):
         self._other("source_items")
         return self.inner.source_items(source)
 
-    def write(self, batch: WriteBatch) -> None:
+    def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
+        self._other("fetch_rels_by_key")
+        return self.inner.fetch_rels_by_key(rel_type, keys)
+
+    def attached_rels(self, label: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        self._other("attached_rels")
+        return self.inner.attached_rels(label, ids)
+
+    def version(self) -> int:
+        self._other("version")
+        return self.inner.version()
+
+    def write(self, batch: WriteBatch, *, expect_version: int | None = None) -> int:
         self._other("write")
-        self.inner.write(batch)
+        return self.inner.write(batch, expect_version=expect_version)
 
     def stats(self) -> Stats:
         self._other("stats")

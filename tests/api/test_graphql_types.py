@@ -170,8 +170,17 @@ class Counting(Store):
     def source_items(self, *a: Any) -> Any:
         return self.inner.source_items(*a)
 
-    def write(self, batch: Any) -> None:
-        self.inner.write(batch)
+    def fetch_rels_by_key(self, *a: Any) -> Any:
+        return self.inner.fetch_rels_by_key(*a)
+
+    def attached_rels(self, *a: Any) -> Any:
+        return self.inner.attached_rels(*a)
+
+    def version(self) -> int:
+        return self.inner.version()
+
+    def write(self, batch: Any, *, expect_version: int | None = None) -> int:
+        return self.inner.write(batch, expect_version=expect_version)
 
     def stats(self) -> Any:
         return self.inner.stats()
