@@ -131,6 +131,10 @@ def load(
     accept_valid: Annotated[
         bool, typer.Option("--accept-valid", help="有错误时仍导入有效行 / load the valid rows despite errors")
     ] = False,
+    skip_samples: Annotated[
+        bool,
+        typer.Option("--skip-samples", help="跳过模板示例行 / leave the template's sample rows out"),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出结果 / print the summary as JSON")
     ] = False,
@@ -147,7 +151,9 @@ def load(
             s.apply_schema()
         try:
             if as_json or not sys.stderr.isatty():
-                summary = run_load(s, path, source=source, prune=prune, accept_valid=accept_valid)
+                summary = run_load(
+                    s, path, source=source, prune=prune, accept_valid=accept_valid, skip_samples=skip_samples
+                )
             else:
                 with Progress(
                     TextColumn("{task.description}"),
@@ -164,7 +170,13 @@ def load(
                         bar.update(tasks[stage], completed=done, total=total)
 
                     summary = run_load(
-                        s, path, source=source, prune=prune, accept_valid=accept_valid, progress=progress
+                        s,
+                        path,
+                        source=source,
+                        prune=prune,
+                        accept_valid=accept_valid,
+                        skip_samples=skip_samples,
+                        progress=progress,
                     )
         except ValidationFailed as exc:
             _print_issues(exc, as_json)

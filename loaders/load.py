@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from graph.errors import ValidationFailed
+from graph.errors import Issue, ValidationFailed
 from graph.store import Store
 from loaders.diff import plan_changes
 from loaders.read import read_input
 from loaders.summary import LoadSummary
+from loaders.template import drop_samples
 from loaders.validate import validate
 
 Progress = Callable[[str, int, int], None]
@@ -41,12 +42,20 @@ def load(
     source: str | None = None,
     prune: bool = False,
     accept_valid: bool = False,
+    skip_samples: bool = False,
     progress: Progress | None = None,
 ) -> LoadSummary:
-    """Load the tables of ``path`` (a directory or one CSV/XLSX file) into ``store``."""
+    """Load the tables of ``path`` (a directory or one CSV/XLSX file) into ``store``.
+
+    ``skip_samples``: leave the template's sample rows out (noted in ``skipped``) instead of
+    refusing them (``loaders.template``).
+    """
     path = Path(path)
     source = source or default_source(path)
     read = read_input(path, progress)
+    samples: list[Issue] = []
+    if skip_samples:
+        read.tables, samples = drop_samples(read.tables)
     # an empty store has nothing to clash with, refer to, compare with or prune: no look-ups
     empty = store.is_empty()
     validated = validate(read.tables, source=source, store=None if empty else store, progress=progress)
@@ -57,7 +66,7 @@ def load(
         source=source,
         path=str(path),
         issues=issues,
-        skipped=validated.skipped,
+        skipped=[*samples, *validated.skipped],
         rows=validated.rows,
         pruned=prune and not issues,
         prune_skipped=prune and bool(issues),
