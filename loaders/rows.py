@@ -102,7 +102,7 @@ def convert_row(table: RawTable, row: RawRow) -> RowItem:
             if column.required:
                 item.add_issue(column, "required value missing", "必填项为空")
             continue
-        if column.type is FieldType.REF and is_sample_id(value):
+        if column.type is FieldType.REF and is_sample_id(str(value)):
             item.failed.add(column.name)
             item.add_issue(column, *sample_ref_reason(str(value)))
             continue
