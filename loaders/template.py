@@ -151,9 +151,9 @@ def sample_column(kind: TableKind, cells: dict[str, Cell]) -> Column | None:
 def sample_reason(row: int) -> tuple[str, str]:
     """Why a sample row is refused, in English and Chinese."""
     return (
-        f"row {row} is a template sample row (its id starts with {SAMPLE_PREFIX}); delete or overwrite it, "
-        f"or load with {SAMPLE_OPTION}",
-        f"第{row}行是模板示例行（编号以“{SAMPLE_PREFIX}”开头），请删除或改写，或导入时加 {SAMPLE_OPTION}",
+        f"row {row} is a template sample row, not data; delete or overwrite it (its id starts with "
+        f"{SAMPLE_PREFIX}), or load with {SAMPLE_OPTION} to leave it out",
+        f"第{row}行是模板示例行，请删除或改写（编号以“{SAMPLE_PREFIX}”开头；或导入时加 {SAMPLE_OPTION} 跳过示例行）",
     )
 
 
