@@ -235,8 +235,9 @@ def render_data_format() -> str:
         "- Every node row has an `id`, unique across all tables (编号在所有表中唯一), e.g. `B-0001` "
         f"for a building. An id may not contain `{ID_FORBIDDEN}`. An id already used in the store by a "
         "node of another kind is an issue.",
-        "- An id or reference holding an invisible character (a zero-width space U+200B, U+200C, "
-        "U+200D, U+2060, a BOM U+FEFF, or any other format or control character) is refused, the "
+        "- An id or reference (or any other value but free text) holding an invisible character (a "
+        "zero-width space U+200B, U+200C, U+200D, U+2060, a BOM U+FEFF, or any other format or "
+        "control character) is refused, the "
         "message naming the character by its code point, so that `B-0001` followed by a zero-width "
         "space never loads as a second building (编号或引用中含不可见字符时拒绝导入，并指出字符编码). "
         "Surrounding ordinary spaces are trimmed.",
@@ -269,7 +270,10 @@ def render_data_format() -> str:
         f"- `{PARTY_ORG.table}`: a party org's `{ORG_LEVEL_COLUMN.name}` ({ORG_LEVEL_COLUMN.zh}) fits "
         "its parent's, as below: a party group sits under a branch; a branch under a general branch "
         "or a committee; a general branch under a committee; committees (党委, 党工委) may sit under "
-        "committees. A party org without a parent is allowed at any level (上下级党组织层级须相符).",
+        "committees. A party org without a parent is allowed at any level (上下级党组织层级须相符). "
+        "Each row of the input is checked against its parent, in the input or the store; a party "
+        "org whose level the input changes does not re-check its children that only the store "
+        "holds.",
         "",
         *_org_levels(),
         "",

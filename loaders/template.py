@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -49,6 +50,11 @@ SAMPLE_PREFIX = "示例-"
 """Reserved start of the ids of the template's sample rows (``示例-B-0001``); ``SAMPLE-`` too."""
 SAMPLE_PREFIXES = (SAMPLE_PREFIX, "sample-")
 SAMPLE_OPTION = "--skip-samples"
+SAMPLE_COMMENT = (
+    f"示例行：编号以“{SAMPLE_PREFIX}”开头，不是数据，导入时会被拒绝；请改写或删除（或导入时加 {SAMPLE_OPTION}）。\n"
+    f"Sample row: its ids start with {SAMPLE_PREFIX}; it is not data and a load refuses it: "
+    f"overwrite or delete it (or load with {SAMPLE_OPTION})."
+)
 
 
 def write_templates(out: Path) -> Path:
@@ -82,6 +88,8 @@ def _fill_sheet(sheet: Worksheet, kind: TableKind) -> None:
         notes.alignment = Alignment(wrap_text=True, vertical="top")
         sample = sheet.cell(4, position, sample_value(column, identifier=column is _id_column(kind)))
         sample.font = _SAMPLE_FONT
+        if position == 1:
+            sample.comment = Comment(SAMPLE_COMMENT, "gongzhi")
         if column.type is FieldType.DATE:
             sample.number_format = DATE_FORMAT
         elif column.type in _TEXT_TYPES:
