@@ -139,9 +139,11 @@ def _add_dropdown(sheet: Worksheet, column: Column, letter: str) -> None:
 def is_sample_id(value: Cell) -> bool:
     """Whether a cell holds a sample id: it starts with ``示例-`` or ``SAMPLE-`` (any case and width)."""
     text = shown(value)
-    if text is None:
+    if text is None or (text[0].isascii() and text[0] not in "sS"):  # the common case, at once
         return False
-    return unicodedata.normalize("NFKC", text).strip().casefold().startswith(SAMPLE_PREFIXES)
+    if not text.isascii():  # this runs for every row: NFKC only where it can change something
+        text = unicodedata.normalize("NFKC", text).strip()
+    return text.casefold().startswith(SAMPLE_PREFIXES)
 
 
 def sample_column(kind: TableKind, cells: dict[str, Cell]) -> Column | None:
