@@ -284,3 +284,16 @@ def test_a_load_refuses_a_csv_id_number_in_scientific_notation(store: Store, tmp
     (issue,) = caught.value.issues
     assert (issue.file, issue.row, issue.column) == ("persons.csv", 4, ID.zh)
     assert "stored as a number" in issue.reason and "文本格式" in issue.reason_zh
+
+
+def test_a_load_refuses_an_impossible_time_after_a_date(store: Store, tmp_path: Path) -> None:
+    tables = sample()
+    tables["persons"][0]["joined_on"] = "2021-03-01 25:00:00"
+    tables["persons"][1]["joined_on"] = "2021-03-01 23:59:59"  # a real time: dropped, the date kept
+    tables["persons"][1]["political_status"] = "中共党员"
+    with pytest.raises(ValidationFailed) as caught:
+        load(store, write_dir(tmp_path / "in", tables))
+    (issue,) = caught.value.issues
+    assert (issue.file, issue.row, issue.column) == ("persons.csv", 2, PERSON.column("joined_on").zh)
+    assert "25:00:00" in issue.reason and "不是有效的时间" in issue.reason_zh
+    assert store.is_empty()
