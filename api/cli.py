@@ -145,6 +145,10 @@ def load(
     accept_valid: Annotated[
         bool, typer.Option("--accept-valid", help="有错误时仍导入有效行 / load the valid rows despite errors")
     ] = False,
+    skip_samples: Annotated[
+        bool,
+        typer.Option("--skip-samples", help="跳过模板示例行 / leave the template's sample rows out"),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出结果 / print the summary as JSON")
     ] = False,
@@ -175,7 +179,10 @@ def load(
     with _open(settings) as s:
         if settings.store == "neo4j" and not check:
             s.apply_schema()
-        options = dict(source=source, prune=prune, accept_valid=accept_valid, prefer=chosen, check=check, confirm=confirm)
+        options = dict(
+            source=source, prune=prune, accept_valid=accept_valid, prefer=chosen, check=check, confirm=confirm,
+            skip_samples=skip_samples,
+        )
         try:
             if as_json or not sys.stderr.isatty():
                 summary = run_load(s, path, **options)  # type: ignore[arg-type]

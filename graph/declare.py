@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class FieldType(StrEnum):
@@ -34,12 +35,21 @@ class FieldType(StrEnum):
 class Choice:
     """One allowed value of an ENUM column: the stored code and its Chinese and English labels.
 
-    Input files may use any of the three spellings; the code is what is stored.
+    Input files may use any of the three spellings, or one of ``aliases``: other spellings
+    organizers use for the same value (``党员`` and ``正式党员`` for ``中共党员``); the code is
+    what is stored. Aliases are declared here, not guessed, so that ``docs/data-format.md``
+    can list every accepted spelling.
     """
 
     code: str
     zh: str
     en: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every accepted spelling: the Chinese label, the code, the English label, the aliases."""
+        return (self.zh, self.code, self.en, *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -63,12 +73,19 @@ class Column:
     example: str = ""
 
     def choice(self, raw: str) -> Choice | None:
-        """The Choice matching ``raw`` in any of its spellings (case-insensitive for English)."""
-        wanted = raw.strip()
+        """The Choice matching ``raw`` in any of its spellings (``Choice.spellings``), ignoring
+        case and surrounding spaces (``m`` is ``M``; ``Party Member`` is ``party member``)."""
+        return self.spelling_index.get(raw.strip().casefold())
+
+    @cached_property
+    def spelling_index(self) -> dict[str, Choice]:
+        """Each case-folded spelling of a choice, to its Choice (first declared wins; a test
+        holds every column to spellings that name one choice only)."""
+        index: dict[str, Choice] = {}
         for c in self.choices:
-            if wanted in (c.code, c.zh) or wanted.lower() == c.en.lower():
-                return c
-        return None
+            for spelling in c.spellings:
+                index.setdefault(spelling.casefold(), c)
+        return index
 
 
 @dataclass(frozen=True)

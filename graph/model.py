@@ -52,7 +52,9 @@ SINCE = _date("since", "起始日期", example="2021-03-01")
 UNTIL = _date("until", "终止日期")
 
 
-def _enum(name: str, zh: str, *choices: Choice, required: bool = True, indexed: bool = False) -> Column:
+def _enum(
+    name: str, zh: str, *choices: Choice, required: bool = True, indexed: bool = False, example: str = ""
+) -> Column:
     return Column(
         name,
         zh,
@@ -60,27 +62,27 @@ def _enum(name: str, zh: str, *choices: Choice, required: bool = True, indexed: 
         required=required,
         choices=choices,
         indexed=indexed,
-        example=choices[0].zh,
+        example=example or choices[0].zh,
     )
 
 
 # ---------------------------------------------------------------- enumerations
 
 POLITICAL_STATUS = (
-    Choice("member", "中共党员", "party member"),
-    Choice("probationary", "中共预备党员", "probationary member"),
+    Choice("member", "中共党员", "party member", aliases=("党员", "正式党员", "中共正式党员", "中国共产党党员")),
+    Choice("probationary", "中共预备党员", "probationary member", aliases=("预备党员", "中国共产党预备党员")),
     Choice("masses", "群众", "not a member"),
     Choice("other", "其他", "other"),
 )
 MEMBER_CODES = ("member", "probationary")
 
-GENDER = (Choice("M", "男", "male"), Choice("F", "女", "female"))
+GENDER = (Choice("M", "男", "male", aliases=("男性",)), Choice("F", "女", "female", aliases=("女性",)))
 
 ORG_LEVEL = (
-    Choice("committee", "党委", "party committee"),
-    Choice("working_committee", "党工委", "party working committee"),
-    Choice("general_branch", "党总支", "general branch"),
-    Choice("branch", "党支部", "branch"),
+    Choice("committee", "党委", "party committee", aliases=("党委员会", "大党委")),
+    Choice("working_committee", "党工委", "party working committee", aliases=("党工作委员会", "大工委")),
+    Choice("general_branch", "党总支", "general branch", aliases=("党总支部",)),
+    Choice("branch", "党支部", "branch", aliases=("支部",)),
     Choice("group", "党小组", "party group"),
 )
 
@@ -254,7 +256,7 @@ PARTY_ORG = NodeKind(
     (
         _id("党组织编号", "O-0001"),
         _name("党组织名称", "檀溪社区第一网格党支部"),
-        _enum("level", "层级", *ORG_LEVEL, indexed=True),
+        _enum("level", "层级", *ORG_LEVEL, indexed=True, example="党支部"),  # the sample is a branch
         _enum("kind", "类型", *ORG_KIND, indexed=True),
         _ref("parent_id", "上级党组织", "PartyOrg", required=False),
         _date("established_on", "成立日期"),

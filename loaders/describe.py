@@ -29,7 +29,10 @@ TYPE_FORMATS: dict[FieldType, tuple[str, str]] = {
         "/".join(TRUE_WORDS) + " or " + "/".join(FALSE_WORDS),
     ),
     FieldType.DATE: (DATE_FORMATS + "，或表格中的日期单元格", DATE_FORMATS + ", or a spreadsheet date cell"),
-    FieldType.ENUM: ("中文、代码或英文均可", "the Chinese, the code or the English spelling"),
+    FieldType.ENUM: (
+        "中文、代码、英文或所列的其他写法均可",
+        "the Chinese, the code, the English or a listed other spelling",
+    ),
     FieldType.ID_NUMBER: (
         "按 GB 11643 校验末位校验码；请设为文本格式",
         "check digit verified (GB 11643); keep the cell as text",

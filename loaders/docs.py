@@ -10,12 +10,31 @@ import sys
 from pathlib import Path
 
 from graph.declare import Column, FieldType, NodeKind, RelKind
-from graph.model import MEMBER_CODES, NODE_KINDS, PERSON, REL_KINDS, ROLE, ROLE_TARGETS, node_kind
-from loaders.convert import DATE_FORMATS, FALSE_WORDS, TRUE_WORDS
+from graph.model import (
+    MEMBER_CODES,
+    NODE_KINDS,
+    ORG_LEVEL,
+    PARTY_ORG,
+    PERSON,
+    PLACE_LABELS,
+    REL_KINDS,
+    ROLE,
+    ROLE_TARGETS,
+    node_kind,
+)
+from loaders.convert import DATE_EXAMPLES, DATE_FORMATS, FALSE_WORDS, ID_FORBIDDEN, TRUE_WORDS
 from loaders.describe import TYPE_FORMATS, TYPE_NAMES, choices_en, choices_zh, ref_en, ref_zh
 from loaders.read import NOTES_MARKS
-from loaders.rules import ENTRANCE_BUILDING, MEMBER_LABEL, PERSON_BUILDING, PERSON_ENTRANCE
-from loaders.template import DEFAULT_NAME, NOTES_PREFIX
+from loaders.rules import (
+    ENTRANCE_BUILDING,
+    MEMBER_LABEL,
+    ORG_LEVEL_COLUMN,
+    ORG_PARENT,
+    ORG_PARENT_LEVELS,
+    PERSON_BUILDING,
+    PERSON_ENTRANCE,
+)
+from loaders.template import DEFAULT_NAME, NOTES_PREFIX, SAMPLE_OPTION, SAMPLE_PREFIXES
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "data-format.md"
 
@@ -33,6 +52,9 @@ def _column_row(column: Column) -> str:
     notes: list[str] = []
     if column.type is FieldType.ENUM:
         notes.append(f"{choices_en(column)} ({choices_zh(column)})")
+        aliases = [f"{'/'.join(c.aliases)} → `{c.code}`" for c in column.choices if c.aliases]
+        if aliases:
+            notes.append("also accepted (也可填写): " + ", ".join(aliases))
     if column.type is FieldType.REF:
         notes.append(f"id of {ref_en(column)} ({ref_zh(column)}编号)")
     if column.en_doc and column.type is not FieldType.REF:
@@ -114,6 +136,17 @@ def _role_targets() -> list[str]:
     return lines
 
 
+def _org_levels() -> list[str]:
+    lines = ["| level (层级) | may sit under (上级党组织层级) |", "|---|---|"]
+    names = {c.code: c for c in ORG_LEVEL}
+    for choice in ORG_LEVEL:
+        above = [names[code] for code in ORG_PARENT_LEVELS[choice.code]]
+        en = ", ".join(f"`{c.code}`" for c in above)
+        zh = "、".join(c.zh for c in above)
+        lines.append(f"| `{choice.code}` {choice.zh} ({choice.en}) | {en} ({zh}) |")
+    return lines
+
+
 def render_data_format() -> str:
     """The whole of ``docs/data-format.md``."""
     member_zh = "、".join(c.zh for c in PERSON.column(MEMBER_LABEL.column).choices if c.code in MEMBER_CODES)
@@ -141,6 +174,13 @@ def render_data_format() -> str:
         "(row 1), the English names (row 2), a notes row (row 3) and a sample row (row 4). "
         "Overwrite or delete the sample row; a filled template loads as it is "
         "(填写模板后可直接导入；第4行为示例，请覆盖或删除).",
+        f"- The sample rows are not data: their ids and references start with `{SAMPLE_PREFIXES[0]}` "
+        f"(`{SAMPLE_PREFIXES[0]}B-0001`; `{SAMPLE_PREFIXES[1].upper()}` is reserved too, in any case). "
+        "A node row whose id starts so, or a relationship row whose two ends do, is a sample row "
+        "wherever it is in the sheet: a load refuses it (\"第4行是模板示例行，请删除或改写\"), and "
+        f"refuses a real row that refers to a sample id. `gongzhi load {SAMPLE_OPTION}` leaves the "
+        "sample rows out instead and lists them as rows left out (示例行不是数据：默认拒绝导入，"
+        f"加 `{SAMPLE_OPTION}` 则跳过). Overwriting a sample row's id makes it a real row.",
         "",
         "## Encodings (编码)",
         "",
@@ -169,23 +209,38 @@ def render_data_format() -> str:
         "|---|---|",
         *_value_rows(),
         "",
-        f"- Dates: {DATE_FORMATS}; a trailing time (`2021-03-01 00:00:00`) is ignored; XLSX date "
-        "cells and date serial numbers are read as dates.",
+        "- Full-width characters (全角字符): every value but free text (names, addresses) is read "
+        "in Unicode NFKC form, so full-width digits, letters and signs (`４２０６０２…`, `Ｘ`, `－`, "
+        "`＋８６`, `，`) count as their ASCII forms, and are stored so (全角数字、字母和符号按半角"
+        "处理并以半角存储).",
+        f"- Dates: {DATE_FORMATS}, the month and day with one or two digits: "
+        f"{', '.join(f'`{d}`' for d in DATE_EXAMPLES)} are all 5 March 2021. A trailing time "
+        "(`2021-03-01 00:00:00`, `2021-03-01 08:30`) is dropped when it is a real time of day and "
+        "refused when it is not (`2021-03-01 25:00:00`) (日期后的时间须为有效时间，导入时舍去). "
+        "XLSX date cells and date serial numbers are read as dates.",
         f"- Booleans: {'/'.join(TRUE_WORDS)} mean yes and {'/'.join(FALSE_WORDS)} mean no "
         "(case-insensitive).",
-        "- Choices (enums): the Chinese label, the code or the English label; the code is stored "
-        "(中文、代码或英文均可，存储代码).",
+        "- Choices (enums): the Chinese label, the code, the English label or one of the declared "
+        "other spellings (listed under each column below, e.g. 党员/正式党员 for `member`, 男性 for "
+        "`M`), ignoring case; the code is stored (中文、代码、英文或所列的其他写法均可，存储代码).",
         "- Whole numbers may come from a spreadsheet as `320.0`. An ID number stored by a spreadsheet "
-        "as a number has lost its last digits and is refused: format ID-number columns as text "
-        "(身份证号列请设为文本格式).",
+        "as a number has lost its last digits and is refused, whether it comes as a number cell of "
+        "an XLSX or as the text `4.20602E+17` of a CSV saved from one (a mobile number too): format "
+        "ID-number columns as text (身份证号列请设为文本格式).",
         "- Personal values (names, ID numbers, phone numbers) are masked in every message "
         "(个人信息在所有提示中脱敏).",
         "",
         "## Ids and references (编号与引用)",
         "",
         "- Every node row has an `id`, unique across all tables (编号在所有表中唯一), e.g. `B-0001` "
-        "for a building. An id may not contain `|`. An id already used in the store by a node of "
-        "another kind is an issue.",
+        f"for a building. An id may not contain `{ID_FORBIDDEN}`. An id already used in the store by a "
+        "node of another kind is an issue.",
+        "- An id or reference (or any other value but free text) holding an invisible character (a "
+        "zero-width space U+200B, U+200C, U+200D, U+2060, a BOM U+FEFF, or any other format or "
+        "control character) is refused, the "
+        "message naming the character by its code point, so that `B-0001` followed by a zero-width "
+        "space never loads as a second building (编号或引用中含不可见字符时拒绝导入，并指出字符编码). "
+        "Surrounding ordinary spaces are trimmed.",
         "- A reference column (REF, 引用编号) holds the id of a node of one of the kinds it names, "
         "either in this input or already in the store (可引用本次导入或库中已有的编号). A reference "
         "to a missing id, or to a node of another kind, is an issue.",
@@ -208,6 +263,22 @@ def render_data_format() -> str:
         *(f"- `{k.table}` ({k.zh}): {rule}." for k in REL_KINDS for rule in k.rules),
         f"- A party member (党员) is a person whose `{MEMBER_LABEL.column}` is {', '.join(MEMBER_CODES)} "
         f"({member_zh}), in this input or in the store.",
+        f"- `{PARTY_ORG.table}`: the `{ORG_PARENT.name}` ({ORG_PARENT.zh}) chain never comes back to a "
+        "party org, whatever its length; the message names the cycle in order (`O-1 → O-2 → O-3 → "
+        "O-1`). The chain is followed through this input and, above it, through the store "
+        "(上级党组织不得形成循环，含库中已有的上级).",
+        f"- `{PARTY_ORG.table}`: a party org's `{ORG_LEVEL_COLUMN.name}` ({ORG_LEVEL_COLUMN.zh}) fits "
+        "its parent's, as below: a party group sits under a branch; a branch under a general branch "
+        "or a committee; a general branch under a committee; committees (党委, 党工委) may sit under "
+        "committees. A party org without a parent is allowed at any level (上下级党组织层级须相符). "
+        "Each row of the input is checked against its parent, in the input or the store; a party "
+        "org whose level the input changes does not re-check its children that only the store "
+        "holds.",
+        "",
+        *_org_levels(),
+        "",
+        "- The place tree (" + " ← ".join(PLACE_LABELS) + ") cannot have a cycle: each place's "
+        "parent column refers to the next level up only (地点层级由上级列的类型保证，不会形成循环).",
         "",
         *_role_targets(),
         "",
@@ -242,6 +313,8 @@ def render_data_format() -> str:
         "unchanged, would delete, kept, conflicts), write nothing; exit 1 if a load would be refused.",
         "- `--accept-valid` (只导入有效行): the valid rows are loaded and the issues reported; rows that "
         "refer to an invalid row are left out too (and reported). Prune never runs on such a load.",
+        f"- `{SAMPLE_OPTION}` (跳过示例行): the template's sample rows are left out and listed, "
+        "instead of refused (see Files above).",
         "",
         "## Node tables (节点表)",
         "",

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import ConfigError, GongzhiError, MergeConflicts, StoreConflict, ValidationFailed
+from graph.errors import ConfigError, GongzhiError, Issue, MergeConflicts, StoreConflict, ValidationFailed
 from graph.provenance import is_app_source
 from graph.records import WriteBatch
 from graph.store import Store
@@ -33,6 +33,7 @@ from loaders.diff import plan_changes
 from loaders.merge import Prefer
 from loaders.read import read_input
 from loaders.summary import LoadSummary
+from loaders.template import drop_samples
 from loaders.validate import validate
 
 Progress = Callable[[str, int, int], None]
@@ -90,13 +91,21 @@ def plan_load(
     prune: bool = False,
     accept_valid: bool = False,
     prefer: Prefer | None = None,
+    skip_samples: bool = False,
     progress: Progress | None = None,
 ) -> Plan:
-    """Read, validate and diff ``path`` against ``store``; nothing is written."""
+    """Read, validate and diff ``path`` against ``store``; nothing is written.
+
+    ``skip_samples``: leave the template's sample rows out (noted in ``skipped``) instead of
+    refusing them (``loaders.template``).
+    """
     path = Path(path)
     source = check_source(source or default_source(path))
     version = store.version()  # before any read the plan depends on
     read = read_input(path, progress)
+    samples: list[Issue] = []
+    if skip_samples:
+        read.tables, samples = drop_samples(read.tables)
     # an empty store has nothing to clash with, refer to, compare with or prune: no look-ups
     empty = store.is_empty()
     validated = validate(read.tables, source=source, store=None if empty else store, progress=progress)
@@ -107,7 +116,7 @@ def plan_load(
         source=source,
         path=str(path),
         issues=issues,
-        skipped=validated.skipped,
+        skipped=[*samples, *validated.skipped],
         rows=validated.rows,
         pruned=prune and not issues,
         prune_skipped=prune and bool(issues),
@@ -147,6 +156,7 @@ def load(
     prefer: Prefer | None = None,
     check: bool = False,
     confirm: Confirm | None = None,
+    skip_samples: bool = False,
     progress: Progress | None = None,
 ) -> LoadSummary:
     """Load the tables of ``path`` (a directory or one CSV/XLSX file) into ``store``.
@@ -157,7 +167,14 @@ def load(
     """
     for attempt in range(ATTEMPTS):
         plan = plan_load(
-            store, path, source=source, prune=prune, accept_valid=accept_valid, prefer=prefer, progress=progress
+            store,
+            path,
+            source=source,
+            prune=prune,
+            accept_valid=accept_valid,
+            prefer=prefer,
+            skip_samples=skip_samples,
+            progress=progress,
         )
         if check:
             plan.summary.checked = True

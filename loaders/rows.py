@@ -1,8 +1,9 @@
 """One input row on its way through validation: raw cells, typed values, its problems.
 
-``convert_rows`` converts every cell of every table (``loaders.convert``), checks required
-cells, ids and the ``since <= until`` order of a row's dates, and records each problem as
-an Issue on the row, masked by column.
+``convert_rows`` converts every cell of every table (``loaders.convert``; ids and references
+normalized there), checks required cells, refuses the template's sample rows and references
+to them (``loaders.template``), checks the ``since <= until`` order of a row's dates, and
+records each problem as an Issue on the row, masked by column.
 """
 
 from __future__ import annotations
@@ -19,9 +20,7 @@ from loaders.convert import CellProblem, convert
 from loaders.issues import cell_issue
 from loaders.names import TableKind, columns_of
 from loaders.read import RawRow, RawTable
-
-ID_FORBIDDEN = "|"
-"""The separator of relationship keys (``graph.declare.rel_key``), so never part of an id."""
+from loaders.template import is_sample_id, sample_column, sample_reason, sample_ref_reason
 
 Progress = Callable[[str, int, int], None]
 
@@ -85,11 +84,16 @@ def convert_rows(tables: Sequence[RawTable], progress: Progress | None = None) -
 def convert_row(table: RawTable, row: RawRow) -> RowItem:
     item = RowItem(table, row)
     id_columns = _id_columns(table.kind.table)
+    sample = sample_column(table.kind, row.cells)
+    if sample is not None:  # never data: one issue for the row, nothing else about it
+        item.failed.add(sample.name)
+        item.add_issue(sample, *sample_reason(row.number))
+        return item
     for column in columns_of(table.kind):
         if column.name not in table.headers:
             continue  # a missing column is one Issue about the header, not one per row
         try:
-            value = convert(column, row.cells.get(column.name))
+            value = convert(column, row.cells.get(column.name), identifier=column.name in id_columns)
         except CellProblem as problem:
             item.failed.add(column.name)
             item.add_issue(column, problem.reason, problem.reason_zh)
@@ -98,11 +102,9 @@ def convert_row(table: RawTable, row: RawRow) -> RowItem:
             if column.required:
                 item.add_issue(column, "required value missing", "必填项为空")
             continue
-        if column.name in id_columns and ID_FORBIDDEN in str(value):
+        if column.type is FieldType.REF and is_sample_id(str(value)):
             item.failed.add(column.name)
-            item.add_issue(
-                column, f"an id must not contain {ID_FORBIDDEN!r}", f"编号中不能含有“{ID_FORBIDDEN}”"
-            )
+            item.add_issue(column, *sample_ref_reason(str(value)))
             continue
         item.values[column.name] = value
         if column.type is FieldType.REF:

@@ -5,11 +5,17 @@
 * property services: mode ``firm`` if and only if the provider is a PropertyFirm;
 * appointments: the target's label suits the role (``ROLE_TARGETS``);
 * persons: the entrance lived in belongs to the building lived in;
+* party orgs: the parent chain has no cycle (of any length), and each level sits under the
+  levels ``ORG_PARENT_LEVELS`` allows (a group under a branch, a branch under a general
+  branch or a committee, ...);
 * relationship tables: no two rows with the same key (both ends and the key columns).
 
-Facts about rows not in the input (a person's political status, an entrance's building)
-come from the store. A fact that is unknown (its own row is invalid) is not held against
-a row: that row is reported on its own.
+Facts about rows not in the input (a person's political status, an entrance's building, a
+party org's level and parent, up the chain) come from the store. A fact that is unknown
+(its own row is invalid) is not held against a row: that row is reported on its own.
+
+The place tree needs no rule of its own: each place's ``PART_OF`` column refers to the next
+level up only (``graph.model``), so a cycle cannot be written (``tests/loaders/test_trees.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from graph.model import (
     ENTRANCE,
     MEMBER_CODES,
     MEMBERSHIP,
+    ORG_LEVEL,
+    PARTY_ORG,
     PERSON,
     PROPERTY_FIRM,
     PROPERTY_SERVICE,
@@ -55,6 +63,22 @@ ENTRANCE_PARENT = next(r.type for r in ENTRANCE.inline_rels if r.column == ENTRA
 SERVICE_MODE_COLUMN = _enum_column(PROPERTY_SERVICE, SERVICE_MODE)
 FIRM_MODE = next(c for c in SERVICE_MODE if c.code == "firm")
 ROLE_COLUMN = _enum_column(APPOINTMENT, ROLE)
+ORG_PARENT = PARTY_ORG.column("parent_id")
+ORG_LEVEL_COLUMN = PARTY_ORG.column("level")
+ORG_PARENT_REL = next(r.type for r in PARTY_ORG.inline_rels if r.column == ORG_PARENT.name)
+_COMMITTEES = ("committee", "working_committee")
+#: The levels a party org of each level may sit under (the Party Constitution's tiers: committees
+#: over general branches over branches over groups; a committee may sit under a committee, e.g. a
+#: community's 大党委 under a street's 党工委; a party group sits under a branch only).
+ORG_PARENT_LEVELS: dict[str, tuple[str, ...]] = {
+    "committee": _COMMITTEES,
+    "working_committee": _COMMITTEES,
+    "general_branch": _COMMITTEES,
+    "branch": (*_COMMITTEES, "general_branch"),
+    "group": ("branch",),
+}
+_LEVELS = {c.code: c for c in ORG_LEVEL}
+CYCLE_ARROW = " → "
 MEMBER_STATUSES_ZH = "或".join(
     c.zh for c in PERSON.column(MEMBER_LABEL.column).choices if c.code in MEMBER_CODES
 )
@@ -66,6 +90,12 @@ class Facts:
 
     members: dict[str, bool] = field(default_factory=dict)
     entrance_building: dict[str, str] = field(default_factory=dict)
+    org_level: dict[str, str] = field(default_factory=dict)
+    """A party org's level code, from its input row or the store."""
+    org_parent: dict[str, str | None] = field(default_factory=dict)
+    """A party org's parent (None: it has none), from its input row or the store."""
+    org_cycles: dict[str, list[str]] = field(default_factory=dict)
+    """For each input party org on a parent cycle: the cycle from it back to it."""
 
 
 Rule = Callable[[RowItem, Facts], None]
@@ -137,6 +167,32 @@ def _entrance_in_building(item: RowItem, facts: Facts) -> None:
         )
 
 
+def _org_in_tree(item: RowItem, facts: Facts) -> None:
+    """A party org's parent chain does not come back to it, and its parent's level may hold its level."""
+    if item.node_id is None or item.targets.get(ORG_PARENT.name) != PARTY_ORG.label:
+        return
+    cycle = facts.org_cycles.get(item.node_id)
+    if cycle is not None:
+        path = CYCLE_ARROW.join(cycle)
+        item.add_issue(
+            ORG_PARENT,
+            f"the parent chain comes back to this party org: {path} (a party org cannot be above itself)",
+            f"上级党组织形成循环：{path}（党组织不能是自己的上级）",
+        )
+    parent = str(item.values[ORG_PARENT.name])
+    level, parent_level = item.values.get(ORG_LEVEL_COLUMN.name), facts.org_level.get(parent)
+    if level is None or parent_level is None or parent_level in ORG_PARENT_LEVELS[str(level)]:
+        return
+    child, above = _LEVELS[str(level)], _LEVELS[parent_level]
+    allowed = ORG_PARENT_LEVELS[child.code]
+    item.add_issue(
+        ORG_PARENT,
+        f"a {child.en} sits under a {' or '.join(_LEVELS[a].en for a in allowed)}, "
+        f"not under {parent}, a {above.en}",
+        f"{child.zh}的上级应为{'或'.join(_LEVELS[a].zh for a in allowed)}，而 {parent} 是{above.zh}",
+    )
+
+
 #: The check behind each declared rule, by table; tests hold every declared rule to one.
 RULES: dict[str, Rule] = {
     MEMBERSHIP.table: _from_is_member,
@@ -145,6 +201,7 @@ RULES: dict[str, Rule] = {
     PROPERTY_SERVICE.table: _mode_matches_provider,
     APPOINTMENT.table: _role_suits_target,
     PERSON.table: _entrance_in_building,
+    PARTY_ORG.table: _org_in_tree,
 }
 
 
@@ -169,7 +226,59 @@ def gather_facts(items: Sequence[RowItem], index: IdIndex, lookup: StoreLookup) 
     for person, node in lookup.nodes(PERSON.label, people).items():
         facts.members[person] = MEMBER_LABEL.label in node.labels
     facts.entrance_building.update(lookup.targets(ENTRANCE_PARENT, ENTRANCE.label, entrances))
+    _gather_org_tree(items, index, lookup, facts)
     return facts
+
+
+def _gather_org_tree(items: Sequence[RowItem], index: IdIndex, lookup: StoreLookup, facts: Facts) -> None:
+    """Levels and parents of the input's party orgs, then of their ancestors in the store, and the cycles."""
+    for item in items:
+        if item.kind is not PARTY_ORG or item.node_id is None or index.first.get(item.node_id) is not item:
+            continue
+        if ORG_LEVEL_COLUMN.name in item.values:
+            facts.org_level[item.node_id] = str(item.values[ORG_LEVEL_COLUMN.name])
+        if item.targets.get(ORG_PARENT.name) == PARTY_ORG.label:
+            facts.org_parent[item.node_id] = str(item.values[ORG_PARENT.name])
+        elif ORG_PARENT.name in item.table.headers and ORG_PARENT.name not in item.failed:
+            facts.org_parent[item.node_id] = None  # an empty cell: the row says it has no parent
+    # up the chain through the store, one question per step up, until it ends or comes round
+    wanted = {p for p in facts.org_parent.values() if p is not None and p not in facts.org_parent}
+    asked: set[str] = set()
+    while wanted:
+        asked |= wanted
+        for org, node in lookup.nodes(PARTY_ORG.label, wanted).items():
+            level = node.props.get(ORG_LEVEL_COLUMN.name)
+            if level is not None:
+                facts.org_level.setdefault(org, str(level))
+        parents = lookup.targets(ORG_PARENT_REL, PARTY_ORG.label, wanted - facts.org_parent.keys())
+        for org in wanted:
+            facts.org_parent.setdefault(org, parents.get(org))
+        wanted = {p for p in parents.values() if p not in asked and p not in facts.org_parent}
+    facts.org_cycles = _cycles(facts.org_parent, index)
+
+
+def _cycles(parent: dict[str, str | None], index: IdIndex) -> dict[str, list[str]]:
+    """Each input org on a cycle of ``parent``, with the cycle read from it (``[a, b, c, a]``).
+
+    One walk up from each org, never repeating a node already walked: linear in the orgs.
+    """
+    out: dict[str, list[str]] = {}
+    done: set[str] = set()
+    for start in parent:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node not in done and node not in on_path:
+            on_path[node] = len(path)
+            path.append(node)
+            node = parent.get(node)
+        if node is not None and node in on_path:
+            ring = path[on_path[node] :]
+            for position, org in enumerate(ring):
+                if org in index.first:
+                    out[org] = [*ring[position:], *ring[:position], org]
+        done.update(path)
+    return out
 
 
 def check_rules(items: Sequence[RowItem], index: IdIndex, lookup: StoreLookup) -> None:

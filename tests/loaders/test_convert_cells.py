@@ -113,7 +113,7 @@ def test_enum_any_spelling_gives_the_code(raw: str) -> None:
 
 
 def test_enum_refuses_unknown_values_and_lists_the_allowed_ones() -> None:
-    found = problem(ENUM, "党员")
+    found = problem(ENUM, "团员")  # a league member: not an accepted spelling
     assert "中共党员" in found.reason_zh and "中共预备党员" in found.reason_zh
     assert "member" in found.reason
 

@@ -10,12 +10,13 @@ import pytest
 
 from graph.declare import FieldType
 from graph.errors import ValidationFailed
-from graph.model import BUILDING, PERSON, TABLES
+from graph.model import BUILDING, PARTY_ORG, PERSON, TABLES
 from graph.store import Store
 from loaders.load import load
 from loaders.names import columns_of
 from loaders.read import read_input
-from loaders.template import DEFAULT_NAME, NOTES_PREFIX, write_templates
+from loaders.template import DEFAULT_NAME, NOTES_PREFIX, SAMPLE_PREFIX, write_templates
+from tests.loaders.loader_samples import sample, write_dir
 
 
 def test_one_sheet_per_table_with_headers_names_notes_and_a_sample(tmp_path: Path) -> None:
@@ -54,30 +55,46 @@ def test_the_template_as_written_is_a_valid_input(tmp_path: Path) -> None:
     assert all([r.number for r in t.rows] == [4] for t in result.tables)
 
 
-def test_the_sample_rows_load(store: Store, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def _unmark_samples(path: Path) -> None:
+    """Rewrite every sample id and reference without the sample prefix: the sample rows as real data."""
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        for cell in sheet[4]:
+            if isinstance(cell.value, str) and cell.value.startswith(SAMPLE_PREFIX):
+                cell.value = cell.value.removeprefix(SAMPLE_PREFIX)
+    book.save(path)
+
+
+def test_the_sample_rows_are_consistent_data_once_unmarked(store: Store, tmp_path: Path) -> None:
     # the sample member's membership and residence-side branch are the same branch (O-0001)
-    summary = load(store, write_templates(tmp_path))
+    path = write_templates(tmp_path)
+    _unmark_samples(path)
+    summary = load(store, path)
     assert summary.issues == []
     for kind in TABLES:
         assert summary.tables[kind.table].created == 1, kind.table
-    assert load(store, tmp_path / DEFAULT_NAME).written == 0
+    assert load(store, path).written == 0
+    org = store.fetch_nodes(PARTY_ORG.label, ["O-0001"])["O-0001"]
+    assert org.props["level"] == "branch" and org.props["name"].endswith("党支部")  # name and level agree
 
 
 def test_a_filled_template_loads_and_reports_by_sheet_and_row(store: Store, tmp_path: Path) -> None:
+    load(store, write_dir(tmp_path / "places", sample()))  # compound P-1 is in the store
     path = write_templates(tmp_path)
     book = openpyxl.load_workbook(path)
     buildings = book[BUILDING.zh]
-    for position, value in enumerate(["B-0001", "一号楼", "P-0001", 96], start=1):
+    for position, value in enumerate(["B-0001", "一号楼", "P-1", 96], start=1):
         buildings.cell(4, position, value)
-    buildings.append(["B-0002", "二号楼", "P-0001", "很多"])
+    buildings.append(["B-0002", "二号楼", "P-1", "很多"])
     book.save(path)
     with pytest.raises(ValidationFailed) as caught:
-        load(store, path)
+        load(store, path, skip_samples=True)  # the other sheets' samples are left out, not issues
     (only,) = caught.value.issues
     assert (only.file, only.row, only.column) == (f"{DEFAULT_NAME}[楼栋]", 5, "常住人口")
     buildings.cell(5, 4, 12.0)
     book.save(path)
-    summary = load(store, path)
+    summary = load(store, path, skip_samples=True)
     assert summary.tables["buildings"].created == 2
+    assert len(summary.skipped) == len(TABLES) - 1  # every sample row but the overwritten one
     stored = store.fetch_nodes(BUILDING.label, ["B-0001", "B-0002"])
     assert stored["B-0001"].props["name"] == "一号楼" and stored["B-0002"].props["residents"] == 12

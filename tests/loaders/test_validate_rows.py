@@ -111,7 +111,7 @@ def test_every_cell_problem_is_reported_at_once_and_personal_values_are_masked(t
     r1["id_number"] = BAD_ID
     r1["phone"] = "12345"
     r2["name"] = ""
-    r2["political_status"] = "党员"
+    r2["political_status"] = "团员"
     r3["joined_on"] = "2021-02-30"
     tables["buildings"][0]["residents"] = "很多"
     tables["compounds"][1]["eligible_for_owners_committee"] = "也许"
