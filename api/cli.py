@@ -23,7 +23,7 @@ from rich.table import Table
 
 from api.auth import Role, TokenFile
 from api.messages import t
-from graph.errors import GongzhiError, ValidationFailed
+from graph.errors import GongzhiError, ValidationFailed, problem_count
 from graph.settings import Settings
 from graph.store import Store, open_store
 
@@ -189,7 +189,7 @@ def _print_issues(exc: ValidationFailed, as_json: bool) -> None:
             json.dumps({"ok": False, "issues": [i.as_dict() for i in exc.issues]}, ensure_ascii=False)
         )
         return
-    err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=len(exc.issues))}")
+    err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=f'{problem_count(exc.issues):,}')}")
     table = Table(t("file"), t("row"), t("column"), t("value"), t("reason"))
     zh = t("error") == "错误"
     for issue in exc.issues[:MAX_ISSUES_SHOWN]:
