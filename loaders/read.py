@@ -550,9 +550,17 @@ def read_xlsx(stream: BinaryIO, where: str, limits: InputLimits) -> Iterator[tup
         book.close()
 
 
+_DEFUSED = ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError")
+
+
 def _xlsx_error(where: str, exc: Exception, row: int | None) -> InputError:
-    if type(exc).__name__ in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
-        return _entities_refused(where)
+    cause: BaseException | None = exc
+    for _ in range(10):  # openpyxl wraps what its parser raised: look down the chain
+        if cause is None:
+            break
+        if type(cause).__name__ in _DEFUSED and type(cause).__module__.startswith("defusedxml"):
+            return _entities_refused(where)
+        cause = cause.__cause__ or cause.__context__
     at, at_zh = ("", "") if row is None else (f" near row {row}", f"（约第{row}行）")
     return refused(
         where,
