@@ -469,7 +469,7 @@ def check_zip(stream: BinaryIO, where: str, limits: InputLimits) -> None:
     ) as exc:
         raise refused(
             where,
-            f"not a readable XLSX workbook (a broken or truncated zip: {type(exc).__name__})",
+            f"not a readable XLSX workbook (a broken or truncated zip: {_error_name(exc)})",
             "不是可读取的 XLSX 工作簿（zip 文件损坏或不完整）",
         ) from None
     if len(members) > limits.zip_members:
@@ -564,9 +564,15 @@ def _xlsx_error(where: str, exc: Exception, row: int | None) -> InputError:
     at, at_zh = ("", "") if row is None else (f" near row {row}", f"（约第{row}行）")
     return refused(
         where,
-        f"not a readable XLSX workbook{at} ({type(exc).__name__})",
+        f"not a readable XLSX workbook{at} ({_error_name(exc)})",
         f"不是可读取的 XLSX 工作簿{at_zh}",
     )
+
+
+def _error_name(exc: BaseException) -> str:
+    """``KeyError``, ``zlib.error``: the kind of a parser's error, never its text (it may quote the file)."""
+    kind = type(exc)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
 
 
 def _sheet_rows(sheet: Any, where: str) -> Iterator[tuple[int, Sequence[Cell]]]:

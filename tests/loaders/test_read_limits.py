@@ -7,7 +7,6 @@ import codecs
 import os
 import socket
 import stat
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +20,7 @@ from loaders.load import load
 from loaders.read import InputLimits, read_input
 from loaders.validate import validate
 from tests.loaders.loader_samples import sample, write_csv, write_dir, write_xlsx
+from tests.loaders.xlsx_parts import HEADER_ROW, LAUGHS, minimal_xlsx, sheet
 
 HEADER = "楼栋编号,楼栋名称,所属小区\r\n"
 SECRET = "TOP-SECRET-LINE-7f3a"
@@ -220,49 +220,6 @@ def test_trailing_empty_cells_beyond_the_columns_are_harmless(tmp_path: Path) ->
 
 
 # ---------------------------------------------------------------- XLSX opened safely
-
-
-def minimal_xlsx(path: Path, sheet_xml: bytes, *, strings: bytes | None = None, level: int = 6) -> Path:
-    """A workbook written by hand, part by part, so that any part can be hostile."""
-    rels = b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    overrides = b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    if strings is not None:
-        rels += b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-        overrides += b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-    parts = {
-        "[Content_Types].xml": b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        + overrides
-        + b"</Types>",
-        "_rels/.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="buildings" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        + rels
-        + b"</Relationships>",
-        "xl/worksheets/sheet1.xml": sheet_xml,
-    }
-    if strings is not None:
-        parts["xl/sharedStrings.xml"] = strings
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return path
-
-
-def sheet(rows: str, prolog: str = "") -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<worksheet xmlns="http://schemas.openxmlformats.org/'
-        f'spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>'
-    ).encode()
-
-
-HEADER_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c><c r="C1" t="inlineStr"><is><t>compound_id</t></is></c><c r="D1" t="inlineStr"><is><t>residents</t></is></c></row>'
-LAUGHS = (
-    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
-    )
-    + "]>"
-)
 
 
 def test_the_hand_made_workbook_reads(tmp_path: Path) -> None:
