@@ -674,6 +674,8 @@ def table_from_rows(
                     header=table.header(column),
                 )
             )
+    if not positions:  # no column of the table at all (junk, or another file): no row can hold a value
+        return table, issues
     headed = {p for p, v in enumerate(header_row) if not is_blank(v)}
     stray: set[int] = set()
     preamble = True  # directly under the header: a second header row and a notes row are skipped

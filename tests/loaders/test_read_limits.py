@@ -386,3 +386,13 @@ def test_a_load_of_many_bad_rows_reports_the_true_count(store: Store, tmp_path: 
 def test_a_table_csv_written_by_the_samples_still_reads(tmp_path: Path) -> None:
     write_csv(tmp_path / "buildings.csv", BUILDING, sample()["buildings"], encoding="gb18030")
     assert len(names_of(tmp_path)) == 3
+
+
+def test_a_file_with_no_column_of_its_table_is_not_kept_row_by_row(tmp_path: Path) -> None:
+    """Junk under a junk header: the header's issues, and no row held in memory."""
+    (tmp_path / "buildings.csv").write_text("qq,zz\n" + "junk,line\n" * 50_000, encoding="utf-8")
+    result = read_input(tmp_path)
+    (table,) = result.tables
+    assert table.broken and table.rows == []
+    assert {"qq", "zz"} <= {i.column for i in result.issues}
+    assert any("required column missing" in i.reason for i in result.issues)
