@@ -678,6 +678,7 @@ def table_from_rows(
         return table, issues
     headed = {p for p, v in enumerate(header_row) if not is_blank(v)}
     stray: set[int] = set()
+    cell_chars = limits.cell_chars
     preamble = True  # directly under the header: a second header row and a notes row are skipped
     for number, raw_values in numbered:
         if number > limits.rows:
@@ -700,7 +701,9 @@ def table_from_rows(
         for position, raw in enumerate(values):
             name = positions.get(position)
             if name is not None:
-                problem = cell_problem(raw, limits)
+                # the common case inline (this runs for every cell): text within the limit
+                short_text = type(raw) is str and len(raw) <= cell_chars
+                problem = None if short_text else cell_problem(raw, limits)
                 if problem is None:
                     cells[name] = raw
                 else:
