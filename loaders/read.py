@@ -408,6 +408,10 @@ def read_csv(stream: BinaryIO, where: str, limits: InputLimits) -> Iterator[tupl
     inside a quoted cell stays in the cell. Tab-separated text (what Excel calls "Unicode
     text") is recognised by a first line with tabs and no commas.
     """
+    if (
+        csv.field_size_limit() <= limits.cell_chars
+    ):  # process-wide, only ever raised: longer cells are ours to report
+        csv.field_size_limit(limits.cell_chars + 1)
     encoding = detect_encoding(stream, where)
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
@@ -425,6 +429,13 @@ def read_csv(stream: BinaryIO, where: str, limits: InputLimits) -> Iterator[tupl
         except StopIteration:
             return
         except csv.Error as exc:
+            if "field limit" in str(exc):  # one quoted cell running on for many lines
+                raise refused(
+                    where,
+                    f"row {number + 1} has a cell longer than {csv.field_size_limit():,} characters "
+                    "(an unclosed quote?)",
+                    f"第{number + 1}行有超过 {csv.field_size_limit():,} 个字符的单元格（引号未闭合？）",
+                ) from None
             raise refused(
                 where,
                 f"row {number + 1} (line {counter[0]}) is not readable CSV ({exc})",
