@@ -23,7 +23,7 @@ from rich.table import Table
 
 from api.auth import Role, TokenFile
 from api.messages import t
-from graph.errors import GongzhiError, MergeConflicts, ValidationFailed
+from graph.errors import GongzhiError, MergeConflicts, ValidationFailed, problem_count
 from graph.settings import Settings
 from graph.store import Store, open_store
 
@@ -238,7 +238,7 @@ def _print_issues(exc: ValidationFailed, as_json: bool) -> None:
     if isinstance(exc, MergeConflicts):
         err.print(f"[bold red]{t('error')}[/]: {exc.message_zh if zh else exc.message}")
     else:
-        err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=len(exc.issues))}")
+        err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=f'{problem_count(exc.issues):,}')}")
     table = Table(t("file"), t("row"), t("column"), t("value"), t("reason"))
     for issue in exc.issues[:MAX_ISSUES_SHOWN]:
         reason = issue.reason_zh if zh and issue.reason_zh else issue.reason

@@ -91,6 +91,10 @@ class Issue:
     value: str | None
     reason: str
     reason_zh: str = ""
+    more: int = 0
+    """When > 0 this entry is not one problem: it counts ``more`` further problems like the ones
+    listed just before it (same file, column and kind), which were counted but not kept, so a
+    file of 200,000 bad rows costs a few hundred Issues, not millions."""
 
     def __str__(self) -> str:
         where = self.file
@@ -109,7 +113,13 @@ class Issue:
             "value": self.value,
             "reason": self.reason,
             "reason_zh": self.reason_zh,
+            "more": self.more,
         }
+
+
+def problem_count(issues: Sequence[Issue]) -> int:
+    """How many problems ``issues`` stand for: one each, a count of ``more`` ones counting those."""
+    return sum(issue.more or 1 for issue in issues)
 
 
 class ValidationFailed(GongzhiError):
@@ -119,7 +129,7 @@ class ValidationFailed(GongzhiError):
 
     def __init__(self, issues: Sequence[Issue]) -> None:
         self.issues = list(issues)
-        super().__init__(f"{len(self.issues)} problem(s) in the input; nothing was written")
+        super().__init__(f"{problem_count(self.issues):,} problem(s) in the input; nothing was written")
 
 
 class MergeConflicts(ValidationFailed):

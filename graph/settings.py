@@ -20,6 +20,10 @@ GONGZHI_HOST              address ``gongzhi serve`` listens on         ``127.0.0
 GONGZHI_PORT              port ``gongzhi serve`` listens on            ``8000``
 GONGZHI_AUTH_FILE         the API tokens (sha256 only)                 ``DATA_DIR/auth.json``
 GONGZHI_AUDIT_FILE        the audit log of unmasked reads              ``DATA_DIR/audit.jsonl``
+GONGZHI_MAX_FILE_MB       largest input file ``gongzhi load`` reads    ``200``
+GONGZHI_MAX_UNZIPPED_MB   largest XLSX workbook, unpacked              ``1000``
+GONGZHI_MAX_CELL_CHARS    longest cell (characters) of an input file   ``10000``
+GONGZHI_MAX_ROWS          rows of one input file or sheet              ``1048576``
 ========================  ===========================================  ========================
 """
 
@@ -47,6 +51,11 @@ class Settings(BaseSettings):
     port: int = Field(8000, alias="GONGZHI_PORT")
     auth_file: Path | None = Field(None, alias="GONGZHI_AUTH_FILE")
     audit_file: Path | None = Field(None, alias="GONGZHI_AUDIT_FILE")
+    # the loader's input limits (loaders.read.InputLimits): hostile or broken files stay bounded
+    max_file_mb: int = Field(200, alias="GONGZHI_MAX_FILE_MB", gt=0)
+    max_unzipped_mb: int = Field(1000, alias="GONGZHI_MAX_UNZIPPED_MB", gt=0)
+    max_cell_chars: int = Field(10_000, alias="GONGZHI_MAX_CELL_CHARS", gt=0)
+    max_rows: int = Field(1_048_576, alias="GONGZHI_MAX_ROWS", gt=1)
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (by field name, not alias)."""

@@ -17,12 +17,14 @@ from graph.errors import Issue
 from graph.model import SINCE, UNTIL
 from graph.model import table as table_kind
 from loaders.convert import CellProblem, convert
-from loaders.issues import cell_issue
+from loaders.issues import COUNTED, cell_issue
 from loaders.names import TableKind, columns_of
 from loaders.read import RawRow, RawTable
 from loaders.template import is_sample_id, sample_column, sample_reason, sample_ref_reason
 
 Progress = Callable[[str, int, int], None]
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""A whole number outside these cannot be stored (Neo4j's integers are 64-bit)."""
 
 
 @dataclass
@@ -66,8 +68,12 @@ class RowItem:
         return cell_issue(self.table.file, self.row.number, header, column, raw, reason, reason_zh)
 
     def add_issue(self, column: Column | None, reason: str, reason_zh: str) -> None:
-        """Record a problem that makes this row invalid."""
-        self.issues.append(self.issue(column, reason, reason_zh))
+        """Record a problem that makes this row invalid (kept, or only counted past the table's cap)."""
+        header = None if column is None else self.table.header(column)
+        if self.table.cap.admit(header, reason):
+            self.issues.append(self.issue(column, reason, reason_zh))
+        else:
+            self.issues.append(COUNTED)
 
 
 def convert_rows(tables: Sequence[RawTable], progress: Progress | None = None) -> list[RowItem]:
@@ -92,11 +98,19 @@ def convert_row(table: RawTable, row: RawRow) -> RowItem:
     for column in columns_of(table.kind):
         if column.name not in table.headers:
             continue  # a missing column is one Issue about the header, not one per row
+        if row.problems is not None and column.name in row.problems:
+            item.failed.add(column.name)  # the reader could not take the cell as it is (too long, ...)
+            item.add_issue(column, *row.problems[column.name])
+            continue
         try:
             value = convert(column, row.cells.get(column.name), identifier=column.name in id_columns)
         except CellProblem as problem:
             item.failed.add(column.name)
             item.add_issue(column, problem.reason, problem.reason_zh)
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+            item.failed.add(column.name)
+            item.add_issue(column, "a number too large to store", "数字过大，无法存储")
             continue
         if value is None:
             if column.required:

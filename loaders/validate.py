@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from graph.errors import Issue
 from graph.records import NodeRecord, RelRecord
@@ -68,12 +69,26 @@ def validate(
         nodes=built.nodes,
         rels=built.rels,
         row_of=built.rows,
-        issues=[issue for item in items for issue in item.issues],
+        issues=listed_issues(items),
         skipped=kept.skipped,
         rows=len(items),
         tables={t.kind.table for t in tables if t.rows},
         store_refs=_store_refs(kept.rows, set(index.first)),
     )
+
+
+def listed_issues(items: Sequence[RowItem]) -> list[Issue]:
+    """The Issues of ``items`` in file and row order, each table's counted ones summed up.
+
+    Past its cap a table records only a count per column and kind (``loaders.issues.IssueCap``);
+    that count follows the last Issue kept of its kind ("and 199,980 more like this").
+    """
+    out: list[Issue] = []
+    for _, group in groupby(items, key=lambda item: id(item.table)):
+        rows = list(group)
+        table = rows[0].table
+        out.extend(table.cap.listed(table.file, [issue for item in rows for issue in item.issues]))
+    return out
 
 
 def _store_refs(rows: Sequence[RowItem], input_ids: set[str]) -> dict[str, list[Place]]:
