@@ -19,7 +19,7 @@ from graph.errors import NotFound
 from graph.query import Query, Row
 from graph.store import Store
 from queries.areas import resolve_area
-from queries.common import MEMBER_STATUSES, current, sorted_ids, sources, targets, up
+from queries.common import MEMBER_STATUSES, current, current_on, sorted_ids, sources, targets, up
 from queries.coverage import as_of_day, counts, explain_gaps, gap_rows, suggestion_rows
 from queries.indicators import INDICATORS
 from queries.indicators.members import (
@@ -58,35 +58,35 @@ OPTIONAL MATCH (p)-[:LIVES_IN]->(b:Building)
 """
     + MEMBER_HOME
     + MEMBER_STATUS
-    + """
+    + f"""
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
 RETURN p.id AS id, p.name AS name, p.political_status AS political_status,
   coalesce(p.in_service, false) AS in_service,
   b.id AS building, e.id AS entrance, c.id AS compound, g.id AS grid, m.id AS community, status,
   membership, residence,
-  COLLECT { MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
+  COLLECT {{ MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
+            WHERE {current_on('r')}
             WITH DISTINCT o, b, c, g, e ORDER BY o.id
-            RETURN {id: o.id, name: o.name, level: o.level,
-                    places: COLLECT { MATCH (o)-[k:COVERS]->(t:Place)
-                                      WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-                                      RETURN DISTINCT t.id AS x ORDER BY x },
+            RETURN {{id: o.id, name: o.name, level: o.level,
+                    places: COLLECT {{ MATCH (o)-[k:COVERS]->(t:Place)
+                                      WHERE {current_on('k')}
+                                      RETURN DISTINCT t.id AS x ORDER BY x }},
                     covers_home: """
     + COVERS_HOME
-    + """} } AS membership_orgs,
-  COLLECT { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
+    + f"""}} }} AS membership_orgs,
+  COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
+            WHERE {current_on('r')}
             WITH DISTINCT o, b, c, g, e ORDER BY o.id
-            RETURN {id: o.id, name: o.name, level: o.level,
-                    places: COLLECT { MATCH (o)-[k:COVERS]->(t:Place)
-                                      WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-                                      RETURN DISTINCT t.id AS x ORDER BY x },
+            RETURN {{id: o.id, name: o.name, level: o.level,
+                    places: COLLECT {{ MATCH (o)-[k:COVERS]->(t:Place)
+                                      WHERE {current_on('k')}
+                                      RETURN DISTINCT t.id AS x ORDER BY x }},
                     covers_home: """
     + COVERS_HOME
-    + """} } AS residence_orgs,
-  COLLECT { MATCH (p)-[r:REPORTED_TO]->(x:Community)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT x.id AS y ORDER BY y } AS reported_to
+    + f"""}} }} AS residence_orgs,
+  COLLECT {{ MATCH (p)-[r:REPORTED_TO]->(x:Community)
+            WHERE {current_on('r')}
+            RETURN DISTINCT x.id AS y ORDER BY y }} AS reported_to
 """
 )
 
@@ -169,12 +169,12 @@ def member_card(store: Store, person_id: str, as_of: date | None = None) -> Memb
 
 # ================================================================ a branch's view
 
-BRANCH_INFO_CYPHER = """
-MATCH (o:PartyOrg {id: $org})
+BRANCH_INFO_CYPHER = f"""
+MATCH (o:PartyOrg {{id: $org}})
 RETURN o.id AS id, o.name AS name, o.level AS level, o.kind AS kind,
-  COLLECT { MATCH (o)-[k:COVERS]->(t)
-            WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            RETURN DISTINCT t.id AS x ORDER BY x } AS places
+  COLLECT {{ MATCH (o)-[k:COVERS]->(t)
+            WHERE {current_on('k')}
+            RETURN DISTINCT t.id AS x ORDER BY x }} AS places
 """
 
 
@@ -197,31 +197,31 @@ def branch_info_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
 BRANCH_INFO = Query("one_plus_one.branch_info", BRANCH_INFO_CYPHER, branch_info_nx, doc="params: org, date")
 
 BRANCH_MEMBERS_CYPHER = (
-    """
-MATCH (br:PartyOrg {id: $org})
-CALL (br) {
+    f"""
+MATCH (br:PartyOrg {{id: $org}})
+CALL (br) {{
   MATCH (p:PartyMember)-[r:MEMBER_OF]->(br)
-  WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
+  WHERE {current_on('r')}
   RETURN DISTINCT p, 'membership' AS side
   UNION
   MATCH (p:PartyMember)-[r:REGISTERED_AT_RESIDENCE]->(br)
-  WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
+  WHERE {current_on('r')}
   RETURN DISTINCT p, 'residence' AS side
   UNION
   MATCH (br)-[k:COVERS]->(t:Place)
   WHERE br.level <> 'group' AND (t:Compound OR t:Grid)
-    AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    AND {current_on('k')}
   MATCH (t)<-[:PART_OF*1..2]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
   RETURN DISTINCT p, 'unregistered' AS side
   UNION
   MATCH (br)-[k:COVERS]->(t:Building)<-[:LIVES_IN]-(p:PartyMember)
-  WHERE br.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+  WHERE br.level = 'group' AND {current_on('k')}
   RETURN DISTINCT p, 'unregistered' AS side
   UNION
   MATCH (br)-[k:COVERS]->(t:Entrance)<-[:LIVES_IN_ENTRANCE]-(p:PartyMember)
-  WHERE br.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+  WHERE br.level = 'group' AND {current_on('k')}
   RETURN DISTINCT p, 'unregistered' AS side
-}
+}}
 OPTIONAL MATCH (p)-[:LIVES_IN]->(b:Building)
 """
     + MEMBER_HOME

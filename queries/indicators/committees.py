@@ -16,6 +16,7 @@ from queries.common import (
     compound_residents,
     count_row,
     current,
+    current_on,
     full,
     rank_candidates,
     sources,
@@ -71,13 +72,13 @@ def _owner_candidate(g: GraphView, item: str, p: str, b: str, community: str | N
 
 # ================================================================ COMPOUND_OWNERS_COMMITTEE
 
-_OWNERS_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
+_OWNERS_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
 WITH c,
-  EXISTS { MATCH (c)<-[:BELONGS_TO]-(k:OwnersCommittee)
-           WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date) } AS has_oc,
-  EXISTS { MATCH (c)<-[:BELONGS_TO]-(k:SelfManagementCommittee)
-           WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date) } AS has_sm,
+  EXISTS {{ MATCH (c)<-[:BELONGS_TO]-(k:OwnersCommittee)
+           WHERE {current_on('k')} }} AS has_oc,
+  EXISTS {{ MATCH (c)<-[:BELONGS_TO]-(k:SelfManagementCommittee)
+           WHERE {current_on('k')} }} AS has_sm,
   coalesce(c.eligible_for_owners_committee, false) AS eligible
 WITH c, has_oc, has_sm, eligible, has_oc OR (NOT eligible AND has_sm) AS covered
 """
@@ -135,22 +136,22 @@ def compound_owners_committee_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> lis
     return by_id(rows)
 
 
-COMPOUND_OWNERS_COMMITTEE_SUGGEST_CYPHER = """
+COMPOUND_OWNERS_COMMITTEE_SUGGEST_CYPHER = f"""
 UNWIND $ids AS item
-MATCH (c:Compound {id: item})
+MATCH (c:Compound {{id: item}})
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
-CALL (c, m) {
-  CALL (c, m) {
+CALL (c, m) {{
+  CALL (c, m) {{
     MATCH (c)<-[:PART_OF]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
     WHERE p.is_owner = true
-    WITH b, p, EXISTS { MATCH (p)-[r:REPORTED_TO]->(m)
-                        WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date) }
+    WITH b, p, EXISTS {{ MATCH (p)-[r:REPORTED_TO]->(m)
+                        WHERE {current_on('r')} }}
       AS reported
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind,
            CASE WHEN reported THEN 'dual_reported_owner_member' ELSE 'owner_member' END AS reason, b.id AS via,
            CASE WHEN reported THEN 0 ELSE 1 END AS grp,
            CASE WHEN p.political_status = 'member' THEN 0 ELSE 1 END AS sub
-  }""" + SUGGESTION_TAIL + """}
+  }}""" + SUGGESTION_TAIL + """}
 RETURN c.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
 """
@@ -215,17 +216,17 @@ COMPOUND_OWNERS_COMMITTEE = Indicator(
 
 # ================================================================ COMMITTEE_PARTY_SHARE
 
-_SHARE_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)<-[:BELONGS_TO]-(k:Committee)
+_SHARE_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)<-[:BELONGS_TO]-(k:Committee)
 WHERE (k:OwnersCommittee OR k:SelfManagementCommittee)
-  AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+  AND {current_on('k')}
 WITH c, k,
-  COUNT { MATCH (k)<-[s:SEATED_ON]-(x:Person)
-          WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-          RETURN DISTINCT x } AS seats,
-  COUNT { MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
-          WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-          RETURN DISTINCT x } AS member_seats
+  COUNT {{ MATCH (k)<-[s:SEATED_ON]-(x:Person)
+          WHERE {current_on('s')}
+          RETURN DISTINCT x }} AS seats,
+  COUNT {{ MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
+          WHERE {current_on('s')}
+          RETURN DISTINCT x }} AS member_seats
 WITH c, k, seats, member_seats, seats > 0 AND member_seats * 2 >= seats AS covered
 """
 
@@ -254,23 +255,23 @@ def committee_party_share_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[R
     return count_row(_share(g, k, d)[2] for k, _ in _area_committees(g, p["area"], d))
 
 
-COMMITTEE_PARTY_SHARE_GAPS_CYPHER = _SHARE_CORE + """
+COMMITTEE_PARTY_SHARE_GAPS_CYPHER = _SHARE_CORE + f"""
 WITH c, k, seats, member_seats WHERE NOT covered
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
 RETURN k.id AS id, k.name AS name,
   CASE WHEN k:OwnersCommittee THEN 'OwnersCommittee' ELSE 'SelfManagementCommittee' END AS committee_kind,
   c.id AS compound, seats, member_seats, (seats + 1) / 2 - member_seats AS members_needed,
-  COLLECT { MATCH (k)<-[s:SEATED_ON]-(x:Person)
-            WHERE s.role = 'chair' AND (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-            RETURN DISTINCT x.id AS y ORDER BY y }[0] AS chair,
-  EXISTS { MATCH (k)<-[s:SEATED_ON]-(:PartyMember)
-           WHERE s.role = 'chair' AND (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date) }
+  COLLECT {{ MATCH (k)<-[s:SEATED_ON]-(x:Person)
+            WHERE s.role = 'chair' AND {current_on('s')}
+            RETURN DISTINCT x.id AS y ORDER BY y }}[0] AS chair,
+  EXISTS {{ MATCH (k)<-[s:SEATED_ON]-(:PartyMember)
+           WHERE s.role = 'chair' AND {current_on('s')} }}
     AS chair_is_member,
-  COUNT { MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
-          WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-            AND EXISTS { MATCH (x)-[r:REPORTED_TO]->(m)
-                         WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date) }
-          RETURN DISTINCT x } AS dual_reported_seats
+  COUNT {{ MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
+          WHERE {current_on('s')}
+            AND EXISTS {{ MATCH (x)-[r:REPORTED_TO]->(m)
+                         WHERE {current_on('r')} }}
+          RETURN DISTINCT x }} AS dual_reported_seats
 ORDER BY id
 """
 
@@ -302,24 +303,24 @@ def committee_party_share_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Ro
     return by_id(rows)
 
 
-COMMITTEE_PARTY_SHARE_SUGGEST_CYPHER = """
+COMMITTEE_PARTY_SHARE_SUGGEST_CYPHER = f"""
 UNWIND $ids AS item
-MATCH (k:Committee {id: item})-[:BELONGS_TO]->(c:Compound)
+MATCH (k:Committee {{id: item}})-[:BELONGS_TO]->(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
-CALL (k, c, m) {
-  CALL (k, c, m) {
+CALL (k, c, m) {{
+  CALL (k, c, m) {{
     MATCH (c)<-[:PART_OF]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
     WHERE p.is_owner = true
-      AND NOT EXISTS { MATCH (p)-[s:SEATED_ON]->(k)
-                       WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date) }
-    WITH b, p, EXISTS { MATCH (p)-[r:REPORTED_TO]->(m)
-                        WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date) }
+      AND NOT EXISTS {{ MATCH (p)-[s:SEATED_ON]->(k)
+                       WHERE {current_on('s')} }}
+    WITH b, p, EXISTS {{ MATCH (p)-[r:REPORTED_TO]->(m)
+                        WHERE {current_on('r')} }}
       AS reported
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind,
            CASE WHEN reported THEN 'dual_reported_owner_member' ELSE 'owner_member' END AS reason, b.id AS via,
            CASE WHEN reported THEN 0 ELSE 1 END AS grp,
            CASE WHEN p.political_status = 'member' THEN 0 ELSE 1 END AS sub
-  }""" + SUGGESTION_TAIL + """}
+  }}""" + SUGGESTION_TAIL + """}
 RETURN k.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
 """
@@ -384,12 +385,12 @@ COMMITTEE_PARTY_SHARE = Indicator(
 
 # ================================================================ COMMUNITY_ENV_PROPERTY_COMMITTEE
 
-_ENV_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..3]-(m:Community)
-WITH m, EXISTS {
+_ENV_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..3]-(m:Community)
+WITH m, EXISTS {{
   MATCH (m)<-[:BELONGS_TO]-(:ResidentsCommittee)<-[:BELONGS_TO]-(k:EnvironmentPropertyCommittee)
-  WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-} AS covered
+  WHERE {current_on('k')}
+}} AS covered
 """
 
 

@@ -33,6 +33,7 @@ from queries.common import (
     candidate,
     count_row,
     current,
+    current_on,
     parent,
     prop,
     rank_candidates,
@@ -52,67 +53,67 @@ if TYPE_CHECKING:
 #: Binds ``c`` (compound), ``g`` (grid), ``e`` (entrance, if recorded) and ``home_orgs`` (the
 #: orgs currently covering where they live: any non-group org covering ``c`` or ``g``, any
 #: party group covering ``b`` or ``e``) for a member ``p`` living in building ``b``.
-MEMBER_HOME = """
+MEMBER_HOME = f"""
 OPTIONAL MATCH (b)-[:PART_OF]->(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
 OPTIONAL MATCH (p)-[:LIVES_IN_ENTRANCE]->(e:Entrance)
-WITH *, COLLECT {
+WITH *, COLLECT {{
     UNWIND [c, g] AS t
     MATCH (t)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level <> 'group' AND {current_on('k')}
     RETURN o.id AS x
   UNION
     UNWIND [b, e] AS t
     MATCH (t)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS x
-  } AS home_orgs
+  }} AS home_orgs
 """
 
 #: The same for every member of an area at once: the orgs covering a building's compound, grid
 #: and the building itself are collected once per building, the entrance's groups per member.
-AREA_MEMBERS_HOME = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
+AREA_MEMBERS_HOME = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
 OPTIONAL MATCH (b)-[:PART_OF]->(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
-WITH b, c, g, COLLECT {
+WITH b, c, g, COLLECT {{
     UNWIND [c, g] AS t
     MATCH (t)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level <> 'group' AND {current_on('k')}
     RETURN o.id AS x
   UNION
     MATCH (b)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS x
-  } AS building_orgs
+  }} AS building_orgs
 MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
 OPTIONAL MATCH (p)-[:LIVES_IN_ENTRANCE]->(e:Entrance)
-WITH p, b, c, g, e, building_orgs + COLLECT {
+WITH p, b, c, g, e, building_orgs + COLLECT {{
     MATCH (e)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS x
-  } AS home_orgs
+  }} AS home_orgs
 """
 
 #: Whether org ``o`` currently covers the home of the member (``b``, ``e``, ``c``, ``g`` bound).
-COVERS_HOME = """EXISTS {
+COVERS_HOME = f"""EXISTS {{
       MATCH (o)-[k:COVERS]->(t:Place)
-      WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+      WHERE {current_on('k')}
         AND ((o.level = 'group' AND (t = b OR t = e)) OR (o.level <> 'group' AND (t = c OR t = g)))
-    }"""
+    }}"""
 
 #: With ``p`` and ``home_orgs`` bound, adds ``membership, residence`` (current org ids),
 #: ``residence_home`` (those registered orgs that cover the home), ``membership_home`` and
 #: ``status``; every variable already bound is carried along (``WITH *``). The query must not
 #: have bound ``o`` or ``r`` itself: a subquery would take them as given.
-MEMBER_STATUS = """
+MEMBER_STATUS = f"""
 WITH *,
-  COLLECT { MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT o.id AS x ORDER BY x } AS membership,
-  COLLECT { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT o.id AS x ORDER BY x } AS residence
+  COLLECT {{ MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
+            WHERE {current_on('r')}
+            RETURN DISTINCT o.id AS x ORDER BY x }} AS membership,
+  COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
+            WHERE {current_on('r')}
+            RETURN DISTINCT o.id AS x ORDER BY x }} AS residence
 WITH *, [x IN residence WHERE x IN home_orgs] AS residence_home,
   any(x IN membership WHERE x IN home_orgs) AS membership_home
 WITH *,
@@ -255,14 +256,14 @@ def member_one_plus_one_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row
     return count_row(flags)
 
 
-MEMBER_ONE_PLUS_ONE_GAPS_CYPHER = _MEMBER_CORE + """
+MEMBER_ONE_PLUS_ONE_GAPS_CYPHER = _MEMBER_CORE + f"""
 WITH * WHERE status <> 'complete'
 RETURN p.id AS id, p.name AS name, p.political_status AS political_status, status,
   b.id AS building, e.id AS entrance, c.id AS compound, g.id AS grid, membership, residence,
-  COLLECT { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(:PartyOrg)-[k:COVERS]->(t:Place)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-              AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            RETURN DISTINCT t.id AS x ORDER BY x } AS residence_places
+  COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(:PartyOrg)-[k:COVERS]->(t:Place)
+            WHERE {current_on('r')}
+              AND {current_on('k')}
+            RETURN DISTINCT t.id AS x ORDER BY x }} AS residence_places
 ORDER BY id
 """
 
@@ -296,24 +297,24 @@ def member_one_plus_one_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
     return by_id(rows)
 
 
-_COVERING_ORG_CANDIDATES = """
+_COVERING_ORG_CANDIDATES = f"""
     MATCH (c)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level <> 'group' AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'covers_home' AS reason,
            c.id AS via, 0 AS grp, 0 AS sub
     UNION ALL
     MATCH (g)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level <> 'group' AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'covers_home' AS reason,
            g.id AS via, 0 AS grp, 1 AS sub
     UNION ALL
     MATCH (b)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'group_covers_home' AS reason,
            b.id AS via, 1 AS grp, 0 AS sub
     UNION ALL
     MATCH (e)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'group_covers_home' AS reason,
            e.id AS via, 1 AS grp, 1 AS sub
 """
@@ -431,16 +432,16 @@ MEMBER_ONE_PLUS_ONE = Indicator(
 
 #: The community is found once per building (three levels up: compound, grid, community),
 #: then its residents are expanded: walking up per member took twice as long.
-_DUAL_MEMBERS_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
+_DUAL_MEMBERS_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
 OPTIONAL MATCH (b)-[:PART_OF*1..3]->(m:Community)
 WITH b, m
 MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
 WHERE p.in_service = true
-WITH p, m, EXISTS {
+WITH p, m, EXISTS {{
   MATCH (p)-[r:REPORTED_TO]->(m)
-  WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-} AS covered
+  WHERE {current_on('r')}
+}} AS covered
 """
 
 
@@ -470,14 +471,14 @@ def dual_reporting_members_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[
     )
 
 
-DUAL_REPORTING_MEMBERS_GAPS_CYPHER = _DUAL_MEMBERS_CORE + """
+DUAL_REPORTING_MEMBERS_GAPS_CYPHER = _DUAL_MEMBERS_CORE + f"""
 WITH p, m WHERE NOT covered
-WITH p, m, COLLECT { MATCH (p)-[r:REPORTED_TO]->(x:Community)
-                     WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-                     RETURN DISTINCT x.id AS y ORDER BY y } AS reported_to
+WITH p, m, COLLECT {{ MATCH (p)-[r:REPORTED_TO]->(x:Community)
+                     WHERE {current_on('r')}
+                     RETURN DISTINCT x.id AS y ORDER BY y }} AS reported_to
 RETURN p.id AS id, p.name AS name, m.id AS community, m.name AS community_name, reported_to,
   CASE WHEN size(reported_to) = 0 THEN 'not_reported' ELSE 'reported_elsewhere' END AS status,
-  COLLECT { MATCH (p)-[:WORKS_AT]->(w) RETURN w.id AS x ORDER BY x } AS employers
+  COLLECT {{ MATCH (p)-[:WORKS_AT]->(w) RETURN w.id AS x ORDER BY x }} AS employers
 ORDER BY id
 """
 
@@ -548,19 +549,19 @@ DUAL_REPORTING_MEMBERS = Indicator(
 
 # ================================================================ DUAL_REPORTING_ORGS
 
-_DUAL_ORGS_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..3]-(:Community)<-[:LOCATED_IN]-(u:Employer)<-[r:COVERS]-(o:PartyOrg)
-WHERE o.level <> 'group' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-  AND NOT EXISTS {
+_DUAL_ORGS_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..3]-(:Community)<-[:LOCATED_IN]-(u:Employer)<-[r:COVERS]-(o:PartyOrg)
+WHERE o.level <> 'group' AND {current_on('r')}
+  AND NOT EXISTS {{
     MATCH (o)-[:SUBORDINATE_TO]->(:PartyOrg)-[k:COVERS]->(u)
-    WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-  }
+    WHERE {current_on('k')}
+  }}
 WITH DISTINCT o
-WITH o, EXISTS {
+WITH o, EXISTS {{
   MATCH (o)-[r:REPORTED_TO]->(:Community)<-[:LOCATED_IN]-(:Employer)<-[k:COVERS]-(o)
-  WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-    AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-} AS covered
+  WHERE {current_on('r')}
+    AND {current_on('k')}
+}} AS covered
 """
 
 
@@ -602,21 +603,21 @@ def dual_reporting_orgs_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row
     )
 
 
-DUAL_REPORTING_ORGS_GAPS_CYPHER = _DUAL_ORGS_CORE + """
+DUAL_REPORTING_ORGS_GAPS_CYPHER = _DUAL_ORGS_CORE + f"""
 WITH o WHERE NOT covered
 WITH o,
-  COLLECT { MATCH (o)-[k:COVERS]->(u:Employer)
-            WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            RETURN DISTINCT u.id AS x ORDER BY x } AS employers,
-  COLLECT { MATCH (o)-[k:COVERS]->(:Employer)-[:LOCATED_IN]->(m:Community)
-            WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            WITH DISTINCT m ORDER BY m.id RETURN m.id } AS communities,
-  COLLECT { MATCH (o)-[k:COVERS]->(:Employer)-[:LOCATED_IN]->(m:Community)
-            WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            WITH DISTINCT m ORDER BY m.id RETURN m.name } AS community_names,
-  COLLECT { MATCH (o)-[r:REPORTED_TO]->(x:Community)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT x.id AS y ORDER BY y } AS reported_to
+  COLLECT {{ MATCH (o)-[k:COVERS]->(u:Employer)
+            WHERE {current_on('k')}
+            RETURN DISTINCT u.id AS x ORDER BY x }} AS employers,
+  COLLECT {{ MATCH (o)-[k:COVERS]->(:Employer)-[:LOCATED_IN]->(m:Community)
+            WHERE {current_on('k')}
+            WITH DISTINCT m ORDER BY m.id RETURN m.id }} AS communities,
+  COLLECT {{ MATCH (o)-[k:COVERS]->(:Employer)-[:LOCATED_IN]->(m:Community)
+            WHERE {current_on('k')}
+            WITH DISTINCT m ORDER BY m.id RETURN m.name }} AS community_names,
+  COLLECT {{ MATCH (o)-[r:REPORTED_TO]->(x:Community)
+            WHERE {current_on('r')}
+            RETURN DISTINCT x.id AS y ORDER BY y }} AS reported_to
 RETURN o.id AS id, o.name AS name, employers, communities, community_names, reported_to,
   CASE WHEN size(reported_to) = 0 THEN 'not_reported' ELSE 'reported_elsewhere' END AS status
 ORDER BY id
