@@ -17,6 +17,9 @@ from queries.common import (
     current,
     current_on,
     full,
+    full_on,
+    member_on,
+    member_on_day,
     rank_candidates,
     sorted_ids,
     sources,
@@ -90,6 +93,11 @@ def _firm_covered(g: GraphView, f: str, d: date) -> bool:
     return bool(g.node(f).get("mass_organization"))
 
 
+def _staff(g: GraphView, firm: str, d: date) -> list[str]:
+    """The firm's own party members on ``d`` (who can form its branch)."""
+    return [x for x, _ in sources(g, firm, "WORKS_AT", "PartyMember") if member_on_day(g.node(x), d)]
+
+
 FIRM_PARTY_COVERAGE_COUNT_CYPHER = _FIRM_CORE + """
 RETURN count(f) AS total, count(CASE WHEN covered THEN 1 END) AS covered
 """
@@ -106,8 +114,8 @@ RETURN f.id AS id, f.name AS name,
   COLLECT {{ MATCH (f)-[s:SERVES]->(c:Compound)
             WHERE {current_on('s')}
             RETURN DISTINCT c.id AS x ORDER BY x }} AS compounds,
-  COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE p.political_status = 'member' }} AS full_members,
-  COUNT {{ MATCH (f)<-[:WORKS_AT]-(:PartyMember) }} AS members,
+  COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {full_on('p')} }} AS full_members,
+  COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {member_on('p')} }} AS members,
   COLLECT {{ MATCH (f)<-[r:COVERS]-(o:PartyOrg) WHERE r.until < $date RETURN DISTINCT o.id AS x ORDER BY x }}
     AS ended_orgs
 ORDER BY id
@@ -120,13 +128,13 @@ def firm_party_coverage_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
     for f in _area_firms(g, p["area"], d):
         if _firm_covered(g, f, d):
             continue
-        staff = [x for x, _ in sources(g, f, "WORKS_AT", "PartyMember")]
+        staff = _staff(g, f, d)
         rows.append(
             {
                 "id": f,
                 "name": g.node(f).get("name"),
                 "compounds": sorted_ids(c for c, s in targets(g, f, "SERVES", "Compound") if current(s, d)),
-                "full_members": sum(1 for x in staff if full(g, x)),
+                "full_members": sum(1 for x in staff if full(g, x, d)),
                 "members": len(staff),
                 "ended_orgs": sorted_ids(
                     o
@@ -141,14 +149,15 @@ def firm_party_coverage_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
 FIRM_PARTY_COVERAGE_SUGGEST_CYPHER = f"""
 UNWIND $ids AS item
 MATCH (f:PropertyFirm {{id: item}})
-WITH f, COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE p.political_status = 'member' }} AS n
+WITH f, COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {full_on('p')} }} AS n
 CALL (f, n) {{
   CALL (f, n) {{
     MATCH (f)<-[:WORKS_AT]-(p:PartyMember)
+    WHERE {member_on('p')}
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind,
-           CASE WHEN p.political_status = 'member' THEN 'firm_full_member' ELSE 'firm_member' END AS reason,
+           CASE WHEN {full_on('p')} THEN 'firm_full_member' ELSE 'firm_member' END AS reason,
            null AS via, CASE WHEN n >= 3 THEN 0 ELSE 2 END AS grp,
-           CASE WHEN p.political_status = 'member' THEN 0 ELSE 1 END AS sub
+           CASE WHEN {full_on('p')} THEN 0 ELSE 1 END AS sub
     UNION ALL
     MATCH (f)-[s:SERVES]->(:Compound)-[:PART_OF*1..]->(m:Community)
     WHERE {current_on('s')}
@@ -180,11 +189,11 @@ def firm_party_coverage_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[R
     for f in p["ids"]:
         if not g.has_label(f, "PropertyFirm"):
             continue
-        staff = [x for x, _ in sources(g, f, "WORKS_AT", "PartyMember")]
-        enough = sum(1 for x in staff if full(g, x)) >= MIN_FULL_MEMBERS
+        staff = _staff(g, f, d)
+        enough = sum(1 for x in staff if full(g, x, d)) >= MIN_FULL_MEMBERS
         for x in staff:
-            reason = "firm_full_member" if full(g, x) else "firm_member"
-            rows.append(_person(g, f, x, reason, None, 0 if enough else 2, 0 if full(g, x) else 1))
+            reason = "firm_full_member" if full(g, x, d) else "firm_member"
+            rows.append(_person(g, f, x, reason, None, 0 if enough else 2, 0 if full(g, x, d) else 1))
         communities = {
             m
             for c, s in targets(g, f, "SERVES", "Compound")
