@@ -23,6 +23,7 @@ from loaders.diff import plan_changes
 from loaders.read import read_input
 from loaders.summary import LoadSummary
 from loaders.validate import validate
+from loaders.warnings import membership_warnings
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; stages: ``read``, ``validate``, ``diff``, ``write``."""
@@ -62,6 +63,7 @@ def load(
         pruned=prune and not issues,
         prune_skipped=prune and bool(issues),
     )
+    summary.warnings = membership_warnings(validated, None if empty else store)
     batch = plan_changes(
         None if empty else store, validated, summary, source=source, prune=summary.pruned, progress=progress
     )

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from graph.declare import RelKind
 from graph.errors import Issue
 from graph.records import NodeRecord, RelRecord
 from graph.store import Store
@@ -44,6 +45,9 @@ class Validated:
     """The tables the input has rows for (what prune may delete from)."""
     store_refs: dict[str, list[Place]] = field(default_factory=dict)
     """Ids referred to by kept rows that only the store holds, with where they are referred to."""
+    origins: dict[tuple[str, str], Place] = field(default_factory=dict)
+    """Where each kept relationship-table row is: (type, key) -> (file, row, header of its
+    target column), for warnings that name rows after validation (``loaders.warnings``)."""
 
 
 def validate(
@@ -70,6 +74,11 @@ def validate(
         rows=len(items),
         tables={t.kind.table for t in tables if t.rows},
         store_refs=_store_refs(kept.rows, set(index.first)),
+        origins={
+            (item.kind.type, item.key): (item.table.file, item.row.number, item.table.header(item.kind.to_column))
+            for item in kept.rows
+            if isinstance(item.kind, RelKind) and item.key is not None
+        },
     )
 
 
