@@ -238,6 +238,7 @@ PERSON = NodeKind(
         # a PropertyFirm too: a firm's own members are who can form its branch (FIRM_PARTY_COVERAGE)
         _ref("employer_id", "工作单位", "Employer", "PropertyFirm", required=False, example="U-0001"),
         _date("joined_on", "入党日期"),
+        Column("full_on", "转正日期", FieldType.DATE, en_doc="day the member became full (probationary until then)"),
         Column("skills", "特长", example="法律咨询"),
     ),
     inline_rels=(

@@ -35,6 +35,7 @@ from loaders.read import read_input
 from loaders.summary import LoadSummary
 from loaders.template import drop_samples
 from loaders.validate import validate
+from loaders.warnings import membership_warnings
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; stages: ``read``, ``validate``, ``diff``, ``write``."""
@@ -121,6 +122,7 @@ def plan_load(
         pruned=prune and not issues,
         prune_skipped=prune and bool(issues),
     )
+    summary.warnings = membership_warnings(validated, None if empty else store)
     batch = plan_changes(
         None if empty else store,
         validated,

@@ -63,6 +63,8 @@ class LoadSummary:
     """Problems found; with ``accept_valid`` these rows were left out, otherwise nothing was written."""
     skipped: list[Issue] = field(default_factory=list)
     """Rows left out (``accept_valid``) because a row they depend on was invalid."""
+    warnings: list[Issue] = field(default_factory=list)
+    """Rows loaded as they are but worth a look (``loaders.warnings``), e.g. two current memberships."""
     rows: int = 0
     pruned: bool = False
     """Whether items of the source missing from the input were deleted."""
@@ -118,6 +120,7 @@ class LoadSummary:
             "total": self.total.as_dict(),
             "issues": [i.as_dict() for i in self.issues],
             "skipped": [i.as_dict() for i in self.skipped],
+            "warnings": [i.as_dict() for i in self.warnings],
             "pruned": self.pruned,
             "prune_skipped": self.prune_skipped,
             "written": self.written,
@@ -184,6 +187,10 @@ class LoadSummary:
                 f"{len(self.skipped)}"
             )
             for issue in [*self.issues, *self.skipped]:
+                lines.append(f"  - {issue}  /  {issue.reason_zh}")
+        if self.warnings:
+            lines.append(f"提示 warnings: {len(self.warnings)} (已照常导入 loaded anyway)")
+            for issue in self.warnings:
                 lines.append(f"  - {issue}  /  {issue.reason_zh}")
         return "\n".join(lines)
 

@@ -5,7 +5,12 @@ Conventions of every query in ``queries/`` (both sides):
 * Parameters: ``$area`` (the id of a place), ``$date`` (a ``datetime.date``: "current on
   that day"), ``$ids`` (a list of item ids, for suggestion queries), ``$limit``.
 * "Current on day D" for a dated relationship or a committee's term: ``since`` is empty or
-  ``<= D``, and ``until`` is empty or ``>= D`` (both ends inclusive).
+  ``<= D``, and ``until`` is empty or ``>= D`` (both ends inclusive): ``current_on("r")`` on
+  the Cypher side, ``current`` on the networkx side.
+* Party status on day D (a ``PartyMember`` node): a member when they had joined by D
+  (``joined_on`` empty or ``<= D``), full when also recorded full and past ``full_on`` (empty or
+  ``<= D``), else probationary: ``member_on("p")`` / ``full_on("p")`` on the Cypher side,
+  ``member_on_day`` / ``full_on_day`` on the networkx side. Every member-based answer uses them.
 * "In an area": the item's place lies under the area through ``PART_OF*0..``. Places form a
   strictly layered tree (City, District, Subdistrict, Community, Grid, Compound, Building,
   Entrance), so the Cypher side bounds each walk by the depth of the label it looks for and
@@ -36,6 +41,7 @@ AREA_KINDS = ("City", "District", "Subdistrict", "Community", "Grid", "Compound"
 BRANCH_LEVELS = ("branch", "general_branch")
 GROUP = "group"
 FULL_MEMBER = "member"
+PROBATIONARY = "probationary"
 
 #: Three or more full members can form a branch (Party Constitution); the same threshold is
 #: used to decide whether the full members of a building can form a party group of their own.
@@ -46,6 +52,7 @@ MIN_FULL_MEMBERS = 3
 MEMBER_STATUSES = (
     "complete",
     "missing_membership",
+    "multiple_membership",
     "missing_residence",
     "multiple_residence",
     "residence_mismatch",
@@ -60,6 +67,59 @@ def current(props: Mapping[str, Any], day: date) -> bool:
     since = props.get("since")
     until = props.get("until")
     return (since is None or since <= day) and (until is None or until >= day)
+
+
+def current_on(var: str) -> str:
+    """The Cypher twin of ``current``: whether ``var`` (a relationship or a committee) is
+    current on ``$date``. One text, so that every query means the same by "current"."""
+    return f"({var}.since IS NULL OR {var}.since <= $date) AND ({var}.until IS NULL OR {var}.until >= $date)"
+
+
+def member_on_day(props: Mapping[str, Any], day: date) -> bool:
+    """Whether a ``PartyMember`` node was a member on ``day``: they had joined by then. No
+    ``joined_on`` recorded means a member on every day (the ledger does not say otherwise)."""
+    joined = props.get("joined_on")
+    return joined is None or joined <= day
+
+
+def full_on_day(props: Mapping[str, Any], day: date) -> bool:
+    """Whether a ``PartyMember`` node was a full member on ``day``: a member then, recorded as
+    full (not probationary), and past their ``full_on`` (转正日期) when one is recorded."""
+    full_from = props.get("full_on")
+    return (
+        member_on_day(props, day)
+        and props.get("political_status") == FULL_MEMBER
+        and (full_from is None or full_from <= day)
+    )
+
+
+def status_on_day(props: Mapping[str, Any], day: date) -> str:
+    """The party status code on ``day`` of a member on that day: full or probationary."""
+    return FULL_MEMBER if full_on_day(props, day) else PROBATIONARY
+
+
+def member_on(var: str) -> str:
+    """The Cypher twin of ``member_on_day`` for the ``PartyMember`` node ``var``."""
+    return f"({var}.joined_on IS NULL OR {var}.joined_on <= $date)"
+
+
+def full_on(var: str) -> str:
+    """The Cypher twin of ``full_on_day`` for the ``PartyMember`` node ``var``."""
+    return (
+        f"({member_on(var)} AND {var}.political_status = '{FULL_MEMBER}'"
+        f" AND ({var}.full_on IS NULL OR {var}.full_on <= $date))"
+    )
+
+
+def status_on(var: str) -> str:
+    """The Cypher twin of ``status_on_day``."""
+    return f"CASE WHEN {full_on(var)} THEN '{FULL_MEMBER}' ELSE '{PROBATIONARY}' END"
+
+
+#: The predicates above for the usual variable names (``p`` a member, ``r`` a relationship).
+MEMBER_ON = member_on("p")
+FULL_ON = full_on("p")
+CURRENT_R = current_on("r")
 
 
 def started(props: Mapping[str, Any], day: date) -> bool:
@@ -143,19 +203,27 @@ def prop(g: GraphView, node_id: str | None, name: str) -> Any:
     return None if node_id is None else g.node(node_id).get(name)
 
 
-def residents(g: GraphView, building: str) -> list[str]:
-    """Party members living in ``building``."""
-    return [p for p, _ in sources(g, building, "LIVES_IN", "PartyMember")]
+def residents(g: GraphView, building: str, day: date | None = None) -> list[str]:
+    """Party members living in ``building`` (members on ``day`` when given)."""
+    return [
+        p
+        for p, _ in sources(g, building, "LIVES_IN", "PartyMember")
+        if day is None or member_on_day(g.node(p), day)
+    ]
 
 
-def full(g: GraphView, person: str) -> bool:
+def full(g: GraphView, person: str, day: date | None = None) -> bool:
+    """Whether ``person`` is a full member: on ``day`` (``full_on_day``) when given, else by the
+    recorded status alone (only COMPOUND_BRANCH still asks that way; see docs/indicators.md)."""
+    if day is not None:
+        return full_on_day(g.node(person), day)
     return g.node(person).get("political_status") == FULL_MEMBER
 
 
-def compound_residents(g: GraphView, compound: str) -> Iterator[tuple[str, str]]:
-    """(member, building) for the party members living in ``compound``."""
+def compound_residents(g: GraphView, compound: str, day: date | None = None) -> Iterator[tuple[str, str]]:
+    """(member, building) for the party members living in ``compound`` (members on ``day`` when given)."""
     for b, _ in sources(g, compound, "PART_OF", "Building"):
-        for p in residents(g, b):
+        for p in residents(g, b, day):
             yield p, b
 
 

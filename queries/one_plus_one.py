@@ -19,18 +19,31 @@ from graph.errors import NotFound
 from graph.query import Query, Row
 from graph.store import Store
 from queries.areas import resolve_area
-from queries.common import MEMBER_STATUSES, current, sorted_ids, sources, targets, up
+from queries.common import (
+    MEMBER_STATUSES,
+    current,
+    current_on,
+    member_on,
+    member_on_day,
+    sorted_ids,
+    sources,
+    status_on,
+    status_on_day,
+    targets,
+    up,
+)
 from queries.coverage import as_of_day, counts, explain_gaps, gap_rows, suggestion_rows
 from queries.indicators import INDICATORS
 from queries.indicators.members import (
     COVERS_HOME,
     MEMBER_HOME,
     MEMBER_STATUS,
-    Home,
     OrgPlaces,
     explain_member,
     member_home,
     member_status,
+    org_sides,
+    org_sides_nx,
 )
 from queries.results import (
     AreaOnePlusOne,
@@ -51,70 +64,45 @@ if TYPE_CHECKING:
 # ================================================================ a member's card
 
 MEMBER_CARD_CYPHER = (
-    """
-MATCH (p:Person {id: $person})
-WHERE p:PartyMember
+    f"""
+MATCH (p:Person {{id: $person}})
+WHERE p:PartyMember AND {member_on('p')}
 OPTIONAL MATCH (p)-[:LIVES_IN]->(b:Building)
 """
     + MEMBER_HOME
     + MEMBER_STATUS
-    + """
+    + f"""
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
-RETURN p.id AS id, p.name AS name, p.political_status AS political_status,
+RETURN p.id AS id, p.name AS name, {status_on('p')} AS political_status,
   coalesce(p.in_service, false) AS in_service,
   b.id AS building, e.id AS entrance, c.id AS compound, g.id AS grid, m.id AS community, status,
   membership, residence,
-  COLLECT { MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            WITH DISTINCT o, b, c, g, e ORDER BY o.id
-            RETURN {id: o.id, name: o.name, level: o.level,
-                    places: COLLECT { MATCH (o)-[k:COVERS]->(t:Place)
-                                      WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-                                      RETURN DISTINCT t.id AS x ORDER BY x },
-                    covers_home: """
-    + COVERS_HOME
-    + """} } AS membership_orgs,
-  COLLECT { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            WITH DISTINCT o, b, c, g, e ORDER BY o.id
-            RETURN {id: o.id, name: o.name, level: o.level,
-                    places: COLLECT { MATCH (o)-[k:COVERS]->(t:Place)
-                                      WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-                                      RETURN DISTINCT t.id AS x ORDER BY x },
-                    covers_home: """
-    + COVERS_HOME
-    + """} } AS residence_orgs,
-  COLLECT { MATCH (p)-[r:REPORTED_TO]->(x:Community)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT x.id AS y ORDER BY y } AS reported_to
+  {org_sides('MEMBER_OF')} AS membership_orgs,
+  {org_sides('REGISTERED_AT_RESIDENCE')} AS residence_orgs,
+  COLLECT {{ MATCH (p)-[r:REPORTED_TO]->(x:Community)
+            WHERE {current_on('r')}
+            RETURN DISTINCT x.id AS y ORDER BY y }} AS reported_to
 """
 )
-
-
-def _org_side(g: GraphView, o: str, home: Home, places: OrgPlaces) -> Row:
-    return {
-        "id": o,
-        "name": g.node(o).get("name"),
-        "level": g.node(o).get("level"),
-        "places": sorted(places(o)),
-        "covers_home": places.covers_home(o, home),
-    }
 
 
 def member_card_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     person, d = p["person"], p["date"]
     if not g.has(person) or not g.has_label(person, "Person") or not g.has_label(person, "PartyMember"):
         return []
-    places = OrgPlaces(g, d)
-    home = member_home(g, person)
-    st = member_status(g, person, home, d, places)
     node = g.node(person)
+    if not member_on_day(node, d):
+        return []
+    places = OrgPlaces(g, d)
+    edges = g.out_by_type(person)
+    home = member_home(g, person, edges)
+    st = member_status(g, person, home, d, places, edges)
     in_service = node.get("in_service")
     return [
         {
             "id": person,
             "name": node.get("name"),
-            "political_status": node.get("political_status"),
+            "political_status": status_on_day(node, d),
             "in_service": False if in_service is None else in_service,
             "building": home.building,
             "entrance": home.entrance,
@@ -124,8 +112,8 @@ def member_card_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
             "status": st.status,
             "membership": st.membership,
             "residence": st.residence,
-            "membership_orgs": [_org_side(g, o, home, places) for o in st.membership],
-            "residence_orgs": [_org_side(g, o, home, places) for o in st.residence],
+            "membership_orgs": org_sides_nx(g, edges, "MEMBER_OF", home, d, places),
+            "residence_orgs": org_sides_nx(g, edges, "REGISTERED_AT_RESIDENCE", home, d, places),
             "reported_to": sorted_ids(x for x, r in targets(g, person, "REPORTED_TO", "Community") if current(r, d)),
         }
     ]
@@ -143,7 +131,10 @@ def member_card(store: Store, person_id: str, as_of: date | None = None) -> Memb
     day = as_of_day(as_of)
     rows = store.run(MEMBER_CARD, {"person": person_id, "date": day})
     if not rows:
-        raise NotFound(f"no party member with id {person_id!r}", message_zh=f"未找到党员 {person_id}")
+        raise NotFound(
+            f"no party member with id {person_id!r} on {day.isoformat()}",
+            message_zh=f"未找到党员 {person_id}({day.isoformat()})",
+        )
     r = rows[0]
     residence_places = sorted({pl for o in r["residence_orgs"] for pl in o["places"]})
     e = explain_member({**r, "residence_places": residence_places})
@@ -169,12 +160,12 @@ def member_card(store: Store, person_id: str, as_of: date | None = None) -> Memb
 
 # ================================================================ a branch's view
 
-BRANCH_INFO_CYPHER = """
-MATCH (o:PartyOrg {id: $org})
+BRANCH_INFO_CYPHER = f"""
+MATCH (o:PartyOrg {{id: $org}})
 RETURN o.id AS id, o.name AS name, o.level AS level, o.kind AS kind,
-  COLLECT { MATCH (o)-[k:COVERS]->(t)
-            WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            RETURN DISTINCT t.id AS x ORDER BY x } AS places
+  COLLECT {{ MATCH (o)-[k:COVERS]->(t)
+            WHERE {current_on('k')}
+            RETURN DISTINCT t.id AS x ORDER BY x }} AS places
 """
 
 
@@ -197,39 +188,40 @@ def branch_info_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
 BRANCH_INFO = Query("one_plus_one.branch_info", BRANCH_INFO_CYPHER, branch_info_nx, doc="params: org, date")
 
 BRANCH_MEMBERS_CYPHER = (
-    """
-MATCH (br:PartyOrg {id: $org})
-CALL (br) {
+    f"""
+MATCH (br:PartyOrg {{id: $org}})
+CALL (br) {{
   MATCH (p:PartyMember)-[r:MEMBER_OF]->(br)
-  WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
+  WHERE {current_on('r')}
   RETURN DISTINCT p, 'membership' AS side
   UNION
   MATCH (p:PartyMember)-[r:REGISTERED_AT_RESIDENCE]->(br)
-  WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
+  WHERE {current_on('r')}
   RETURN DISTINCT p, 'residence' AS side
   UNION
   MATCH (br)-[k:COVERS]->(t:Place)
   WHERE br.level <> 'group' AND (t:Compound OR t:Grid)
-    AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    AND {current_on('k')}
   MATCH (t)<-[:PART_OF*1..2]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
   RETURN DISTINCT p, 'unregistered' AS side
   UNION
   MATCH (br)-[k:COVERS]->(t:Building)<-[:LIVES_IN]-(p:PartyMember)
-  WHERE br.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+  WHERE br.level = 'group' AND {current_on('k')}
   RETURN DISTINCT p, 'unregistered' AS side
   UNION
   MATCH (br)-[k:COVERS]->(t:Entrance)<-[:LIVES_IN_ENTRANCE]-(p:PartyMember)
-  WHERE br.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+  WHERE br.level = 'group' AND {current_on('k')}
   RETURN DISTINCT p, 'unregistered' AS side
-}
+}}
+WITH * WHERE {member_on('p')}
 OPTIONAL MATCH (p)-[:LIVES_IN]->(b:Building)
 """
     + MEMBER_HOME
     + MEMBER_STATUS
-    + """
+    + f"""
 // the status above ranged over all of the member's orgs; now ``o`` is this branch again
 WITH *, br AS o WHERE side <> 'unregistered' OR status = 'missing_residence'
-RETURN side, p.id AS id, p.name AS name, p.political_status AS political_status,
+RETURN side, p.id AS id, p.name AS name, {status_on('p')} AS political_status,
   b.id AS building, c.id AS compound, status, """
     + COVERS_HOME
     + """ AS covers_home
@@ -264,6 +256,8 @@ def branch_members_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     places = OrgPlaces(g, d)
     rows = []
     for x, side in pairs:
+        if not member_on_day(g.node(x), d):
+            continue
         home = member_home(g, x, places=places)
         st = member_status(g, x, home, d, places)
         if side == "unregistered" and st.status != "missing_residence":
@@ -273,7 +267,7 @@ def branch_members_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
                 "side": side,
                 "id": x,
                 "name": g.node(x).get("name"),
-                "political_status": g.node(x).get("political_status"),
+                "political_status": status_on_day(g.node(x), d),
                 "building": home.building,
                 "compound": home.compound,
                 "status": st.status,

@@ -288,7 +288,7 @@ class MemberCard(_AsDict):
 
     id: str
     name: str | Personal | None
-    political_status: str | None
+    political_status: str | None  # on ``as_of``: member (full) or probationary (see queries.common.full_on)
     in_service: bool
     as_of: date
     building: str | None
@@ -298,7 +298,7 @@ class MemberCard(_AsDict):
     community: str | None
     membership: tuple[OrgSide, ...]
     residence: tuple[OrgSide, ...]
-    status: str  # complete, missing_membership, missing_residence, multiple_residence, residence_mismatch
+    status: str  # one of queries.common.MEMBER_STATUSES
     explanation_zh: str
     explanation_en: str
     reported_to: tuple[str, ...]  # communities the member currently reports to (双报到)
@@ -308,7 +308,7 @@ class MemberCard(_AsDict):
 class BranchMember(_AsDict):
     id: str
     name: str | Personal | None
-    political_status: str | None
+    political_status: str | None  # on the view's day: member (full) or probationary
     side: str  # membership, residence, unregistered
     building: str | None
     compound: str | None

@@ -3,6 +3,10 @@
 ``trend(store, "CM-0001", date(2021, 1, 1), date(2021, 12, 31))`` gives, for each indicator,
 (total, covered, rate) at each month end in the range. The end date itself is always the
 last point, so a range that stops mid-month still shows where things stand.
+
+Each point is the indicators' own count on that day, so it counts that day's facts: the
+relationships current then and the party members of that day (joined by then, full once past
+``full_on``; see queries/common.py), not today's members projected into the past.
 """
 
 from __future__ import annotations

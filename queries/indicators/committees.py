@@ -16,7 +16,11 @@ from queries.common import (
     compound_residents,
     count_row,
     current,
+    current_on,
     full,
+    full_on,
+    member_on,
+    member_on_day,
     rank_candidates,
     sources,
     targets,
@@ -37,8 +41,17 @@ def _committees(g: GraphView, place: str | None, label: str, d: date | None = No
     return [k for k, _ in sources(g, place, "BELONGS_TO", label) if d is None or current(g.node(k), d)]
 
 
-def _seated(g: GraphView, committee: str, d: date, label: str = "Person") -> set[str]:
-    return {x for x, s in sources(g, committee, "SEATED_ON", label) if current(s, d)}
+def _seated(g: GraphView, committee: str, d: date) -> set[str]:
+    return {x for x, s in sources(g, committee, "SEATED_ON", "Person") if current(s, d)}
+
+
+def _is_member(g: GraphView, person: str, d: date) -> bool:
+    return g.has_label(person, "PartyMember") and member_on_day(g.node(person), d)
+
+
+def _member_seats(g: GraphView, committee: str, d: date) -> set[str]:
+    """The seats held on ``d`` by people who were party members on ``d``."""
+    return {x for x in _seated(g, committee, d) if _is_member(g, x, d)}
 
 
 def _reported(g: GraphView, person: str, community: str | None, d: date) -> bool:
@@ -47,8 +60,9 @@ def _reported(g: GraphView, person: str, community: str | None, d: date) -> bool
     )
 
 
-def _owner_members(g: GraphView, compound: str) -> Iterator[tuple[str, str]]:
-    for p, b in compound_residents(g, compound):
+def _owner_members(g: GraphView, compound: str, d: date) -> Iterator[tuple[str, str]]:
+    """(member on ``d``, building) for the party members among the compound's owners."""
+    for p, b in compound_residents(g, compound, d):
         if g.node(p).get("is_owner") is True:
             yield p, b
 
@@ -64,20 +78,20 @@ def _owner_candidate(g: GraphView, item: str, p: str, b: str, community: str | N
         "dual_reported_owner_member" if reported else "owner_member",
         b,
         0 if reported else 1,
-        0 if full(g, p) else 1,
+        0 if full(g, p, d) else 1,
         n.get("phone"),
     )
 
 
 # ================================================================ COMPOUND_OWNERS_COMMITTEE
 
-_OWNERS_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
+_OWNERS_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
 WITH c,
-  EXISTS { MATCH (c)<-[:BELONGS_TO]-(k:OwnersCommittee)
-           WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date) } AS has_oc,
-  EXISTS { MATCH (c)<-[:BELONGS_TO]-(k:SelfManagementCommittee)
-           WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date) } AS has_sm,
+  EXISTS {{ MATCH (c)<-[:BELONGS_TO]-(k:OwnersCommittee)
+           WHERE {current_on('k')} }} AS has_oc,
+  EXISTS {{ MATCH (c)<-[:BELONGS_TO]-(k:SelfManagementCommittee)
+           WHERE {current_on('k')} }} AS has_sm,
   coalesce(c.eligible_for_owners_committee, false) AS eligible
 WITH c, has_oc, has_sm, eligible, has_oc OR (NOT eligible AND has_sm) AS covered
 """
@@ -100,13 +114,14 @@ def compound_owners_committee_count_nx(g: GraphView, p: Mapping[str, Any]) -> li
     return count_row(_owners_state(g, c, p["date"])[0] for c in under(g, p["area"], "Compound"))
 
 
-COMPOUND_OWNERS_COMMITTEE_GAPS_CYPHER = _OWNERS_CORE + """
+COMPOUND_OWNERS_COMMITTEE_GAPS_CYPHER = _OWNERS_CORE + f"""
 WITH c, has_sm, eligible WHERE NOT covered
 RETURN c.id AS id, c.name AS name, eligible, has_sm AS has_self_management_committee,
   CASE WHEN eligible THEN 'needs_owners_committee' ELSE 'needs_self_management_committee' END AS status,
-  COLLECT { MATCH (c)<-[:BELONGS_TO]-(k:OwnersCommittee) WHERE k.until < $date
-            RETURN k.until AS u ORDER BY u DESC }[0] AS owners_committee_ended,
-  COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE p.is_owner = true } AS owner_members
+  COLLECT {{ MATCH (c)<-[:BELONGS_TO]-(k:OwnersCommittee) WHERE k.until < $date
+            RETURN k.until AS u ORDER BY u DESC }}[0] AS owners_committee_ended,
+  COUNT {{ MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
+          WHERE p.is_owner = true AND {member_on('p')} }} AS owner_members
 ORDER BY id
 """
 
@@ -129,28 +144,28 @@ def compound_owners_committee_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> lis
                 "has_self_management_committee": has_sm,
                 "status": "needs_owners_committee" if eligible else "needs_self_management_committee",
                 "owners_committee_ended": max(ended) if ended else None,
-                "owner_members": sum(1 for _ in _owner_members(g, c)),
+                "owner_members": sum(1 for _ in _owner_members(g, c, d)),
             }
         )
     return by_id(rows)
 
 
-COMPOUND_OWNERS_COMMITTEE_SUGGEST_CYPHER = """
+COMPOUND_OWNERS_COMMITTEE_SUGGEST_CYPHER = f"""
 UNWIND $ids AS item
-MATCH (c:Compound {id: item})
+MATCH (c:Compound {{id: item}})
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
-CALL (c, m) {
-  CALL (c, m) {
+CALL (c, m) {{
+  CALL (c, m) {{
     MATCH (c)<-[:PART_OF]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
-    WHERE p.is_owner = true
-    WITH b, p, EXISTS { MATCH (p)-[r:REPORTED_TO]->(m)
-                        WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date) }
+    WHERE p.is_owner = true AND {member_on('p')}
+    WITH b, p, EXISTS {{ MATCH (p)-[r:REPORTED_TO]->(m)
+                        WHERE {current_on('r')} }}
       AS reported
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind,
            CASE WHEN reported THEN 'dual_reported_owner_member' ELSE 'owner_member' END AS reason, b.id AS via,
            CASE WHEN reported THEN 0 ELSE 1 END AS grp,
-           CASE WHEN p.political_status = 'member' THEN 0 ELSE 1 END AS sub
-  }""" + SUGGESTION_TAIL + """}
+           CASE WHEN {full_on('p')} THEN 0 ELSE 1 END AS sub
+  }}""" + SUGGESTION_TAIL + """}
 RETURN c.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
 """
@@ -163,7 +178,7 @@ def compound_owners_committee_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> 
         if not g.has_label(c, "Compound"):
             continue
         community = up(g, c, "Community")
-        rows += [_owner_candidate(g, c, m, b, community, d) for m, b in _owner_members(g, c)]
+        rows += [_owner_candidate(g, c, m, b, community, d) for m, b in _owner_members(g, c, d)]
     return rank_candidates(rows, p["limit"])
 
 
@@ -215,17 +230,17 @@ COMPOUND_OWNERS_COMMITTEE = Indicator(
 
 # ================================================================ COMMITTEE_PARTY_SHARE
 
-_SHARE_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)<-[:BELONGS_TO]-(k:Committee)
+_SHARE_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)<-[:BELONGS_TO]-(k:Committee)
 WHERE (k:OwnersCommittee OR k:SelfManagementCommittee)
-  AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+  AND {current_on('k')}
 WITH c, k,
-  COUNT { MATCH (k)<-[s:SEATED_ON]-(x:Person)
-          WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-          RETURN DISTINCT x } AS seats,
-  COUNT { MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
-          WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-          RETURN DISTINCT x } AS member_seats
+  COUNT {{ MATCH (k)<-[s:SEATED_ON]-(x:Person)
+          WHERE {current_on('s')}
+          RETURN DISTINCT x }} AS seats,
+  COUNT {{ MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
+          WHERE {current_on('s')} AND {member_on('x')}
+          RETURN DISTINCT x }} AS member_seats
 WITH c, k, seats, member_seats, seats > 0 AND member_seats * 2 >= seats AS covered
 """
 
@@ -240,7 +255,7 @@ def _area_committees(g: GraphView, area: str, d: date) -> Iterator[tuple[str, st
 
 def _share(g: GraphView, k: str, d: date) -> tuple[int, int, bool]:
     seats = len(_seated(g, k, d))
-    member_seats = len(_seated(g, k, d, "PartyMember"))
+    member_seats = len(_member_seats(g, k, d))
     return seats, member_seats, seats > 0 and member_seats * 2 >= seats
 
 
@@ -254,23 +269,23 @@ def committee_party_share_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[R
     return count_row(_share(g, k, d)[2] for k, _ in _area_committees(g, p["area"], d))
 
 
-COMMITTEE_PARTY_SHARE_GAPS_CYPHER = _SHARE_CORE + """
+COMMITTEE_PARTY_SHARE_GAPS_CYPHER = _SHARE_CORE + f"""
 WITH c, k, seats, member_seats WHERE NOT covered
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
 RETURN k.id AS id, k.name AS name,
   CASE WHEN k:OwnersCommittee THEN 'OwnersCommittee' ELSE 'SelfManagementCommittee' END AS committee_kind,
   c.id AS compound, seats, member_seats, (seats + 1) / 2 - member_seats AS members_needed,
-  COLLECT { MATCH (k)<-[s:SEATED_ON]-(x:Person)
-            WHERE s.role = 'chair' AND (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-            RETURN DISTINCT x.id AS y ORDER BY y }[0] AS chair,
-  EXISTS { MATCH (k)<-[s:SEATED_ON]-(:PartyMember)
-           WHERE s.role = 'chair' AND (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date) }
+  COLLECT {{ MATCH (k)<-[s:SEATED_ON]-(x:Person)
+            WHERE s.role = 'chair' AND {current_on('s')}
+            RETURN DISTINCT x.id AS y ORDER BY y }}[0] AS chair,
+  EXISTS {{ MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
+           WHERE s.role = 'chair' AND {current_on('s')} AND {member_on('x')} }}
     AS chair_is_member,
-  COUNT { MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
-          WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-            AND EXISTS { MATCH (x)-[r:REPORTED_TO]->(m)
-                         WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date) }
-          RETURN DISTINCT x } AS dual_reported_seats
+  COUNT {{ MATCH (k)<-[s:SEATED_ON]-(x:PartyMember)
+          WHERE {current_on('s')} AND {member_on('x')}
+            AND EXISTS {{ MATCH (x)-[r:REPORTED_TO]->(m)
+                         WHERE {current_on('r')} }}
+          RETURN DISTINCT x }} AS dual_reported_seats
 ORDER BY id
 """
 
@@ -284,7 +299,7 @@ def committee_party_share_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Ro
             continue
         community = up(g, c, "Community")
         chairs = {x: s for x, s in sources(g, k, "SEATED_ON", "Person") if s.get("role") == "chair" and current(s, d)}
-        members = _seated(g, k, d, "PartyMember")
+        members = _member_seats(g, k, d)
         rows.append(
             {
                 "id": k,
@@ -295,31 +310,31 @@ def committee_party_share_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Ro
                 "member_seats": member_seats,
                 "members_needed": (seats + 1) // 2 - member_seats,
                 "chair": min(chairs) if chairs else None,
-                "chair_is_member": any(g.has_label(x, "PartyMember") for x in chairs),
+                "chair_is_member": any(_is_member(g, x, d) for x in chairs),
                 "dual_reported_seats": sum(1 for x in members if _reported(g, x, community, d)),
             }
         )
     return by_id(rows)
 
 
-COMMITTEE_PARTY_SHARE_SUGGEST_CYPHER = """
+COMMITTEE_PARTY_SHARE_SUGGEST_CYPHER = f"""
 UNWIND $ids AS item
-MATCH (k:Committee {id: item})-[:BELONGS_TO]->(c:Compound)
+MATCH (k:Committee {{id: item}})-[:BELONGS_TO]->(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
-CALL (k, c, m) {
-  CALL (k, c, m) {
+CALL (k, c, m) {{
+  CALL (k, c, m) {{
     MATCH (c)<-[:PART_OF]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
-    WHERE p.is_owner = true
-      AND NOT EXISTS { MATCH (p)-[s:SEATED_ON]->(k)
-                       WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date) }
-    WITH b, p, EXISTS { MATCH (p)-[r:REPORTED_TO]->(m)
-                        WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date) }
+    WHERE p.is_owner = true AND {member_on('p')}
+      AND NOT EXISTS {{ MATCH (p)-[s:SEATED_ON]->(k)
+                       WHERE {current_on('s')} }}
+    WITH b, p, EXISTS {{ MATCH (p)-[r:REPORTED_TO]->(m)
+                        WHERE {current_on('r')} }}
       AS reported
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind,
            CASE WHEN reported THEN 'dual_reported_owner_member' ELSE 'owner_member' END AS reason, b.id AS via,
            CASE WHEN reported THEN 0 ELSE 1 END AS grp,
-           CASE WHEN p.political_status = 'member' THEN 0 ELSE 1 END AS sub
-  }""" + SUGGESTION_TAIL + """}
+           CASE WHEN {full_on('p')} THEN 0 ELSE 1 END AS sub
+  }}""" + SUGGESTION_TAIL + """}
 RETURN k.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
 """
@@ -335,7 +350,7 @@ def committee_party_share_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list
             community = up(g, c, "Community")
             seated = _seated(g, k, d)
             rows += [
-                _owner_candidate(g, k, m, b, community, d) for m, b in _owner_members(g, c) if m not in seated
+                _owner_candidate(g, k, m, b, community, d) for m, b in _owner_members(g, c, d) if m not in seated
             ]
     return rank_candidates(rows, p["limit"])
 
@@ -384,12 +399,12 @@ COMMITTEE_PARTY_SHARE = Indicator(
 
 # ================================================================ COMMUNITY_ENV_PROPERTY_COMMITTEE
 
-_ENV_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..3]-(m:Community)
-WITH m, EXISTS {
+_ENV_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..3]-(m:Community)
+WITH m, EXISTS {{
   MATCH (m)<-[:BELONGS_TO]-(:ResidentsCommittee)<-[:BELONGS_TO]-(k:EnvironmentPropertyCommittee)
-  WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-} AS covered
+  WHERE {current_on('k')}
+}} AS covered
 """
 
 

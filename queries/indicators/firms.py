@@ -15,7 +15,11 @@ from queries.common import (
     candidate,
     count_row,
     current,
+    current_on,
     full,
+    full_on,
+    member_on,
+    member_on_day,
     rank_candidates,
     sorted_ids,
     sources,
@@ -57,16 +61,15 @@ def _secretaries_of_reported(g: GraphView, community: str | None, d: date) -> It
 
 # ================================================================ FIRM_PARTY_COVERAGE
 
-_FIRM_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(:Compound)<-[s:SERVES]-(f:PropertyFirm)
-WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
+_FIRM_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(:Compound)<-[s:SERVES]-(f:PropertyFirm)
+WHERE {current_on('s')}
 WITH DISTINCT f
 WITH f,
-  EXISTS { MATCH (f)<-[r:COVERS]-(:PartyOrg)
-           WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date) }
-  OR EXISTS { MATCH (f)<-[r:HOLDS_ROLE]-(:Person)
-              WHERE r.role = 'instructor' AND (r.since IS NULL OR r.since <= $date)
-                AND (r.until IS NULL OR r.until >= $date) }
+  EXISTS {{ MATCH (f)<-[r:COVERS]-(:PartyOrg)
+           WHERE {current_on('r')} }}
+  OR EXISTS {{ MATCH (f)<-[r:HOLDS_ROLE]-(:Person)
+              WHERE r.role = 'instructor' AND {current_on('r')} }}
   OR size(coalesce(f.mass_organization, '')) > 0 AS covered
 """
 
@@ -90,6 +93,11 @@ def _firm_covered(g: GraphView, f: str, d: date) -> bool:
     return bool(g.node(f).get("mass_organization"))
 
 
+def _staff(g: GraphView, firm: str, d: date) -> list[str]:
+    """The firm's own party members on ``d`` (who can form its branch)."""
+    return [x for x, _ in sources(g, firm, "WORKS_AT", "PartyMember") if member_on_day(g.node(x), d)]
+
+
 FIRM_PARTY_COVERAGE_COUNT_CYPHER = _FIRM_CORE + """
 RETURN count(f) AS total, count(CASE WHEN covered THEN 1 END) AS covered
 """
@@ -100,15 +108,15 @@ def firm_party_coverage_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row
     return count_row(_firm_covered(g, f, d) for f in _area_firms(g, p["area"], d))
 
 
-FIRM_PARTY_COVERAGE_GAPS_CYPHER = _FIRM_CORE + """
+FIRM_PARTY_COVERAGE_GAPS_CYPHER = _FIRM_CORE + f"""
 WITH f WHERE NOT covered
 RETURN f.id AS id, f.name AS name,
-  COLLECT { MATCH (f)-[s:SERVES]->(c:Compound)
-            WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-            RETURN DISTINCT c.id AS x ORDER BY x } AS compounds,
-  COUNT { MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE p.political_status = 'member' } AS full_members,
-  COUNT { MATCH (f)<-[:WORKS_AT]-(:PartyMember) } AS members,
-  COLLECT { MATCH (f)<-[r:COVERS]-(o:PartyOrg) WHERE r.until < $date RETURN DISTINCT o.id AS x ORDER BY x }
+  COLLECT {{ MATCH (f)-[s:SERVES]->(c:Compound)
+            WHERE {current_on('s')}
+            RETURN DISTINCT c.id AS x ORDER BY x }} AS compounds,
+  COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {full_on('p')} }} AS full_members,
+  COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {member_on('p')} }} AS members,
+  COLLECT {{ MATCH (f)<-[r:COVERS]-(o:PartyOrg) WHERE r.until < $date RETURN DISTINCT o.id AS x ORDER BY x }}
     AS ended_orgs
 ORDER BY id
 """
@@ -120,13 +128,13 @@ def firm_party_coverage_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
     for f in _area_firms(g, p["area"], d):
         if _firm_covered(g, f, d):
             continue
-        staff = [x for x, _ in sources(g, f, "WORKS_AT", "PartyMember")]
+        staff = _staff(g, f, d)
         rows.append(
             {
                 "id": f,
                 "name": g.node(f).get("name"),
                 "compounds": sorted_ids(c for c, s in targets(g, f, "SERVES", "Compound") if current(s, d)),
-                "full_members": sum(1 for x in staff if full(g, x)),
+                "full_members": sum(1 for x in staff if full(g, x, d)),
                 "members": len(staff),
                 "ended_orgs": sorted_ids(
                     o
@@ -138,37 +146,38 @@ def firm_party_coverage_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
     return by_id(rows)
 
 
-FIRM_PARTY_COVERAGE_SUGGEST_CYPHER = """
+FIRM_PARTY_COVERAGE_SUGGEST_CYPHER = f"""
 UNWIND $ids AS item
-MATCH (f:PropertyFirm {id: item})
-WITH f, COUNT { MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE p.political_status = 'member' } AS n
-CALL (f, n) {
-  CALL (f, n) {
+MATCH (f:PropertyFirm {{id: item}})
+WITH f, COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {full_on('p')} }} AS n
+CALL (f, n) {{
+  CALL (f, n) {{
     MATCH (f)<-[:WORKS_AT]-(p:PartyMember)
+    WHERE {member_on('p')}
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind,
-           CASE WHEN p.political_status = 'member' THEN 'firm_full_member' ELSE 'firm_member' END AS reason,
+           CASE WHEN {full_on('p')} THEN 'firm_full_member' ELSE 'firm_member' END AS reason,
            null AS via, CASE WHEN n >= 3 THEN 0 ELSE 2 END AS grp,
-           CASE WHEN p.political_status = 'member' THEN 0 ELSE 1 END AS sub
+           CASE WHEN {full_on('p')} THEN 0 ELSE 1 END AS sub
     UNION ALL
     MATCH (f)-[s:SERVES]->(:Compound)-[:PART_OF*1..]->(m:Community)
-    WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
+    WHERE {current_on('s')}
     WITH DISTINCT f, n, m
     MATCH (m)<-[:PART_OF*2]-(:Compound)<-[s2:SERVES]-(f2:PropertyFirm)<-[k:COVERS]-(o:PartyOrg)
     WHERE f2 <> f AND o.kind = 'joint'
-      AND (s2.since IS NULL OR s2.since <= $date) AND (s2.until IS NULL OR s2.until >= $date)
-      AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+      AND {current_on('s2')}
+      AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'joint_org' AS reason,
            f2.id AS via, CASE WHEN n >= 3 THEN 3 ELSE 1 END AS grp, 0 AS sub
     UNION ALL
     MATCH (f)-[s:SERVES]->(:Compound)-[:PART_OF*1..]->(m:Community)
-    WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
+    WHERE {current_on('s')}
     WITH DISTINCT f, n, m
     MATCH (m)<-[r:REPORTED_TO]-(o:PartyOrg)<-[h:HOLDS_ROLE]-(x:Person)
-    WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-      AND h.role = 'secretary' AND (h.since IS NULL OR h.since <= $date) AND (h.until IS NULL OR h.until >= $date)
+    WHERE {current_on('r')}
+      AND h.role = 'secretary' AND {current_on('h')}
     RETURN x.id AS id, x.name AS name, x.phone AS phone, 'person' AS kind, 'reported_org_secretary' AS reason,
            o.id AS via, CASE WHEN n >= 3 THEN 3 ELSE 1 END AS grp, 1 AS sub
-  }""" + SUGGESTION_TAIL + """}
+  }}""" + SUGGESTION_TAIL + """}
 RETURN f.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
 """
@@ -180,11 +189,11 @@ def firm_party_coverage_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[R
     for f in p["ids"]:
         if not g.has_label(f, "PropertyFirm"):
             continue
-        staff = [x for x, _ in sources(g, f, "WORKS_AT", "PartyMember")]
-        enough = sum(1 for x in staff if full(g, x)) >= MIN_FULL_MEMBERS
+        staff = _staff(g, f, d)
+        enough = sum(1 for x in staff if full(g, x, d)) >= MIN_FULL_MEMBERS
         for x in staff:
-            reason = "firm_full_member" if full(g, x) else "firm_member"
-            rows.append(_person(g, f, x, reason, None, 0 if enough else 2, 0 if full(g, x) else 1))
+            reason = "firm_full_member" if full(g, x, d) else "firm_member"
+            rows.append(_person(g, f, x, reason, None, 0 if enough else 2, 0 if full(g, x, d) else 1))
         communities = {
             m
             for c, s in targets(g, f, "SERVES", "Compound")
@@ -248,12 +257,12 @@ FIRM_PARTY_COVERAGE = Indicator(
 
 # ================================================================ COMPOUND_PROPERTY_SERVICE
 
-_SERVICE_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
-WITH c, EXISTS {
+_SERVICE_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
+WITH c, EXISTS {{
   MATCH (c)<-[s:SERVES]-()
-  WHERE (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
-} AS covered
+  WHERE {current_on('s')}
+}} AS covered
 """
 
 
@@ -302,18 +311,18 @@ def compound_property_service_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> lis
     return by_id(rows)
 
 
-COMPOUND_PROPERTY_SERVICE_SUGGEST_CYPHER = """
+COMPOUND_PROPERTY_SERVICE_SUGGEST_CYPHER = f"""
 UNWIND $ids AS item
-MATCH (c:Compound {id: item})
+MATCH (c:Compound {{id: item}})
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
-CALL (c, m) {
-  CALL (c, m) {
+CALL (c, m) {{
+  CALL (c, m) {{
     MATCH (m)<-[:PART_OF*2]-(x:Compound)<-[s:SERVES]-(f:PropertyFirm)
-    WHERE x <> c AND (s.since IS NULL OR s.since <= $date) AND (s.until IS NULL OR s.until >= $date)
+    WHERE x <> c AND {current_on('s')}
     WITH f, min(x.id) AS via, count(DISTINCT x) AS served
     RETURN f.id AS id, f.name AS name, null AS phone, 'firm' AS kind, 'serves_nearby' AS reason,
            via, 0 AS grp, 0 - served AS sub
-  }""" + SUGGESTION_TAIL + """}
+  }}""" + SUGGESTION_TAIL + """}
 RETURN c.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
 """
@@ -379,12 +388,12 @@ COMPOUND_PROPERTY_SERVICE = Indicator(
 
 # ================================================================ COMPOUND_QUALITY_SUPERVISOR
 
-_SUPERVISOR_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
-WITH c, EXISTS {
+_SUPERVISOR_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
+WITH c, EXISTS {{
   MATCH (c)<-[r:HOLDS_ROLE]-(:Person)
-  WHERE r.role = 'quality_supervisor' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-} AS covered
+  WHERE r.role = 'quality_supervisor' AND {current_on('r')}
+}} AS covered
 """
 
 
@@ -430,30 +439,30 @@ def compound_quality_supervisor_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> l
     return by_id(rows)
 
 
-COMPOUND_QUALITY_SUPERVISOR_SUGGEST_CYPHER = """
+COMPOUND_QUALITY_SUPERVISOR_SUGGEST_CYPHER = f"""
 UNWIND $ids AS item
-MATCH (c:Compound {id: item})
+MATCH (c:Compound {{id: item}})
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
-CALL (c, m) {
-  CALL (c, m) {
+CALL (c, m) {{
+  CALL (c, m) {{
     MATCH (c)<-[:BELONGS_TO]-(k:Committee)<-[st:SEATED_ON]-(x:Person)
     WHERE (k:OwnersCommittee OR k:SelfManagementCommittee)
-      AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-      AND st.role = 'chair' AND (st.since IS NULL OR st.since <= $date) AND (st.until IS NULL OR st.until >= $date)
+      AND {current_on('k')}
+      AND st.role = 'chair' AND {current_on('st')}
     RETURN x.id AS id, x.name AS name, x.phone AS phone, 'person' AS kind, 'committee_chair' AS reason,
            k.id AS via, 0 AS grp, 0 AS sub
     UNION ALL
     MATCH (m)<-[r:REPORTED_TO]-(o:PartyOrg)<-[h:HOLDS_ROLE]-(x:Person)
-    WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-      AND h.role = 'secretary' AND (h.since IS NULL OR h.since <= $date) AND (h.until IS NULL OR h.until >= $date)
+    WHERE {current_on('r')}
+      AND h.role = 'secretary' AND {current_on('h')}
     RETURN x.id AS id, x.name AS name, x.phone AS phone, 'person' AS kind, 'reported_org_secretary' AS reason,
            o.id AS via, 1 AS grp, 0 AS sub
     UNION ALL
     MATCH (m)<-[:BELONGS_TO]-(k:ResidentsCommittee)<-[st:SEATED_ON]-(x:Person)
-    WHERE (st.since IS NULL OR st.since <= $date) AND (st.until IS NULL OR st.until >= $date)
+    WHERE {current_on('st')}
     RETURN x.id AS id, x.name AS name, x.phone AS phone, 'person' AS kind, 'residents_committee_member' AS reason,
            k.id AS via, 2 AS grp, CASE st.role WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1 ELSE 2 END AS sub
-  }""" + SUGGESTION_TAIL + """}
+  }}""" + SUGGESTION_TAIL + """}
 RETURN c.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
 """

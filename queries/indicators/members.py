@@ -3,9 +3,13 @@ DUAL_REPORTING_ORGS. The member's 1+1 status is computed here once per side (``M
 and ``MEMBER_STATUS`` on the Cypher side, ``member_status`` on the networkx side) and reused
 by ``queries/one_plus_one.py``.
 
+The members of a day are those who had joined by then (``member_on``, queries/common.py).
 1+1 status of a member on a day (first that applies):
 
 * ``missing_membership``: no current membership (MEMBER_OF) at all: a data error to report;
+* ``multiple_membership``: current memberships in two or more orgs at once: a data error too
+  (a member's 组织关系 sits in exactly one branch), reported before anything on the residence
+  side, which is judged only once the membership side is sound;
 * ``complete`` when no residence-side registration is recorded but a membership branch itself
   covers where they live (DOMAIN.md: for a retired member the two sides may coincide);
 * ``missing_residence``: no current residence-side registration;
@@ -15,11 +19,15 @@ by ``queries/one_plus_one.py``.
 
 An org "covers where a member lives" when it currently covers their compound or its grid, or,
 for a party group, their building or entrance.
+
+The explanation of a gap and its first suggestion say the same thing, because both come from
+one plan (``plan_member``): which membership to end, which residence-side registration to
+keep (the one covering the home), which to end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -33,11 +41,16 @@ from queries.common import (
     candidate,
     count_row,
     current,
+    current_on,
+    member_on,
+    member_on_day,
     parent,
     prop,
     rank_candidates,
     sorted_ids,
     sources,
+    status_on,
+    status_on_day,
     targets,
     under,
     up,
@@ -52,71 +65,89 @@ if TYPE_CHECKING:
 #: Binds ``c`` (compound), ``g`` (grid), ``e`` (entrance, if recorded) and ``home_orgs`` (the
 #: orgs currently covering where they live: any non-group org covering ``c`` or ``g``, any
 #: party group covering ``b`` or ``e``) for a member ``p`` living in building ``b``.
-MEMBER_HOME = """
+MEMBER_HOME = f"""
 OPTIONAL MATCH (b)-[:PART_OF]->(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
 OPTIONAL MATCH (p)-[:LIVES_IN_ENTRANCE]->(e:Entrance)
-WITH *, COLLECT {
+WITH *, COLLECT {{
     UNWIND [c, g] AS t
     MATCH (t)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level <> 'group' AND {current_on('k')}
     RETURN o.id AS x
   UNION
     UNWIND [b, e] AS t
     MATCH (t)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS x
-  } AS home_orgs
+  }} AS home_orgs
 """
 
 #: The same for every member of an area at once: the orgs covering a building's compound, grid
 #: and the building itself are collected once per building, the entrance's groups per member.
-AREA_MEMBERS_HOME = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
+AREA_MEMBERS_HOME = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
 OPTIONAL MATCH (b)-[:PART_OF]->(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
-WITH b, c, g, COLLECT {
+WITH b, c, g, COLLECT {{
     UNWIND [c, g] AS t
     MATCH (t)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level <> 'group' AND {current_on('k')}
     RETURN o.id AS x
   UNION
     MATCH (b)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS x
-  } AS building_orgs
+  }} AS building_orgs
 MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
+WHERE {member_on('p')}
 OPTIONAL MATCH (p)-[:LIVES_IN_ENTRANCE]->(e:Entrance)
-WITH p, b, c, g, e, building_orgs + COLLECT {
+WITH p, b, c, g, e, building_orgs + COLLECT {{
     MATCH (e)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS x
-  } AS home_orgs
+  }} AS home_orgs
 """
 
 #: Whether org ``o`` currently covers the home of the member (``b``, ``e``, ``c``, ``g`` bound).
-COVERS_HOME = """EXISTS {
+COVERS_HOME = f"""EXISTS {{
       MATCH (o)-[k:COVERS]->(t:Place)
-      WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+      WHERE {current_on('k')}
         AND ((o.level = 'group' AND (t = b OR t = e)) OR (o.level <> 'group' AND (t = c OR t = g)))
-    }"""
+    }}"""
+
+
+def org_sides(rel_type: str) -> str:
+    """A ``COLLECT`` of the orgs ``p`` currently has a ``rel_type`` relationship with (by id):
+    ``{id, name, level, since, places, covers_home}``, where ``since`` is the earliest start of
+    the current relationships (null when undated) and ``places`` what the org covers now.
+    Needs ``p``, ``b``, ``c``, ``g``, ``e`` bound; the networkx twin is ``org_sides_nx``."""
+    return f"""COLLECT {{ MATCH (p)-[r:{rel_type}]->(o:PartyOrg)
+            WHERE {current_on('r')}
+            WITH o, b, c, g, e, min(r.since) AS since ORDER BY o.id
+            RETURN {{id: o.id, name: o.name, level: o.level, since: since,
+                    places: COLLECT {{ MATCH (o)-[k:COVERS]->(t:Place)
+                                      WHERE {current_on('k')}
+                                      RETURN DISTINCT t.id AS x ORDER BY x }},
+                    covers_home: {COVERS_HOME}}} }}"""
+
 
 #: With ``p`` and ``home_orgs`` bound, adds ``membership, residence`` (current org ids),
 #: ``residence_home`` (those registered orgs that cover the home), ``membership_home`` and
 #: ``status``; every variable already bound is carried along (``WITH *``). The query must not
 #: have bound ``o`` or ``r`` itself: a subquery would take them as given.
-MEMBER_STATUS = """
+MEMBER_STATUS = f"""
 WITH *,
-  COLLECT { MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT o.id AS x ORDER BY x } AS membership,
-  COLLECT { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT o.id AS x ORDER BY x } AS residence
+  COLLECT {{ MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg)
+            WHERE {current_on('r')}
+            RETURN DISTINCT o.id AS x ORDER BY x }} AS membership,
+  COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg)
+            WHERE {current_on('r')}
+            RETURN DISTINCT o.id AS x ORDER BY x }} AS residence
 WITH *, [x IN residence WHERE x IN home_orgs] AS residence_home,
   any(x IN membership WHERE x IN home_orgs) AS membership_home
 WITH *,
   CASE WHEN size(membership) = 0 THEN 'missing_membership'
+       WHEN size(membership) > 1 THEN 'multiple_membership'
        WHEN size(residence) = 0 AND membership_home THEN 'complete'
        WHEN size(residence) = 0 THEN 'missing_residence'
        WHEN size(residence) > 1 THEN 'multiple_residence'
@@ -209,6 +240,8 @@ def member_status(
     membership_home = any(places.covers_home(o, home) for o in membership)
     if not membership:
         status = "missing_membership"
+    elif len(membership) > 1:
+        status = "multiple_membership"
     elif not residence:
         status = "complete" if membership_home else "missing_residence"
     elif len(residence) > 1:
@@ -220,11 +253,36 @@ def member_status(
     return Status(membership, residence, residence_home, membership_home, status)
 
 
-def _area_members(g: GraphView, area: str) -> Iterator[tuple[str, str]]:
-    """(member, building) for the party members living under ``area``."""
+def org_sides_nx(
+    g: GraphView, edges: Edges, rel_type: str, home: Home, day: date, places: OrgPlaces
+) -> list[Row]:
+    """The networkx twin of ``org_sides``, from the member's out-edges ``edges``."""
+    since: dict[str, date | None] = {}
+    for o, r in edges.get(rel_type, ()):
+        if not g.has_label(o, "PartyOrg") or not current(r, day):
+            continue
+        start = r.get("since")
+        known = since.get(o)
+        since[o] = start if known is None else (known if start is None else min(known, start))
+    return [
+        {
+            "id": o,
+            "name": g.node(o).get("name"),
+            "level": g.node(o).get("level"),
+            "since": since[o],
+            "places": sorted(places(o)),
+            "covers_home": places.covers_home(o, home),
+        }
+        for o in sorted(since)
+    ]
+
+
+def _area_members(g: GraphView, area: str, day: date) -> Iterator[tuple[str, str]]:
+    """(member, building) for the party members (on ``day``) living under ``area``."""
     for b in under(g, area, "Building"):
         for p, _ in sources(g, b, "LIVES_IN", "PartyMember"):
-            yield p, b
+            if member_on_day(g.node(p), day):
+                yield p, b
 
 
 def _person(g: GraphView, item: str, person: str, reason: str, via: str | None, grp: int, sub: int = 0) -> Row:
@@ -249,29 +307,31 @@ def member_one_plus_one_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row
     d = p["date"]
     places = OrgPlaces(g, d)
     flags = []
-    for m, _ in _area_members(g, p["area"]):
+    for m, _ in _area_members(g, p["area"], d):
         edges = g.out_by_type(m)
         flags.append(member_status(g, m, member_home(g, m, edges, places), d, places, edges).status == "complete")
     return count_row(flags)
 
 
-MEMBER_ONE_PLUS_ONE_GAPS_CYPHER = _MEMBER_CORE + """
+MEMBER_ONE_PLUS_ONE_GAPS_CYPHER = _MEMBER_CORE + f"""
 WITH * WHERE status <> 'complete'
-RETURN p.id AS id, p.name AS name, p.political_status AS political_status, status,
+RETURN p.id AS id, p.name AS name, {status_on('p')} AS political_status, status,
   b.id AS building, e.id AS entrance, c.id AS compound, g.id AS grid, membership, residence,
-  COLLECT { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(:PartyOrg)-[k:COVERS]->(t:Place)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-              AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            RETURN DISTINCT t.id AS x ORDER BY x } AS residence_places
+  COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(:PartyOrg)-[k:COVERS]->(t:Place)
+            WHERE {current_on('r')}
+              AND {current_on('k')}
+            RETURN DISTINCT t.id AS x ORDER BY x }} AS residence_places,
+  {org_sides('MEMBER_OF')} AS membership_orgs,
+  {org_sides('REGISTERED_AT_RESIDENCE')} AS residence_orgs
 ORDER BY id
 """
 
 
-def member_gap_row(g: GraphView, m: str, home: Home, st: Status, places: OrgPlaces) -> Row:
+def member_gap_row(g: GraphView, m: str, home: Home, st: Status, places: OrgPlaces, d: date, edges: Edges) -> Row:
     return {
         "id": m,
         "name": g.node(m).get("name"),
-        "political_status": g.node(m).get("political_status"),
+        "political_status": status_on_day(g.node(m), d),
         "status": st.status,
         "building": home.building,
         "entrance": home.entrance,
@@ -280,6 +340,8 @@ def member_gap_row(g: GraphView, m: str, home: Home, st: Status, places: OrgPlac
         "membership": st.membership,
         "residence": st.residence,
         "residence_places": sorted_ids(t for o in st.residence for t in places(o)),
+        "membership_orgs": org_sides_nx(g, edges, "MEMBER_OF", home, d, places),
+        "residence_orgs": org_sides_nx(g, edges, "REGISTERED_AT_RESIDENCE", home, d, places),
     }
 
 
@@ -287,33 +349,33 @@ def member_one_plus_one_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
     d = p["date"]
     places = OrgPlaces(g, d)
     rows = []
-    for m, _ in _area_members(g, p["area"]):
+    for m, _ in _area_members(g, p["area"], d):
         edges = g.out_by_type(m)
         home = member_home(g, m, edges, places)
         st = member_status(g, m, home, d, places, edges)
         if st.status != "complete":
-            rows.append(member_gap_row(g, m, home, st, places))
+            rows.append(member_gap_row(g, m, home, st, places, d, edges))
     return by_id(rows)
 
 
-_COVERING_ORG_CANDIDATES = """
+_COVERING_ORG_CANDIDATES = f"""
     MATCH (c)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level <> 'group' AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'covers_home' AS reason,
            c.id AS via, 0 AS grp, 0 AS sub
     UNION ALL
     MATCH (g)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level <> 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level <> 'group' AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'covers_home' AS reason,
            g.id AS via, 0 AS grp, 1 AS sub
     UNION ALL
     MATCH (b)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'group_covers_home' AS reason,
            b.id AS via, 1 AS grp, 0 AS sub
     UNION ALL
     MATCH (e)<-[k:COVERS]-(o:PartyOrg)
-    WHERE o.level = 'group' AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
+    WHERE o.level = 'group' AND {current_on('k')}
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'group_covers_home' AS reason,
            e.id AS via, 1 AS grp, 1 AS sub
 """
@@ -368,6 +430,64 @@ def member_one_plus_one_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[R
     return rank_candidates(rows, p["limit"])
 
 
+#: How well a registered org's coverage matches the home: its compound, grid, building, entrance.
+_HOME_ORDER = (("compound", False), ("grid", False), ("building", True), ("entrance", True))
+
+
+def _home_rank(r: Row, org: Row) -> tuple[int, str | None]:
+    """(rank, the home place) of the best home place ``org`` covers; rank 9 when none."""
+    is_group = org["level"] == GROUP
+    for i, (key, want_group) in enumerate(_HOME_ORDER):
+        place = r[key]
+        if place is not None and is_group == want_group and org["level"] is not None and place in org["places"]:
+            return i, place
+    return 9, None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What closing a member's gap takes, read off a gap row (or a card row): the one plan that
+    both the explanation and the row's own suggestions are made from."""
+
+    keep: Row | None  # the membership or residence-side org to keep
+    keep_via: str | None  # for a kept registration: the home place it covers
+    end: tuple[Row, ...]  # the memberships or registrations to end, first the one to end first
+
+
+def _since_key(org: Row) -> tuple[date, str]:
+    return (org["since"] or date.min, org["id"])
+
+
+def plan_member(r: Row) -> Plan:
+    """The plan for a row's status.
+
+    * ``multiple_membership``: keep the latest membership (by ``since``; undated counts as the
+      oldest; ties by id), end the others, oldest first: a transfer that was recorded at the
+      new branch but not ended at the old one.
+    * ``multiple_residence``: keep the registration covering the home best (its compound,
+      then grid, building, entrance; ties by id), end the others; none kept when none covers.
+    * ``residence_mismatch``: end the registration that does not cover the home.
+    """
+    status = r["status"]
+    if status == "multiple_membership":
+        orgs = sorted(r["membership_orgs"], key=_since_key)
+        return Plan(orgs[-1], None, tuple(orgs[:-1]))
+    if status in ("multiple_residence", "residence_mismatch"):
+        ranked = sorted(r["residence_orgs"], key=lambda o: (_home_rank(r, o)[0], o["id"]))
+        keep = ranked[0] if ranked and _home_rank(r, ranked[0])[0] < 9 else None
+        via = _home_rank(r, keep)[1] if keep is not None else None
+        return Plan(keep, via, tuple(o for o in ranked if o is not keep))
+    return Plan(None, None, ())
+
+
+def _org_names(orgs: Iterable[Row]) -> tuple[str, str]:
+    """'O-1(名称)、O-2(名称)' and 'O-1 (name), O-2 (name)'."""
+    items = list(orgs)
+    zh = "、".join(f"{o['id']}({o['name'] or '-'})" for o in items) or "-"
+    en = ", ".join(f"{o['id']} ({o['name'] or '-'})" for o in items) or "-"
+    return zh, en
+
+
 def explain_member(r: Row) -> Explanation:
     status = r["status"]
     where = r["compound"] or r["building"] or "-"
@@ -375,6 +495,7 @@ def explain_member(r: Row) -> Explanation:
     membership = "、".join(r["membership"]) or "-"
     residence = "、".join(r["residence"]) or "-"
     places = "、".join(r["residence_places"]) or "-"
+    plan = plan_member(r)
     if status == "complete":
         if not r["residence"]:
             zh = f"党员{r['id']}的组织关系所在党组织{membership}即覆盖其居住地(两者重合)，已纳入“1+1”管理"
@@ -385,25 +506,88 @@ def explain_member(r: Row) -> Explanation:
     elif status == "missing_membership":
         zh = f"党员{r['id']}没有在册的组织关系(党组织关系所在党支部)，属数据错误，请核实补录"
         en = f"member {r['id']} has no current membership branch at all: a data error to check, not to guess"
+    elif status == "multiple_membership":
+        both_zh, both_en = _org_names(r["membership_orgs"])
+        end_zh, end_en = _org_names(plan.end)
+        keep_zh, keep_en = _org_names([plan.keep] if plan.keep is not None else [])
+        zh = (
+            f"党员{r['id']}同时在{len(r['membership_orgs'])}个党组织有在册组织关系({both_zh})，"
+            f"属数据错误(组织关系只能在一个党支部)：请核实，应结束{end_zh}的组织关系，保留{keep_zh}"
+        )
+        en = (
+            f"member {r['id']} holds current memberships in {len(r['membership_orgs'])} orgs at once ({both_en}): "
+            f"a data error (a membership sits in exactly one branch); check, then end the one in {end_en} "
+            f"and keep {keep_en}"
+        )
     elif status == "missing_residence":
-        zh = f"党员{r['id']}组织关系在{membership}，居住在小区{where}(网格{grid})，尚未编入居住地党支部"
+        zh = (
+            f"党员{r['id']}组织关系在{membership}，居住在小区{where}(网格{grid})，尚未编入居住地党支部，"
+            f"应编入覆盖其居住地的党组织"
+        )
         en = (
             f"member {r['id']} (membership in {membership}) lives in compound {where} (grid {grid}) "
-            f"but is registered with no residence-side branch"
+            f"but is registered with no residence-side branch: register with an org covering where they live"
         )
     elif status == "multiple_residence":
-        zh = f"党员{r['id']}同时编入{len(r['residence'])}个居住地党组织({residence})，应只保留覆盖其居住小区{where}的一个"
-        en = (
-            f"member {r['id']} is registered on the residence side with {len(r['residence'])} orgs ({residence}); "
-            f"keep only the one covering compound {where}"
-        )
+        if plan.keep is not None:
+            keep_zh, keep_en = _org_names([plan.keep])
+            end_zh, end_en = _org_names(plan.end)
+            zh = (
+                f"党员{r['id']}同时编入{len(r['residence'])}个居住地党组织({residence})，"
+                f"应保留覆盖其居住地{plan.keep_via}的{keep_zh}，结束{end_zh}的登记"
+            )
+            en = (
+                f"member {r['id']} is registered on the residence side with {len(r['residence'])} orgs ({residence}); "
+                f"keep {keep_en}, which covers {plan.keep_via} where they live, and end {end_en}"
+            )
+        else:
+            zh = (
+                f"党员{r['id']}同时编入{len(r['residence'])}个居住地党组织({residence})，均不覆盖其居住小区{where}"
+                f"(网格{grid})：应编入覆盖其居住地的党组织，并结束这些登记"
+            )
+            en = (
+                f"member {r['id']} is registered on the residence side with {len(r['residence'])} orgs ({residence}), "
+                f"none covering compound {where} (grid {grid}) where they live: register with an org that does "
+                f"and end these"
+            )
     else:
-        zh = f"党员{r['id']}编入的居住地党组织{residence}覆盖{places}，但其居住在小区{where}(网格{grid})：已搬迁或登记有误"
+        zh = (
+            f"党员{r['id']}编入的居住地党组织{residence}覆盖{places}，但其居住在小区{where}(网格{grid})：已搬迁或登记有误，"
+            f"应编入覆盖其居住地的党组织，并结束在{residence}的登记"
+        )
         en = (
             f"member {r['id']} is registered with {residence}, which covers {places}, but lives in "
-            f"compound {where} (grid {grid}): moved, or registered in the wrong place"
+            f"compound {where} (grid {grid}): moved, or registered in the wrong place; register with an org "
+            f"covering where they live and end the registration with {residence}"
         )
     return Explanation(status, zh, en)
+
+
+def _needs_covering_org(r: Row) -> bool:
+    """Whether a gap is closed by registering with an org covering the home (the ``suggest``
+    query's candidates): no registration, a wrong one, or several of which none covers."""
+    status = r["status"]
+    if status in ("missing_residence", "residence_mismatch"):
+        return True
+    return status == "multiple_residence" and plan_member(r).keep is None
+
+
+def _plan_suggestions(r: Row) -> list[Row]:
+    """The suggestions read off the plan, after any covering orgs (``_needs_covering_org``)."""
+    status = r["status"]
+    plan = plan_member(r)
+    rows: list[Row] = []
+    if status == "multiple_membership":
+        keep = plan.keep["id"] if plan.keep is not None else None
+        rows += [candidate(r["id"], o["id"], o["name"], "org", "end_membership", keep, 0, i) for i, o in enumerate(plan.end)]
+    elif status in ("multiple_residence", "residence_mismatch"):
+        if plan.keep is not None:
+            rows.append(candidate(r["id"], plan.keep["id"], plan.keep["name"], "org", "keep_residence", plan.keep_via, 0))
+            reason, via = "end_residence", plan.keep["id"]
+        else:
+            reason, via = "end_residence_elsewhere", None
+        rows += [candidate(r["id"], o["id"], o["name"], "org", reason, via, 1, i) for i, o in enumerate(plan.end)]
+    return rows
 
 
 MEMBER_ONE_PLUS_ONE = Indicator(
@@ -421,7 +605,8 @@ MEMBER_ONE_PLUS_ONE = Indicator(
     suggest=Query(
         "indicator.MEMBER_ONE_PLUS_ONE.suggest", MEMBER_ONE_PLUS_ONE_SUGGEST_CYPHER, member_one_plus_one_suggest_nx
     ),
-    suggest_for=lambda r: r["status"] != "missing_membership",
+    suggest_for=_needs_covering_org,
+    row_suggestions=_plan_suggestions,
     explain=explain_member,
     personal_items=True,
     anchor="Building",
@@ -431,16 +616,16 @@ MEMBER_ONE_PLUS_ONE = Indicator(
 
 #: The community is found once per building (three levels up: compound, grid, community),
 #: then its residents are expanded: walking up per member took twice as long.
-_DUAL_MEMBERS_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
+_DUAL_MEMBERS_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
 OPTIONAL MATCH (b)-[:PART_OF*1..3]->(m:Community)
 WITH b, m
 MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
-WHERE p.in_service = true
-WITH p, m, EXISTS {
+WHERE p.in_service = true AND {member_on('p')}
+WITH p, m, EXISTS {{
   MATCH (p)-[r:REPORTED_TO]->(m)
-  WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-} AS covered
+  WHERE {current_on('r')}
+}} AS covered
 """
 
 
@@ -448,10 +633,10 @@ def _reported_to(g: GraphView, reporter: str, d: date) -> list[str]:
     return sorted_ids(x for x, r in targets(g, reporter, "REPORTED_TO", "Community") if current(r, d))
 
 
-def _in_service_members(g: GraphView, area: str) -> Iterator[tuple[str, str | None]]:
-    """(in-service member, the community where they live)."""
+def _in_service_members(g: GraphView, area: str, day: date) -> Iterator[tuple[str, str | None]]:
+    """(in-service member on ``day``, the community where they live)."""
     communities: dict[str, str | None] = {}
-    for m, b in _area_members(g, area):
+    for m, b in _area_members(g, area, day):
         if g.node(m).get("in_service") is True:
             if b not in communities:
                 communities[b] = up(g, b, "Community")
@@ -466,18 +651,18 @@ RETURN count(p) AS total, count(CASE WHEN covered THEN 1 END) AS covered
 def dual_reporting_members_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     d = p["date"]
     return count_row(
-        community is not None and community in _reported_to(g, m, d) for m, community in _in_service_members(g, p["area"])
+        community is not None and community in _reported_to(g, m, d) for m, community in _in_service_members(g, p["area"], d)
     )
 
 
-DUAL_REPORTING_MEMBERS_GAPS_CYPHER = _DUAL_MEMBERS_CORE + """
+DUAL_REPORTING_MEMBERS_GAPS_CYPHER = _DUAL_MEMBERS_CORE + f"""
 WITH p, m WHERE NOT covered
-WITH p, m, COLLECT { MATCH (p)-[r:REPORTED_TO]->(x:Community)
-                     WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-                     RETURN DISTINCT x.id AS y ORDER BY y } AS reported_to
+WITH p, m, COLLECT {{ MATCH (p)-[r:REPORTED_TO]->(x:Community)
+                     WHERE {current_on('r')}
+                     RETURN DISTINCT x.id AS y ORDER BY y }} AS reported_to
 RETURN p.id AS id, p.name AS name, m.id AS community, m.name AS community_name, reported_to,
   CASE WHEN size(reported_to) = 0 THEN 'not_reported' ELSE 'reported_elsewhere' END AS status,
-  COLLECT { MATCH (p)-[:WORKS_AT]->(w) RETURN w.id AS x ORDER BY x } AS employers
+  COLLECT {{ MATCH (p)-[:WORKS_AT]->(w) RETURN w.id AS x ORDER BY x }} AS employers
 ORDER BY id
 """
 
@@ -485,7 +670,7 @@ ORDER BY id
 def dual_reporting_members_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     d = p["date"]
     rows = []
-    for m, community in _in_service_members(g, p["area"]):
+    for m, community in _in_service_members(g, p["area"], d):
         reported = _reported_to(g, m, d)
         if community is not None and community in reported:
             continue
@@ -548,19 +733,19 @@ DUAL_REPORTING_MEMBERS = Indicator(
 
 # ================================================================ DUAL_REPORTING_ORGS
 
-_DUAL_ORGS_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..3]-(:Community)<-[:LOCATED_IN]-(u:Employer)<-[r:COVERS]-(o:PartyOrg)
-WHERE o.level <> 'group' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-  AND NOT EXISTS {
+_DUAL_ORGS_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..3]-(:Community)<-[:LOCATED_IN]-(u:Employer)<-[r:COVERS]-(o:PartyOrg)
+WHERE o.level <> 'group' AND {current_on('r')}
+  AND NOT EXISTS {{
     MATCH (o)-[:SUBORDINATE_TO]->(:PartyOrg)-[k:COVERS]->(u)
-    WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-  }
+    WHERE {current_on('k')}
+  }}
 WITH DISTINCT o
-WITH o, EXISTS {
+WITH o, EXISTS {{
   MATCH (o)-[r:REPORTED_TO]->(:Community)<-[:LOCATED_IN]-(:Employer)<-[k:COVERS]-(o)
-  WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-    AND (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-} AS covered
+  WHERE {current_on('r')}
+    AND {current_on('k')}
+}} AS covered
 """
 
 
@@ -602,21 +787,21 @@ def dual_reporting_orgs_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row
     )
 
 
-DUAL_REPORTING_ORGS_GAPS_CYPHER = _DUAL_ORGS_CORE + """
+DUAL_REPORTING_ORGS_GAPS_CYPHER = _DUAL_ORGS_CORE + f"""
 WITH o WHERE NOT covered
 WITH o,
-  COLLECT { MATCH (o)-[k:COVERS]->(u:Employer)
-            WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            RETURN DISTINCT u.id AS x ORDER BY x } AS employers,
-  COLLECT { MATCH (o)-[k:COVERS]->(:Employer)-[:LOCATED_IN]->(m:Community)
-            WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            WITH DISTINCT m ORDER BY m.id RETURN m.id } AS communities,
-  COLLECT { MATCH (o)-[k:COVERS]->(:Employer)-[:LOCATED_IN]->(m:Community)
-            WHERE (k.since IS NULL OR k.since <= $date) AND (k.until IS NULL OR k.until >= $date)
-            WITH DISTINCT m ORDER BY m.id RETURN m.name } AS community_names,
-  COLLECT { MATCH (o)-[r:REPORTED_TO]->(x:Community)
-            WHERE (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-            RETURN DISTINCT x.id AS y ORDER BY y } AS reported_to
+  COLLECT {{ MATCH (o)-[k:COVERS]->(u:Employer)
+            WHERE {current_on('k')}
+            RETURN DISTINCT u.id AS x ORDER BY x }} AS employers,
+  COLLECT {{ MATCH (o)-[k:COVERS]->(:Employer)-[:LOCATED_IN]->(m:Community)
+            WHERE {current_on('k')}
+            WITH DISTINCT m ORDER BY m.id RETURN m.id }} AS communities,
+  COLLECT {{ MATCH (o)-[k:COVERS]->(:Employer)-[:LOCATED_IN]->(m:Community)
+            WHERE {current_on('k')}
+            WITH DISTINCT m ORDER BY m.id RETURN m.name }} AS community_names,
+  COLLECT {{ MATCH (o)-[r:REPORTED_TO]->(x:Community)
+            WHERE {current_on('r')}
+            RETURN DISTINCT x.id AS y ORDER BY y }} AS reported_to
 RETURN o.id AS id, o.name AS name, employers, communities, community_names, reported_to,
   CASE WHEN size(reported_to) = 0 THEN 'not_reported' ELSE 'reported_elsewhere' END AS status
 ORDER BY id

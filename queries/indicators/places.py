@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from graph.query import Query, Row
 from queries.common import (
     BRANCH_LEVELS,
+    FULL_ON,
     GROUP,
+    MEMBER_ON,
     MIN_FULL_MEMBERS,
     SUGGESTION_TAIL,
     by_id,
@@ -282,8 +284,8 @@ BUILDING_GROUP_GAPS_CYPHER = _BUILDING_GROUP_CORE + """
 WITH b WHERE NOT covered
 OPTIONAL MATCH (b)-[:PART_OF]->(c:Compound)
 RETURN b.id AS id, b.name AS name, c.id AS compound,
-  COUNT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE p.political_status = 'member' } AS full_members,
-  COUNT { MATCH (b)<-[:LIVES_IN]-(:PartyMember) } AS members,
+  COUNT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE """ + FULL_ON + """ } AS full_members,
+  COUNT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE """ + MEMBER_ON + """ } AS members,
   COUNT { MATCH (b)<-[:PART_OF]-(:Entrance) } AS entrances,
   COUNT { MATCH (b)<-[:PART_OF]-(e:Entrance)
           WHERE EXISTS { MATCH (e)<-[r:COVERS]-(o:PartyOrg)
@@ -299,14 +301,14 @@ def building_group_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     for b in under(g, p["area"], "Building"):
         if _building_group_covered(g, b, d):
             continue
-        members = residents(g, b)
+        members = residents(g, b, d)
         entrances = _entrances(g, b)
         rows.append(
             {
                 "id": b,
                 "name": g.node(b).get("name"),
                 "compound": parent(g, b, "Compound"),
-                "full_members": sum(1 for m in members if full(g, m)),
+                "full_members": sum(1 for m in members if full(g, m, d)),
                 "members": len(members),
                 "entrances": len(entrances),
                 "entrances_covered": sum(1 for e in entrances if any(True for _ in _group_orgs(g, e, d))),
@@ -318,11 +320,11 @@ def building_group_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
 BUILDING_GROUP_SUGGEST_CYPHER = """
 UNWIND $ids AS item
 MATCH (b:Building {id: item})
-WITH b, COUNT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE p.political_status = 'member' } AS n
+WITH b, COUNT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE """ + FULL_ON + """ } AS n
 CALL (b, n) {
   CALL (b, n) {
     MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
-    WHERE p.political_status = 'member'
+    WHERE """ + FULL_ON + """
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind, 'resident_full_member' AS reason,
            b.id AS via, CASE WHEN n >= 3 THEN 0 ELSE 1 END AS grp, 0 AS sub
     UNION ALL
@@ -343,7 +345,7 @@ def building_group_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     for b in p["ids"]:
         if not g.has_label(b, "Building"):
             continue
-        fulls = [m for m in residents(g, b) if full(g, m)]
+        fulls = [m for m in residents(g, b, d) if full(g, m, d)]
         enough = len(fulls) >= MIN_FULL_MEMBERS
         rows += [_person(g, b, m, "resident_full_member", b, 0 if enough else 1) for m in fulls]
         compound = parent(g, b, "Compound")
@@ -428,7 +430,7 @@ RETURN b.id AS id, b.name AS name, c.id AS compound,
           WHERE EXISTS { MATCH (e)<-[r:HOLDS_ROLE]-(:Person)
                          WHERE r.role = 'entrance_head' AND (r.since IS NULL OR r.since <= $date)
                            AND (r.until IS NULL OR r.until >= $date) } } AS entrances_with_head,
-  COUNT { MATCH (b)<-[:LIVES_IN]-(:PartyMember) } AS members
+  COUNT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE """ + MEMBER_ON + """ } AS members
 ORDER BY id
 """
 
@@ -447,7 +449,7 @@ def building_head_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
                 "compound": parent(g, b, "Compound"),
                 "entrances": len(entrances),
                 "entrances_with_head": sum(1 for e in entrances if _has_role(g, e, "entrance_head", d)),
-                "members": len(residents(g, b)),
+                "members": len(residents(g, b, d)),
             }
         )
     return by_id(rows)
@@ -459,6 +461,7 @@ MATCH (b:Building {id: item})
 CALL (b) {
   CALL (b) {
     MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
+    WHERE """ + MEMBER_ON + """
     WITH b, p, EXISTS {
       MATCH (p)-[r:HOLDS_ROLE]->(t:Place)
       WHERE r.role = 'central_household' AND (r.since IS NULL OR r.since <= $date)
@@ -468,7 +471,7 @@ CALL (b) {
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind,
            CASE WHEN central THEN 'central_household' ELSE 'resident_member' END AS reason, b.id AS via,
            CASE WHEN central THEN 0 ELSE 1 END AS grp,
-           CASE WHEN p.political_status = 'member' THEN 0 ELSE 1 END AS sub
+           CASE WHEN """ + FULL_ON + """ THEN 0 ELSE 1 END AS sub
   }""" + SUGGESTION_TAIL + """}
 RETURN b.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
@@ -481,7 +484,7 @@ def building_head_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     for b in p["ids"]:
         if not g.has_label(b, "Building"):
             continue
-        for m in residents(g, b):
+        for m in residents(g, b, d):
             central = any(
                 r.get("role") == "central_household"
                 and current(r, d)
@@ -489,7 +492,7 @@ def building_head_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
                 for t, r in targets(g, m, "HOLDS_ROLE", "Place")
             )
             reason = "central_household" if central else "resident_member"
-            rows.append(_person(g, b, m, reason, b, 0 if central else 1, 0 if full(g, m) else 1))
+            rows.append(_person(g, b, m, reason, b, 0 if central else 1, 0 if full(g, m, d) else 1))
     return rank_candidates(rows, p["limit"])
 
 

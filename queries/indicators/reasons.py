@@ -35,6 +35,22 @@ REASONS: dict[str, tuple[str, str]] = {
         "覆盖其居住楼栋(单元){via}的党小组",
         "the party group covering {via}, the building or entrance where the member lives",
     ),
+    "keep_residence": (
+        "覆盖其居住地{via}，保留此居住地党组织登记",
+        "covers {via}, where the member lives: keep this residence-side registration",
+    ),
+    "end_residence": (
+        "不覆盖其居住地或与{via}重复，结束此居住地党组织登记",
+        "does not cover where the member lives, or duplicates {via}: end this residence-side registration",
+    ),
+    "end_residence_elsewhere": (
+        "不覆盖其居住地，编入居住地党组织后结束此登记",
+        "does not cover where the member lives: end this registration once registered where they live",
+    ),
+    "end_membership": (
+        "组织关系重复，结束此处的组织关系，保留{via}",
+        "a second current membership: end this one and keep the one in {via}",
+    ),
     "owner_member": (
         "小区业主中的党员，居住在{via}",
         "party member among the compound's owners, living in {via}",

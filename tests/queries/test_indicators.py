@@ -215,7 +215,8 @@ def test_member_one_plus_one(store: Store) -> None:
     assert gap(r, "M7")["residence"] == ["O-B1", "O-GG"]
     # the branch of the compound first, then of the grid, then the group of the building
     assert suggested(r, "M6") == ["O-B1", "O-GG", "O-G11"]
-    assert suggested(r, "M8") == ["O-GG"]  # the grid's branch covers P2 as well
+    # the grid's branch covers P2 as well: register there, then end the registration with P1's
+    assert suggested(r, "M8") == ["O-GG", "O-B1"]
     assert suggested(r, "M5") == []  # a data error: nothing is guessed
     (m6,) = [g for g in r.gaps if g.item_id == "M6"]
     assert str(m6.item_name) == "张**" and m6.item_name.raw == "张M6"  # type: ignore[union-attr]

@@ -93,6 +93,7 @@ def test_area_one_plus_one(store: Store) -> None:
     assert a.by_status == {
         "complete": 5,
         "missing_membership": 1,
+        "multiple_membership": 0,
         "missing_residence": 2,
         "multiple_residence": 1,
         "residence_mismatch": 2,

@@ -32,8 +32,11 @@ from api.graphql.types.refs import (
 from queries import area_one_plus_one, dual_reporting
 from queries import branch_view as q_branch_view
 from queries import member_card as q_member_card
-from queries.common import AREA_KINDS
+from queries.common import AREA_KINDS, MEMBER_STATUSES
 from queries.results import OrgSide as OrgSideResult
+
+#: The 1+1 status codes (queries.common.MEMBER_STATUSES); docs/indicators.md says which applies first.
+STATUS_DOC = "1+1 status, one of: " + ", ".join(MEMBER_STATUSES) + " (see docs/indicators.md)"
 
 
 @strawberry.type(description="one side of a member's 1+1: an org and whether it covers where they live")
@@ -47,9 +50,7 @@ class OrgSide:
 class MemberCard:
     member: PersonRef
     as_of: date
-    status: str = strawberry.field(
-        description="complete, missing_membership, missing_residence, multiple_residence or residence_mismatch"
-    )
+    status: str = strawberry.field(description=STATUS_DOC)
     explanation_zh: str
     explanation_en: str
     building: BuildingRef | None
@@ -66,7 +67,7 @@ class MemberCard:
 class BranchMember:
     member: PersonRef
     side: str = strawberry.field(description="membership, residence or unregistered")
-    status: str
+    status: str = strawberry.field(description=STATUS_DOC)
     covers_home: bool
     building: BuildingRef | None
     compound: CompoundRef | None
@@ -85,7 +86,7 @@ class BranchView:
 @strawberry.type(description="a member whose 1+1 is not complete, explained")
 class MemberStatus:
     member: PersonRef
-    status: str
+    status: str = strawberry.field(description=STATUS_DOC)
     explanation_zh: str
     explanation_en: str
     membership: list[PartyOrgRef]
@@ -95,7 +96,7 @@ class MemberStatus:
 
 @strawberry.type(description="count of members by 1+1 status")
 class StatusCount:
-    status: str
+    status: str = strawberry.field(description=STATUS_DOC)
     count: int
 
 
