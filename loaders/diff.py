@@ -115,12 +115,13 @@ def _diff_inline(
         ids_by_label[node.label].append(node.id)
     for label, ids in ids_by_label.items():
         kind = node_kind(label)
-        for inline in kind.inline_rels:
-            new = wanted.get((inline.type, label), {})
-            counts = summary.counts(inline_key(kind, inline.type))
-            stored = _stored_rels(store, inline.type, label, ids)
+        # once per type: two REF columns may make the same one (a compound's grid_id, community_id)
+        for rel_type in dict.fromkeys(inline.type for inline in kind.inline_rels):
+            new = wanted.get((rel_type, label), {})
+            counts = summary.counts(inline_key(kind, rel_type))
+            stored = _stored_rels(store, rel_type, label, ids)
             for key in stored.keys() - new.keys():
-                batch.delete_rels.append((inline.type, key))
+                batch.delete_rels.append((rel_type, key))
                 counts.deleted += 1
             _classify_rels(new.values(), stored, counts, batch)
             tick(len(new))
