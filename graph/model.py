@@ -4,7 +4,7 @@ Terms follow ``DOMAIN.md``. Every node has a string ``id`` unique across the who
 (organizers' ledgers number things per kind, so ids in the templates carry a kind prefix,
 for example ``B-0001`` for a building). Places carry the extra label ``Place`` and hang on
 one ``PART_OF`` tree: City <- District <- Subdistrict <- Community <- Grid <- Compound <-
-Building <- Entrance. Relationships that change over time carry ``since``/``until`` dates;
+Building <- Entrance (a compound with no grid hangs directly on its community). Relationships that change over time carry ``since``/``until`` dates;
 "current on day D" means ``since <= D`` (or no since) and ``until`` is empty or ``>= D``.
 """
 
