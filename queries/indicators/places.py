@@ -211,10 +211,18 @@ def compound_branch_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     return rank_candidates(rows, p["limit"])
 
 
+def _where(r: Row) -> tuple[str, str]:
+    """The compound and its grid, or a compound with no grid (its community does not count)."""
+    if r["grid"] is None:
+        return f"小区{r['id']}(无网格，直属社区)", f"compound {r['id']} (no grid, directly under its community)"
+    return f"小区{r['id']}及其所在网格{r['grid']}均", f"compound {r['id']} or its grid {r['grid']}"
+
+
 def _explain_compound_branch(r: Row) -> Explanation:
-    zh = f"小区{r['id']}及其所在网格{r['grid'] or '-'}均无党支部(党总支)覆盖；居住党员{r['members']}名，其中正式党员{r['full_members']}名"
+    zh_where, en_where = _where(r)
+    zh = f"{zh_where}无党支部(党总支)覆盖；居住党员{r['members']}名，其中正式党员{r['full_members']}名"
     en = (
-        f"no branch or general branch covers compound {r['id']} or its grid {r['grid'] or '-'}; "
+        f"no branch or general branch covers {en_where}; "
         f"{r['members']} members live here, {r['full_members']} of them full members"
     )
     zh += _full_suffix_zh(r["full_members"], "党支部")
@@ -646,11 +654,8 @@ def compound_liaison_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
 
 
 def _explain_liaison(r: Row) -> Explanation:
-    return Explanation(
-        "uncovered",
-        f"小区{r['id']}及其所在网格{r['grid'] or '-'}均无在任包联干部",
-        f"neither compound {r['id']} nor its grid {r['grid'] or '-'} has a current liaison cadre",
-    )
+    zh_where, en_where = _where(r)
+    return Explanation("uncovered", f"{zh_where}无在任包联干部", f"no current liaison cadre for {en_where}")
 
 
 COMPOUND_LIAISON = Indicator(

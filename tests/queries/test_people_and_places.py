@@ -133,3 +133,10 @@ def test_a_roll_up_over_children_equals_asking_the_area(loaded: Store, area: str
         r.indicator: sum(c.indicator(r.indicator).total for c in rolled.children) for r in rolled.area.indicators
     }
     assert sums["BUILDING_GROUP"] == asked.indicator("BUILDING_GROUP").total
+
+
+def test_the_gap_of_a_compound_with_no_grid_says_so(loaded: Store) -> None:
+    (p6,) = [g for g in gaps(loaded, "CM1", "COMPOUND_BRANCH", D).gaps if g.item_id == "P6"]
+    assert "无网格" in p6.evidence_zh and "no grid" in p6.evidence_en
+    (p2,) = [g for g in gaps(loaded, "CM1", "COMPOUND_LIAISON", D).gaps if g.item_id == "P2"]
+    assert "网格G1均无" in p2.evidence_zh and "its grid G1" in p2.evidence_en
