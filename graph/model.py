@@ -4,7 +4,7 @@ Terms follow ``DOMAIN.md``. Every node has a string ``id`` unique across the who
 (organizers' ledgers number things per kind, so ids in the templates carry a kind prefix,
 for example ``B-0001`` for a building). Places carry the extra label ``Place`` and hang on
 one ``PART_OF`` tree: City <- District <- Subdistrict <- Community <- Grid <- Compound <-
-Building <- Entrance. Relationships that change over time carry ``since``/``until`` dates;
+Building <- Entrance (a compound with no grid hangs directly on its community). Relationships that change over time carry ``since``/``until`` dates;
 "current on day D" means ``since <= D`` (or no since) and ``until`` is empty or ``>= D``.
 """
 
@@ -155,12 +155,17 @@ COMMITTEE_LABELS = (
 # ---------------------------------------------------------------- nodes: places
 
 
-def _place(label: str, table: str, zh: str, doc: str, parent: Column | None, *extra: Column, prefix: str) -> NodeKind:
+def _place(
+    label: str, table: str, zh: str, doc: str, parent: Column | None, *extra: Column, prefix: str,
+    other_parent: Column | None = None,
+) -> NodeKind:
+    """``other_parent``: a second parent column making the same PART_OF (exactly one is given)."""
     cols: tuple[Column, ...] = (_id(f"{zh}编号", f"{prefix}-0001"), _name(f"{zh}名称", f"示例{zh}"))
     rels: tuple[InlineRel, ...] = ()
-    if parent is not None:
-        cols += (parent,)
-        rels = (InlineRel(parent.name, "PART_OF"),)
+    for p in (parent, other_parent):
+        if p is not None:
+            cols += (p,)
+            rels += (InlineRel(p.name, "PART_OF"),)
     return NodeKind(label, table, zh, doc, cols + extra, rels, extra_labels=("Place",))
 
 
@@ -192,7 +197,8 @@ GRID = _place(
 )
 COMPOUND = _place(
     "Compound", "compounds", "小区", "residential compound, the unit of self-governance",
-    _ref("grid_id", "所属网格", "Grid", example="G-0001"),
+    # a grid, or for a compound with no grid its community (community_id): exactly one of the two
+    _ref("grid_id", "所属网格", "Grid", required=False, example="G-0001"),
     Column("address", "地址", personal=False, example="襄城区檀溪路1号"),
     Column(
         "eligible_for_owners_committee",
@@ -204,6 +210,14 @@ COMPOUND = _place(
     ),
     Column("households", "户数", FieldType.INT, example="320"),
     prefix="P",
+    other_parent=Column(
+        "community_id",
+        "直属社区",
+        FieldType.REF,
+        ref=("Community",),
+        en_doc="id of the Community, only for a compound with no grid (give grid_id or community_id, not both)",
+        zh_doc="无网格的小区直接所属的社区编号(与所属网格二选一)",
+    ),
 )
 BUILDING = _place(
     "Building", "buildings", "楼栋", "building",
@@ -230,7 +244,8 @@ PERSON = NodeKind(
         _enum("gender", "性别", *GENDER, required=False),
         Column("id_number", "身份证号", FieldType.ID_NUMBER, personal=True, example="420602198001011239"),
         Column("phone", "手机号", FieldType.PHONE, personal=True, example="13800001234"),
-        _ref("building_id", "居住楼栋", "Building", example="B-0001"),
+        # optional: a cadre sent down from the street may live outside every loaded area
+        _ref("building_id", "居住楼栋", "Building", required=False, example="B-0001"),
         _ref("entrance_id", "居住单元", "Entrance", required=False, example="E-0001"),
         Column("is_owner", "是否业主", FieldType.BOOL, example="是"),
         _enum("political_status", "政治面貌", *POLITICAL_STATUS, indexed=True),
@@ -507,11 +522,11 @@ def table(name: str) -> NodeKind | RelKind:
 
 
 def inline_rel_targets(kind: NodeKind, rel: str) -> tuple[str, ...]:
-    """The labels an inline relationship of ``kind`` may point at."""
-    for r in kind.inline_rels:
-        if r.type == rel:
-            return kind.column(r.column).ref
-    raise KeyError(rel)
+    """The labels an inline relationship of ``kind`` may point at (over every column making it)."""
+    labels = tuple(label for r in kind.inline_rels if r.type == rel for label in kind.column(r.column).ref)
+    if not labels:
+        raise KeyError(rel)
+    return labels
 
 
 def all_relationship_types() -> tuple[str, ...]:

@@ -130,9 +130,10 @@ class _Planner:
 
     def _stored_inline(self, kind: NodeKind, ids: Sequence[str]) -> dict[str, dict[str, StoredRel]]:
         out: dict[str, dict[str, StoredRel]] = defaultdict(dict)
-        for inline in kind.inline_rels:
-            for key, rel in _stored_rels(self.store, inline.type, kind.label, ids).items():
-                out[rel.from_id][f"{inline.type}\x00{key}"] = rel
+        # once per type: two REF columns may make the same one (a compound's grid_id, community_id)
+        for rel_type in dict.fromkeys(inline.type for inline in kind.inline_rels):
+            for key, rel in _stored_rels(self.store, rel_type, kind.label, ids).items():
+                out[rel.from_id][f"{rel_type}\x00{key}"] = rel
         return out
 
     def _node(

@@ -26,6 +26,8 @@ from loaders.convert import DATE_EXAMPLES, DATE_FORMATS, FALSE_WORDS, ID_FORBIDD
 from loaders.describe import TYPE_FORMATS, TYPE_NAMES, choices_en, choices_zh, ref_en, ref_zh
 from loaders.read import NOTES_MARKS
 from loaders.rules import (
+    COMPOUND_COMMUNITY,
+    COMPOUND_GRID,
     ENTRANCE_BUILDING,
     MEMBER_LABEL,
     ORG_LEVEL_COLUMN,
@@ -259,7 +261,13 @@ def render_data_format() -> str:
         "and key columns) (编号与关系不得重复).",
         "- `since` is not after `until` (起始日期不晚于终止日期).",
         f"- A person's `{PERSON_ENTRANCE.name}` ({PERSON_ENTRANCE.zh}) belongs to their "
-        f"`{PERSON_BUILDING.name}` ({PERSON_BUILDING.zh}) (the entrance's `{ENTRANCE_BUILDING.name}`).",
+        f"`{PERSON_BUILDING.name}` ({PERSON_BUILDING.zh}) (the entrance's `{ENTRANCE_BUILDING.name}`), "
+        "and is given only with it. A person with no building lives outside every loaded area (a cadre "
+        "sent down from the street): they count in no area's residents or members and enter an area "
+        "through the roles they hold (居住楼栋留空表示居住在本辖区外，不计入任何区域的居民和党员).",
+        f"- A compound gives exactly one of `{COMPOUND_GRID.name}` ({COMPOUND_GRID.zh}) and "
+        f"`{COMPOUND_COMMUNITY.name}` ({COMPOUND_COMMUNITY.zh}): its grid, or, for a compound with no grid, "
+        "the community it lies in directly; both make the same `PART_OF` (小区所属网格与直属社区二选一).",
         *(f"- `{k.table}` ({k.zh}): {rule}." for k in REL_KINDS for rule in k.rules),
         f"- A party member (党员) is a person whose `{MEMBER_LABEL.column}` is {', '.join(MEMBER_CODES)} "
         f"({member_zh}), in this input or in the store.",

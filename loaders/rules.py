@@ -4,10 +4,12 @@
 * dual reports: a reporting person is a party member;
 * property services: mode ``firm`` if and only if the provider is a PropertyFirm;
 * appointments: the target's label suits the role (``ROLE_TARGETS``);
-* persons: the entrance lived in belongs to the building lived in;
+* persons: the entrance lived in belongs to the building lived in, and is given only with it
+  (no building at all is allowed: someone living outside every loaded area);
 * party orgs: the parent chain has no cycle (of any length), and each level sits under the
   levels ``ORG_PARENT_LEVELS`` allows (a group under a branch, a branch under a general
   branch or a committee, ...);
+* compounds: exactly one parent, a grid or (with no grid) a community;
 * relationship tables: no two rows with the same key (both ends and the key columns).
 
 Facts about rows not in the input (a person's political status, an entrance's building, a
@@ -27,8 +29,11 @@ from graph.declare import Column, FieldType, NodeKind, RelKind, rel_key
 from graph.model import (
     APPOINTMENT,
     BUILDING,
+    COMMUNITY,
+    COMPOUND,
     DUAL_REPORT,
     ENTRANCE,
+    GRID,
     MEMBER_CODES,
     MEMBERSHIP,
     ORG_LEVEL,
@@ -318,3 +323,50 @@ def relationship_key(item: RowItem) -> str | None:
     if ends[0] is None or ends[1] is None or any(k in item.failed for k in kind.key):
         return None
     return rel_key(str(ends[0]), str(ends[1]), tuple(item.values.get(k) for k in kind.key))
+
+
+# ---------------------------------------------------------------- homes and parents that may be absent
+
+
+COMPOUND_GRID = _ref_column(COMPOUND, GRID)
+COMPOUND_COMMUNITY = _ref_column(COMPOUND, COMMUNITY)
+
+
+def _one_compound_parent(item: RowItem, facts: Facts) -> None:
+    """A compound lies in a grid or, with no grid, directly in a community: exactly one of the two.
+
+    A cell that could not be read is reported on its own and counts as given here."""
+    given = [c for c in (COMPOUND_GRID, COMPOUND_COMMUNITY) if c.name in item.values or c.name in item.failed]
+    if not given:
+        item.add_issue(
+            COMPOUND_GRID,
+            f"a compound needs its grid ({COMPOUND_GRID.name}) or, with no grid, its community "
+            f"({COMPOUND_COMMUNITY.name})",
+            f"小区须填写{COMPOUND_GRID.zh}，无网格时填写{COMPOUND_COMMUNITY.zh}",
+        )
+    elif len(given) > 1:
+        item.add_issue(
+            COMPOUND_COMMUNITY,
+            f"give {COMPOUND_GRID.name} or {COMPOUND_COMMUNITY.name}, not both "
+            f"({COMPOUND_COMMUNITY.name} is only for a compound with no grid)",
+            f"{COMPOUND_GRID.zh}与{COMPOUND_COMMUNITY.zh}只能填一个（{COMPOUND_COMMUNITY.zh}仅用于无网格的小区）",
+        )
+
+
+def _person_home(item: RowItem, facts: Facts) -> None:
+    """A person may live outside every loaded area (no building), but an entrance is a part of a
+    building: an entrance without its building is refused rather than guessed."""
+    if PERSON_ENTRANCE.name in item.values and PERSON_BUILDING.name not in item.values:
+        if PERSON_BUILDING.name not in item.failed:
+            item.add_issue(
+                PERSON_ENTRANCE,
+                f"an entrance without a building ({PERSON_BUILDING.name}): give the building too, "
+                "or leave both empty for someone living outside the loaded area",
+                f"填写了{PERSON_ENTRANCE.zh}却未填写{PERSON_BUILDING.zh}：请一并填写楼栋；居住在本辖区外的人员两项均留空",
+            )
+        return
+    _entrance_in_building(item, facts)
+
+
+RULES[COMPOUND.table] = _one_compound_parent
+RULES[PERSON.table] = _person_home

@@ -48,7 +48,10 @@ class Counts:
 
 
 def inline_key(kind: NodeKind, rel_type: str) -> str:
-    """The summary row of the relationship a node table's REF column makes: ``buildings.compound_id``."""
+    """The summary row of the relationship a node table's REF column makes: ``buildings.compound_id``.
+
+    Where two columns make the same relationship (a compound's ``grid_id`` and ``community_id``,
+    both PART_OF), the row is the first column's and counts both."""
     column = next(r.column for r in kind.inline_rels if r.type == rel_type)
     return f"{kind.table}.{column}"
 
@@ -208,7 +211,8 @@ def _row_title(key: str) -> str:
         return f"{kind.zh} {kind.table}"
     assert isinstance(kind, NodeKind)
     rel = next(r.type for r in kind.inline_rels if r.column == column)
-    return f"  └ {kind.column(column).zh} {column} ({rel})"
+    same = [r.column for r in kind.inline_rels if r.type == rel]
+    return f"  └ {'/'.join(kind.column(c).zh for c in same)} {'/'.join(same)} ({rel})"
 
 
 def _width(text: str) -> int:

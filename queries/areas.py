@@ -2,7 +2,8 @@
 
 An area is a place a question can be asked about: a city, district, subdistrict (street),
 community, grid or compound. Its children are the places one level down (a grid's children
-are its compounds; a compound has no child areas). "In an area" means the item's place lies
+are its compounds; a community's are its grids and any compound lying directly under it, with
+no grid; a compound has no child areas). "In an area" means the item's place lies
 under the area through ``PART_OF*0..`` (see ``queries/common.py``).
 """
 

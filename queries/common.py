@@ -12,9 +12,10 @@ Conventions of every query in ``queries/`` (both sides):
   ``<= D``), else probationary: ``member_on("p")`` / ``full_on("p")`` on the Cypher side,
   ``member_on_day`` / ``full_on_day`` on the networkx side. Every member-based answer uses them.
 * "In an area": the item's place lies under the area through ``PART_OF*0..``. Places form a
-  strictly layered tree (City, District, Subdistrict, Community, Grid, Compound, Building,
-  Entrance), so the Cypher side bounds each walk by the depth of the label it looks for and
-  the networkx side walks down the tree level by level (``under``) and up it (``up``).
+  layered tree (City, District, Subdistrict, Community, Grid, Compound, Building, Entrance;
+  a compound with no grid lies directly under its community, one level short), so the Cypher
+  side bounds each walk by the depth of the label it looks for and the networkx side walks
+  down the tree level by level (``under``) and up it (``up``).
 * Rows are plain dicts, sorted by ``id`` (suggestions by item, rank keys, id); lists inside
   rows are sorted too, so that both stores' rows compare equal with ``==``.
 """
@@ -169,13 +170,24 @@ def under(g: GraphView, area: str, label: str) -> list[str]:
     kind = place_kind(g, area)
     if kind is None or DEPTH[kind] > want:
         return []
+    if DEPTH[kind] == want:
+        return [area] if g.has_label(area, label) else []
+    # level by level, at most the depth between them; a place of ``label`` found early stays (a
+    # compound may lie directly under a community, one level short of the grids beside it)
+    found: list[str] = []
     level = [area]
     for _ in range(want - DEPTH[kind]):
         nxt: list[str] = []
         for node in level:
-            nxt.extend(s for s, _ in g.into(node, "PART_OF") if g.has_label(s, "Place"))
+            for s, _ in g.into(node, "PART_OF"):
+                if not g.has_label(s, "Place"):
+                    continue
+                if g.has_label(s, label):
+                    found.append(s)
+                else:
+                    nxt.append(s)
         level = nxt
-    return [n for n in level if g.has_label(n, label)]
+    return found
 
 
 def sources(g: GraphView, node_id: str | None, rel_type: str, label: str) -> Iterator[tuple[str, Mapping[str, Any]]]:

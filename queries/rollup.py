@@ -39,9 +39,12 @@ def summed_from_children(ind: Indicator, kind: str) -> bool:
     """Whether ``ind``'s counts in an area of ``kind`` are exactly the sums of its child areas'.
 
     True when every counted row hangs on one place (``ind.anchor``) at or below the child
-    level, and the child areas cover every such place: places form a strictly layered tree, so
-    each place below an area lies under exactly one of its children. A compound's children
-    (buildings) are not areas, so a compound is always asked itself.
+    level, and the child areas cover every such place: places form a tree, so each place below
+    an area lies under exactly one of its children. A compound with no grid is itself a child
+    area of its community (``area.children``: the places one level down the tree, grids and
+    such compounds alike), so a community's sum over its children still counts it and its
+    buildings. A compound's children (buildings) are not areas, so a compound is always asked
+    itself.
 
     >>> from queries.indicators import INDICATORS
     >>> summed_from_children(INDICATORS["BUILDING_GROUP"], "Subdistrict")

@@ -327,6 +327,8 @@ class Graph:
         self.compound_of = {b["id"]: b["compound_id"] for b in d["buildings"]}
         self.grid_of = {c["id"]: c["grid_id"] for c in d["compounds"]}
         self.community_of_grid = {g["id"]: g["community_id"] for g in d["grids"]}
+        # a compound lies in a grid or, with no grid, directly in its community
+        self.community_of = {c["id"]: c["community_id"] or self.community_of_grid[c["grid_id"]] for c in d["compounds"]}
         self.orgs = {o["id"]: o for o in d["party_orgs"]}
         self.covers: dict[str, set[str]] = defaultdict(set)  # target -> current covering orgs
         self.org_targets: dict[str, set[str]] = defaultdict(set)
@@ -341,7 +343,10 @@ class Graph:
         for a in d["appointments"]:
             self.roles[(a["target_id"], a["role"])].append(a)
         self.people = {p["id"]: p for p in d["persons"]}
-        self.members = [p for p in d["persons"] if p["political_status"] in model.MEMBER_CODES]
+        # members living in the generated area; a cadre living outside it counts in no area
+        self.members = [
+            p for p in d["persons"] if p["political_status"] in model.MEMBER_CODES and p["building_id"]
+        ]
 
     def level(self, org: str) -> str:
         return self.orgs[org]["level"]
@@ -365,7 +370,7 @@ class Graph:
         return bool(self.org_targets[org] & {c, self.grid_of[c], b, p["entrance_id"]} - {""})
 
     def home_community(self, p: dict[str, str]) -> str:
-        return self.community_of_grid[self.grid_of[self.compound_of[p["building_id"]]]]
+        return self.community_of[self.compound_of[p["building_id"]]]
 
     def has_role(self, target: str, role: str, day: str = ISO_NOW) -> bool:
         return any(current(a, day) for a in self.roles[(target, role)])
@@ -610,7 +615,7 @@ def test_gaps_communities(sub: Data, graph: Graph) -> None:
     assert len(rc_of) == len(sub["communities"])
     with_ep = {r["residents_committee_id"] for r in sub["env_property_committees"]}
     with_sc = {r["place_id"] for r in sub["service_centres"]}
-    where = {c["id"]: graph.community_of_grid[c["grid_id"]] for c in sub["compounds"]}
+    where = dict(graph.community_of)
     where.update({g: cm for g, cm in graph.community_of_grid.items()})
     with_rs = {where.get(r["place_id"], r["place_id"]) for r in sub["red_stations"]}
     kinds = Counter()
@@ -634,3 +639,18 @@ def test_loader_accepts_the_dataset(sub_dir: Path) -> None:
     assert validated.rows == sum(1 for p in sub_dir.iterdir() for _ in p.open(encoding="utf-8")) - len(
         model.TABLES
     )
+
+
+def test_some_compounds_have_no_grid_and_some_cadres_live_outside(sub: Data) -> None:
+    """DOMAIN.md: a compound may lie directly under a community; people may live outside every
+    loaded area and enter it through their roles."""
+    direct = [c for c in sub["compounds"] if c["community_id"]]
+    assert direct and all(not c["grid_id"] for c in direct)
+    assert all(bool(c["grid_id"]) != bool(c["community_id"]) for c in sub["compounds"])
+    outside = {p["id"] for p in sub["persons"] if not p["building_id"]}
+    assert outside and all(not sub.node[p]["entrance_id"] for p in outside)
+    roles = {a["person_id"] for a in sub["appointments"]} | {s["person_id"] for s in sub["committee_seats"]}
+    assert outside & roles, "someone living outside holds a role"
+    direct_ids = {c["id"] for c in direct}
+    assert not any(a["target_id"] in {c["community_id"] for c in direct} for a in sub["appointments"] if a["role"] == "liaison")
+    assert any(b["compound_id"] in direct_ids for b in sub["buildings"])

@@ -131,8 +131,11 @@ async def building_groups(info: Any, building: Obj, on: date | None) -> list[Any
 
 
 async def three_parties(info: Any, compound: Obj, on: date, cls: Callable[..., Any]) -> Any:
-    grid = await edges(info, compound, L.PARENT)
-    community = await edges(info, grid[0].node, L.PARENT, labels=("Community",)) if grid else []
+    up = await edges(info, compound, L.PARENT)  # its grid, or for a compound with no grid its community
+    if up and up[0].node.has("Community"):
+        community = up
+    else:
+        community = await edges(info, up[0].node, L.PARENT, labels=("Community",)) if up else []
     rc, oc, smc, firms = await asyncio.gather(
         committees(info, community[0].node, "ResidentsCommittee", on) if community else _none(),
         committees(info, compound, "OwnersCommittee", on),

@@ -43,8 +43,10 @@ def build_structure(ctx: Ctx, plan: CommunityPlan, grids: list[Grid]) -> Structu
             scheme = "compounds"
         since = ctx.day(date(2008, 1, 1), date(2022, 12, 31))
         if scheme == "grid":
-            g.org = ctx.org(f"中共{g.name}支部委员会", "branch", "area", committee, since)
-            ctx.covers(g.org, g.id, since)
+            # a compound with no grid (g.direct, alone in g): the branch covers the compound itself
+            name = g.compounds[0].name if g.direct else g.name
+            g.org = ctx.org(f"中共{name}支部委员会", "branch", "area", committee, since)
+            ctx.covers(g.org, g.compounds[0].id if g.direct else g.id, since)
             s.areas.append((g.org, frozenset(c.id for c in g.compounds)))
             continue
         parent = committee

@@ -6,7 +6,15 @@ import bisect
 from itertools import accumulate
 
 from loaders.generator.context import Ctx, Employer
-from loaders.generator.places import Building, Grid, Person, make_masses, make_member
+from loaders.generator.places import (
+    OUTSIDE_SHARE,
+    Building,
+    Grid,
+    Person,
+    make_masses,
+    make_member,
+    stable_share,
+)
 from loaders.generator.world import CommunityPlan
 
 PROBATIONARY_SHARE = 0.03
@@ -54,6 +62,7 @@ def populate(ctx: Ctx, plan: CommunityPlan, grids: list[Grid], picker: EmployerP
     p = make_member(ctx, rng.choice(buildings), True, False)
     p.cadre = "street"
     p.employer = plan.street_office
+    p.outside = stable_share(p.id) < OUTSIDE_SHARE
     ctx.instructor_pool.append((p.id, plan.district))
     cadres.append(p)
     return cadres

@@ -7,12 +7,24 @@ not members. They are kept in memory for one community and written when it is do
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 from functools import partial
 
 from loaders.generator import names
 from loaders.generator.context import NOW, Ctx, Employer, Firm, Org, add_years
 from loaders.generator.world import CommunityPlan, cn_number
+
+#: The share of single-compound patches that are a compound with no grid, directly in its community.
+DIRECT_COMPOUND_SHARE = 0.15
+#: The share of street cadres who live outside every loaded area (sent down from the street).
+OUTSIDE_SHARE = 0.3
+
+
+def stable_share(key: str) -> float:
+    """A number in [0, 1) fixed by ``key``: the choices above take no draw from the seeded
+    random source, so every other part of a generated world stays as it was."""
+    return zlib.crc32(key.encode()) / 2**32
 
 
 class Person:
@@ -30,6 +42,7 @@ class Person:
         "joined",
         "male",
         "name",
+        "outside",
         "owner",
         "phone",
         "skills",
@@ -55,6 +68,9 @@ class Person:
         self.joined: date | None = None
         self.in_service: bool | None = None
         self.skills: str | None = None
+        #: lives outside every loaded area: written with no building or entrance (the generator
+        #: still places them in a building, so that nothing else of the world changes)
+        self.outside = False
 
     @property
     def member(self) -> bool:
@@ -109,11 +125,16 @@ class Compound:
 
 
 class Grid:
-    __slots__ = ("compounds", "id", "name", "org")
+    """A grid, or (``direct``) the stand-in for a compound with no grid, alone in it: its id is
+    then the community's and no grid row is written; a "grid" branch covers the compound and a
+    red station placed "in the grid" is in the community."""
 
-    def __init__(self, id: str, name: str) -> None:
+    __slots__ = ("compounds", "direct", "id", "name", "org")
+
+    def __init__(self, id: str, name: str, direct: bool = False) -> None:
         self.id = id
         self.name = name
+        self.direct = direct
         self.compounds: list[Compound] = []
         self.org: Org | None = None  # a branch or general branch covering the grid
 
@@ -123,11 +144,16 @@ def build_places(ctx: Ctx, plan: CommunityPlan, n_compounds: int) -> list[Grid]:
     grids: list[Grid] = []
     left = n_compounds
     compound_names = names.Unique()
+    numbered = 0
     while left > 0:
         size = min(left, rng.choice((1, 1, 2, 2, 2, 3)))
         left -= size
-        g = Grid(ctx.ids.new("G"), f"{plan.name}第{cn_number(len(grids) + 1)}网格")
-        out.grids.row(id=g.id, name=g.name, community_id=plan.id)
+        if size == 1 and stable_share(f"{plan.id}/{len(grids)}") < DIRECT_COMPOUND_SHARE:
+            g = Grid(plan.id, plan.name, direct=True)  # a compound with no grid, directly in the community
+        else:
+            numbered += 1
+            g = Grid(ctx.ids.new("G"), f"{plan.name}第{cn_number(numbered)}网格")
+            out.grids.row(id=g.id, name=g.name, community_id=plan.id)
         grids.append(g)
         for _ in range(size):
             eligible = not ctx.flag("compound_not_eligible")
@@ -139,7 +165,8 @@ def build_places(ctx: Ctx, plan: CommunityPlan, n_compounds: int) -> list[Grid]:
             out.compounds.row(
                 id=c.id,
                 name=name,
-                grid_id=g.id,
+                grid_id=None if g.direct else g.id,
+                community_id=plan.id if g.direct else None,
                 address=names.address(rng, plan.district_name),
                 eligible_for_owners_committee=eligible,
                 households=c.households,
@@ -231,22 +258,19 @@ def make_masses(ctx: Ctx, b: Building, entrance: str | None = "any", owner: bool
 
 def write_people(ctx: Ctx, grids: list[Grid]) -> None:
     w = ctx.out.persons
-    for g in grids:
-        for c in g.compounds:
-            for b in c.buildings:
-                for p in b.people:
-                    w.row(
-                        id=p.id,
-                        name=p.name,
-                        gender="M" if p.male else "F",
-                        id_number=p.idn,
-                        phone=p.phone,
-                        building_id=b.id,
-                        entrance_id=p.entrance,
-                        is_owner=p.owner,
-                        political_status=p.status,
-                        in_service=p.in_service,
-                        employer_id=p.firm.id if p.firm else p.employer.id if p.employer else None,
-                        joined_on=p.joined,
-                        skills=p.skills,
-                    )
+    for p in (p for g in grids for c in g.compounds for b in c.buildings for p in b.people):
+        w.row(
+            id=p.id,
+            name=p.name,
+            gender="M" if p.male else "F",
+            id_number=p.idn,
+            phone=p.phone,
+            building_id=None if p.outside else p.building.id,
+            entrance_id=None if p.outside else p.entrance,
+            is_owner=p.owner,
+            political_status=p.status,
+            in_service=p.in_service,
+            employer_id=p.firm.id if p.firm else p.employer.id if p.employer else None,
+            joined_on=p.joined,
+            skills=p.skills,
+        )

@@ -41,12 +41,8 @@ def _person(g: GraphView, item: str, person: str, reason: str, via: str | None, 
 
 
 def _community_compounds(g: GraphView, community: str | None) -> list[str]:
-    """The compounds of a community: ``(m)<-[:PART_OF*2]-(:Compound)``."""
-    return [
-        c
-        for gr, _ in sources(g, community, "PART_OF", "Place")
-        for c, _ in sources(g, gr, "PART_OF", "Compound")
-    ]
+    """The compounds of a community, in its grids or directly under it: ``(m)<-[:PART_OF*1..2]-(:Compound)``."""
+    return [] if community is None else under(g, community, "Compound")
 
 
 def _secretaries_of_reported(g: GraphView, community: str | None, d: date) -> Iterator[tuple[str, str]]:
@@ -162,7 +158,7 @@ CALL (f, n) {{
     MATCH (f)-[s:SERVES]->(:Compound)-[:PART_OF*1..]->(m:Community)
     WHERE {current_on('s')}
     WITH DISTINCT f, n, m
-    MATCH (m)<-[:PART_OF*2]-(:Compound)<-[s2:SERVES]-(f2:PropertyFirm)<-[k:COVERS]-(o:PartyOrg)
+    MATCH (m)<-[:PART_OF*1..2]-(:Compound)<-[s2:SERVES]-(f2:PropertyFirm)<-[k:COVERS]-(o:PartyOrg)
     WHERE f2 <> f AND o.kind = 'joint'
       AND {current_on('s2')}
       AND {current_on('k')}
@@ -317,7 +313,7 @@ MATCH (c:Compound {{id: item}})
 OPTIONAL MATCH (c)-[:PART_OF*1..]->(m:Community)
 CALL (c, m) {{
   CALL (c, m) {{
-    MATCH (m)<-[:PART_OF*2]-(x:Compound)<-[s:SERVES]-(f:PropertyFirm)
+    MATCH (m)<-[:PART_OF*1..2]-(x:Compound)<-[s:SERVES]-(f:PropertyFirm)
     WHERE x <> c AND {current_on('s')}
     WITH f, min(x.id) AS via, count(DISTINCT x) AS served
     RETURN f.id AS id, f.name AS name, null AS phone, 'firm' AS kind, 'serves_nearby' AS reason,

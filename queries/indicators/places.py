@@ -29,6 +29,7 @@ from queries.common import (
     started,
     targets,
     under,
+    up,
 )
 from queries.indicators.spec import Explanation, Indicator
 
@@ -57,10 +58,18 @@ def _entrances(g: GraphView, building: str) -> list[str]:
     return [e for e, _ in sources(g, building, "PART_OF", "Entrance")]
 
 
-def _self_and_parent(g: GraphView, compound: str) -> list[str]:
-    """The compound and its parent place (``c`` and ``(c)-[:PART_OF]->(:Place)``)."""
-    up = parent(g, compound, "Place")
-    return [compound] if up is None else [compound, up]
+def _self_and_grid(g: GraphView, compound: str) -> list[str]:
+    """The compound and its grid (``c`` and ``(c)-[:PART_OF]->(:Grid)``). A compound with no grid
+    lies directly under its community, whose own orgs and liaisons do not count for it."""
+    grid = parent(g, compound, "Grid")
+    return [compound] if grid is None else [compound, grid]
+
+
+def _community_patches(g: GraphView, community: str | None) -> list[str]:
+    """The grids and compounds of a community: ``(m)<-[:PART_OF*1..2]-(t) WHERE t:Grid OR t:Compound``."""
+    if community is None:
+        return []
+    return under(g, community, "Grid") + under(g, community, "Compound")
 
 
 def _person(g: GraphView, item: str, person: str, reason: str, via: str | None, grp: int, sub: int = 0) -> Row:
@@ -94,7 +103,7 @@ WITH c, EXISTS {
   WHERE o.level IN ['branch', 'general_branch']
     AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
 } OR EXISTS {
-  MATCH (c)-[:PART_OF]->(:Place)<-[r:COVERS]-(o:PartyOrg)
+  MATCH (c)-[:PART_OF]->(:Grid)<-[r:COVERS]-(o:PartyOrg)
   WHERE o.level IN ['branch', 'general_branch']
     AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
 } AS covered
@@ -102,7 +111,7 @@ WITH c, EXISTS {
 
 
 def _compound_branch_covered(g: GraphView, c: str, d: date) -> bool:
-    return any(True for t in _self_and_parent(g, c) for _ in _branch_orgs(g, t, d))
+    return any(True for t in _self_and_grid(g, c) for _ in _branch_orgs(g, t, d))
 
 
 COMPOUND_BRANCH_COUNT_CYPHER = _COMPOUND_BRANCH_CORE + """
@@ -117,17 +126,16 @@ def compound_branch_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
 COMPOUND_BRANCH_GAPS_CYPHER = _COMPOUND_BRANCH_CORE + """
 WITH c WHERE NOT covered
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
-OPTIONAL MATCH (c)-[:PART_OF]->(up:Place)
 RETURN c.id AS id, c.name AS name, g.id AS grid,
   COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE p.political_status = 'member' }
     AS full_members,
   COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(:PartyMember) } AS members,
-  COLLECT { UNWIND [c, up] AS t
+  COLLECT { UNWIND [c, g] AS t
             MATCH (t)<-[r:COVERS]-(o:PartyOrg)
             WHERE NOT o.level IN ['branch', 'general_branch']
               AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
             RETURN DISTINCT o.id AS x ORDER BY x } AS other_orgs,
-  COLLECT { UNWIND [c, up] AS t
+  COLLECT { UNWIND [c, g] AS t
             MATCH (t)<-[r:COVERS]-(o:PartyOrg)
             WHERE o.level IN ['branch', 'general_branch'] AND r.until < $date
             RETURN DISTINCT o.id AS x ORDER BY x } AS ended
@@ -144,7 +152,7 @@ def compound_branch_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
         members = list(compound_residents(g, c))
         other: list[str] = []
         ended: list[str] = []
-        for t in _self_and_parent(g, c):
+        for t in _self_and_grid(g, c):
             for o, r in sources(g, t, "COVERS", "PartyOrg"):
                 level = g.node(o).get("level")
                 if level is not None and level not in BRANCH_LEVELS and current(r, d):
@@ -177,10 +185,10 @@ CALL (c, n) {
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind, 'resident_full_member' AS reason,
            b.id AS via, CASE WHEN n >= 3 THEN 0 ELSE 1 END AS grp, 0 AS sub
     UNION ALL
-    MATCH (c)-[:PART_OF]->(:Grid)-[:PART_OF]->(m:Community)
+    MATCH (c)-[:PART_OF*1..2]->(m:Community)
     // a second MATCH: one pattern may not walk the same PART_OF relationship up and back down
     MATCH (m)<-[:PART_OF*1..2]-(t:Place)<-[r:COVERS]-(o:PartyOrg)
-    WHERE t <> c AND o.level IN ['branch', 'general_branch']
+    WHERE t <> c AND (t:Grid OR t:Compound) AND o.level IN ['branch', 'general_branch']
       AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
     RETURN o.id AS id, o.name AS name, null AS phone, 'org' AS kind, 'nearby_branch' AS reason,
            t.id AS via, CASE WHEN n >= 3 THEN 1 ELSE 0 END AS grp, 0 AS sub
@@ -199,21 +207,24 @@ def compound_branch_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
         fulls = [(m, b) for m, b in compound_residents(g, c) if full(g, m)]
         enough = len(fulls) >= MIN_FULL_MEMBERS
         rows += [_person(g, c, m, "resident_full_member", b, 0 if enough else 1) for m, b in fulls]
-        community = parent(g, parent(g, c, "Grid"), "Community")
-        if community is None:
-            continue
-        grids = [t for t, _ in sources(g, community, "PART_OF", "Place")]
-        nearby = grids + [t for gr in grids for t, _ in sources(g, gr, "PART_OF", "Place")]
-        for t in nearby:
+        for t in _community_patches(g, up(g, c, "Community")):
             if t != c:
                 rows += [_org(g, c, o, "nearby_branch", t, 1 if enough else 0) for o in _branch_orgs(g, t, d)]
     return rank_candidates(rows, p["limit"])
 
 
+def _where(r: Row) -> tuple[str, str]:
+    """The compound and its grid, or a compound with no grid (its community does not count)."""
+    if r["grid"] is None:
+        return f"小区{r['id']}(无网格，直属社区)", f"compound {r['id']} (no grid, directly under its community)"
+    return f"小区{r['id']}及其所在网格{r['grid']}均", f"compound {r['id']} or its grid {r['grid']}"
+
+
 def _explain_compound_branch(r: Row) -> Explanation:
-    zh = f"小区{r['id']}及其所在网格{r['grid'] or '-'}均无党支部(党总支)覆盖；居住党员{r['members']}名，其中正式党员{r['full_members']}名"
+    zh_where, en_where = _where(r)
+    zh = f"{zh_where}无党支部(党总支)覆盖；居住党员{r['members']}名，其中正式党员{r['full_members']}名"
     en = (
-        f"no branch or general branch covers compound {r['id']} or its grid {r['grid'] or '-'}; "
+        f"no branch or general branch covers {en_where}; "
         f"{r['members']} members live here, {r['full_members']} of them full members"
     )
     zh += _full_suffix_zh(r["full_members"], "党支部")
@@ -531,14 +542,14 @@ WITH c, EXISTS {
   MATCH (c)<-[r:HOLDS_ROLE]-(:Person)
   WHERE r.role = 'liaison' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
 } OR EXISTS {
-  MATCH (c)-[:PART_OF]->(:Place)<-[r:HOLDS_ROLE]-(:Person)
+  MATCH (c)-[:PART_OF]->(:Grid)<-[r:HOLDS_ROLE]-(:Person)
   WHERE r.role = 'liaison' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
 } AS covered
 """
 
 
 def _liaison_covered(g: GraphView, c: str, d: date) -> bool:
-    return any(_has_role(g, t, "liaison", d) for t in _self_and_parent(g, c))
+    return any(_has_role(g, t, "liaison", d) for t in _self_and_grid(g, c))
 
 
 COMPOUND_LIAISON_COUNT_CYPHER = _COMPOUND_LIAISON_CORE + """
@@ -553,7 +564,7 @@ def compound_liaison_count_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
 COMPOUND_LIAISON_GAPS_CYPHER = _COMPOUND_LIAISON_CORE + """
 WITH c WHERE NOT covered
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
-OPTIONAL MATCH (g)-[:PART_OF]->(m:Community)
+OPTIONAL MATCH (c)-[:PART_OF*1..2]->(m:Community)
 RETURN c.id AS id, c.name AS name, g.id AS grid, m.id AS community
 ORDER BY id
 """
@@ -565,8 +576,9 @@ def compound_liaison_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     for c in under(g, p["area"], "Compound"):
         if _liaison_covered(g, c, d):
             continue
-        grid = parent(g, c, "Grid")
-        rows.append({"id": c, "name": g.node(c).get("name"), "grid": grid, "community": parent(g, grid, "Community")})
+        rows.append(
+            {"id": c, "name": g.node(c).get("name"), "grid": parent(g, c, "Grid"), "community": up(g, c, "Community")}
+        )
     return by_id(rows)
 
 
@@ -575,8 +587,7 @@ _SEAT_ORDER = {"chair": 0, "vice_chair": 1}
 COMPOUND_LIAISON_SUGGEST_CYPHER = """
 UNWIND $ids AS item
 MATCH (c:Compound {id: item})
-OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
-OPTIONAL MATCH (g)-[:PART_OF]->(m:Community)
+OPTIONAL MATCH (c)-[:PART_OF*1..2]->(m:Community)
 OPTIONAL MATCH (m)-[:PART_OF]->(s:Subdistrict)
 CALL (c, m, s) {
   CALL (c, m, s) {
@@ -598,7 +609,7 @@ CALL (c, m, s) {
            o.id AS via, 1 AS grp, 0 AS sub
     UNION ALL
     MATCH (m)<-[:PART_OF*1..2]-(t:Place)<-[r:HOLDS_ROLE]-(x:Person)
-    WHERE t <> c AND r.role = 'liaison' AND (r.since IS NULL OR r.since <= $date)
+    WHERE t <> c AND (t:Grid OR t:Compound) AND r.role = 'liaison' AND (r.since IS NULL OR r.since <= $date)
       AND (r.until IS NULL OR r.until >= $date)
     RETURN x.id AS id, x.name AS name, x.phone AS phone, 'person' AS kind, 'liaison_nearby' AS reason,
            t.id AS via, 1 AS grp, 1 AS sub
@@ -629,30 +640,25 @@ def compound_liaison_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]
     for c in p["ids"]:
         if not g.has_label(c, "Compound"):
             continue
-        m = parent(g, parent(g, c, "Grid"), "Community")
+        m = up(g, c, "Community")
         s = parent(g, m, "Subdistrict")
         for k, _ in sources(g, m, "BELONGS_TO", "ResidentsCommittee"):
             for x, st in _committee_seats(g, k, d):
                 rows.append(_person(g, c, x, "residents_committee_member", k, 0, _SEAT_ORDER.get(str(st.get("role")), 2)))
         rows += [_person(g, c, x, "community_secretary", o, 0) for x, o in _secretaries(g, m, d)]
         rows += [_person(g, c, x, "street_secretary", o, 1) for x, o in _secretaries(g, s, d)]
-        if m is not None:
-            grids = [t for t, _ in sources(g, m, "PART_OF", "Place")]
-            for t in grids + [t for gr in grids for t, _ in sources(g, gr, "PART_OF", "Place")]:
-                if t == c:
-                    continue
-                for x, r in sources(g, t, "HOLDS_ROLE", "Person"):
-                    if r.get("role") == "liaison" and current(r, d):
-                        rows.append(_person(g, c, x, "liaison_nearby", t, 1, 1))
+        for t in _community_patches(g, m):
+            if t == c:
+                continue
+            for x, r in sources(g, t, "HOLDS_ROLE", "Person"):
+                if r.get("role") == "liaison" and current(r, d):
+                    rows.append(_person(g, c, x, "liaison_nearby", t, 1, 1))
     return rank_candidates(rows, p["limit"])
 
 
 def _explain_liaison(r: Row) -> Explanation:
-    return Explanation(
-        "uncovered",
-        f"小区{r['id']}及其所在网格{r['grid'] or '-'}均无在任包联干部",
-        f"neither compound {r['id']} nor its grid {r['grid'] or '-'} has a current liaison cadre",
-    )
+    zh_where, en_where = _where(r)
+    return Explanation("uncovered", f"{zh_where}无在任包联干部", f"no current liaison cadre for {en_where}")
 
 
 COMPOUND_LIAISON = Indicator(
@@ -727,7 +733,7 @@ UNWIND $ids AS item
 MATCH (m:Community {id: item})
 CALL (m) {
   CALL (m) {
-    MATCH (m)<-[:PART_OF]-(:Grid)<-[:PART_OF]-(c:Compound)
+    MATCH (m)<-[:PART_OF*1..2]-(c:Compound)
     RETURN c.id AS id, c.name AS name, null AS phone, 'place' AS kind, 'compound_members' AS reason,
            null AS via, 0 AS grp, 0 - COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(:PartyMember) } AS sub
   }""" + SUGGESTION_TAIL + """}
@@ -741,10 +747,9 @@ def community_red_station_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list
     for m in p["ids"]:
         if not g.has_label(m, "Community"):
             continue
-        for gr, _ in sources(g, m, "PART_OF", "Grid"):
-            for c, _ in sources(g, gr, "PART_OF", "Compound"):
-                n = sum(1 for _ in compound_residents(g, c))
-                rows.append(candidate(m, c, g.node(c).get("name"), "place", "compound_members", None, 0, -n))
+        for c in under(g, m, "Compound"):
+            n = sum(1 for _ in compound_residents(g, c))
+            rows.append(candidate(m, c, g.node(c).get("name"), "place", "compound_members", None, 0, -n))
     return rank_candidates(rows, p["limit"])
 
 

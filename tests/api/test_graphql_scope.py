@@ -121,7 +121,7 @@ class Oracle:
         if "Place" in labels:
             return out(n, "PART_OF", "Building") if "Entrance" in labels else [n]
         if "Person" in labels:
-            return out(n, "LIVES_IN", "Building")
+            return out(n, "LIVES_IN", "Building") or self._roles(n)
         if "Employer" in labels:
             return out(n, "LOCATED_IN", "Community")
         if labels & {"ServiceCentre", "RedStation"}:
@@ -143,6 +143,21 @@ class Oracle:
                 found += out(t, "SERVES", "Compound") if g.has_label(t, "PropertyFirm") else []
             return found
         raise AssertionError(f"no rule for {labels}")
+
+    def _roles(self, person: str) -> list[str]:
+        """Someone living outside every loaded area lies where their roles and seats are."""
+        g, out = self.g, self._out
+        found: list[str] = []
+        for t, _ in g.out(person, "HOLDS_ROLE"):
+            if g.has_label(t, "Place"):
+                found += self.anchors(t)
+            elif g.has_label(t, "PropertyFirm"):
+                found += out(t, "SERVES", "Compound")
+            elif g.has_label(t, "PartyOrg"):
+                found += [a for c in out(t, "COVERS", "Place") for a in self.anchors(c)]
+        for k, _ in g.out(person, "SEATED_ON"):
+            found += self.anchors(k)
+        return found
 
     def lies_in(self, node: str, area: str) -> bool:
         anchors = self.anchors(node)
@@ -254,3 +269,37 @@ def test_the_oracle_is_not_trivial(oracle: Oracle) -> None:
 
 
 Check = Callable[..., list[str]]
+
+
+# ---------------------------------------------------------------- people living outside, compounds with no grid
+
+
+def test_someone_living_outside_is_seen_where_their_roles_are(store: Store, tmp_path: Path) -> None:
+    """X1 lives outside every loaded area and is liaison for P1 (in CM1): CM1's organizer sees
+    them, as a node and as a suggested liaison; CM2's does not. P6, directly under CM1 with no
+    grid, is CM1's and has no branch although a branch covers CM1."""
+    from api.graphql.ids import to_global
+    from tests.queries.test_people_and_places import world
+
+    store.write(world().batch)
+    api = Api(store, tmp_path, area="CM1")
+    x1 = to_global("Person", "X1")
+    node = "query($id: ID!) { node(id: $id) { id ... on Person { appointments(current: false) { nodes { id } } } } }"
+    seen = api.ask(node, {"id": x1}, area="CM1")["node"]
+    assert seen is not None and seen["appointments"]["nodes"] == [{"id": to_global("Compound", "P1")}]
+    assert api.ask(node, {"id": x1}, area="G1")["node"] is not None
+    assert api.ask(node, {"id": x1}, area="CM2")["node"] is None
+    assert api.ask(node, {"id": x1}, area="G2")["node"] is None
+    gaps = api.ask(
+        "{ gaps(area: \"CM1\", indicator: COMPOUND_LIAISON) { gaps { nodes { item { id } "
+        "suggestions { candidate { id } } } } } }",
+        area="CM1",
+    )["gaps"]["gaps"]["nodes"]
+    p6 = next(g for g in gaps if g["item"]["id"] == to_global("Compound", "P6"))
+    assert {"id": x1} in [s["candidate"] for s in p6["suggestions"]]
+    compound = "query($id: ID!) { node(id: $id) { id ... on Compound { branches { id } parent { id } } } }"
+    p6_node = api.ask(compound, {"id": to_global("Compound", "P6")}, area="CM1")["node"]
+    assert p6_node == {"id": to_global("Compound", "P6"), "branches": [], "parent": {"id": to_global("Community", "CM1")}}
+    p5_node = api.ask(compound, {"id": to_global("Compound", "P5")}, area="CM1")["node"]
+    assert p5_node["branches"] == [{"id": to_global("PartyOrg", "O-B5")}]
+    assert api.ask(compound, {"id": to_global("Compound", "P6")}, area="CM2")["node"] is None

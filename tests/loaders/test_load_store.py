@@ -336,3 +336,20 @@ def test_an_unreadable_file_stops_the_load_before_anything_is_written(store: Sto
     with pytest.raises(InputError, match=r"buildings\.csv"):
         load(store, path, accept_valid=True)
     assert store.stats() == before
+
+
+def test_a_compound_moved_from_its_grid_directly_under_its_community(store: Store, tmp_path: Path) -> None:
+    """Two REF columns make the compound's PART_OF: moving from one to the other replaces it,
+    counted on the compounds' PART_OF row; loading it again changes nothing."""
+    load(store, write(tmp_path, sample()))
+    moved = sample()
+    del moved["compounds"][1]["grid_id"]
+    moved["compounds"][1]["community_id"] = "CM-1"
+    summary = load(store, write(tmp_path, moved))
+    parts = summary.tables["compounds.grid_id"]
+    assert (parts.created, parts.deleted, parts.unchanged, parts.updated) == (1, 1, 1, 0)
+    rels = store.fetch_rels("PART_OF", "Compound", ["P-1", "P-2"])
+    assert sorted((r.from_id, r.to_id) for r in rels.values()) == [("P-1", "G-1"), ("P-2", "CM-1")]
+    again = load(store, write(tmp_path, moved))
+    assert again.total.created == again.total.updated == again.total.deleted == 0
+    assert "所属网格/直属社区 grid_id/community_id (PART_OF)" in again.render()

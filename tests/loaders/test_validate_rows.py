@@ -304,3 +304,41 @@ def test_a_table_missing_a_required_column_loads_none_of_its_rows(tmp_path: Path
     assert len(read.issues) == 1 and read.issues[0].row == 1
     result = validate(read.tables, source="t")
     assert not any(n.label == table_named(table).label for n in result.nodes)  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- homes and parents that may be absent
+
+
+def test_a_person_may_live_outside_the_loaded_area_but_an_entrance_needs_its_building(tmp_path: Path) -> None:
+    tables = sample()
+    del tables["persons"][2]["building_id"]  # a cadre living outside every loaded area
+    result = run(tmp_path, tables)
+    assert result.issues == []
+    assert not any(r.type == "LIVES_IN" and r.from_id == "R-3" for r in result.rels)
+    tables = sample()
+    del tables["persons"][1]["building_id"]  # R-2 keeps entrance E-2 but gives no building
+    (only,) = run(tmp_path, tables).issues
+    assert (only.file, only.row, only.column) == ("persons.csv", 3, "居住单元")
+    assert "without a building" in only.reason and "居住楼栋" in only.reason_zh
+
+
+def test_a_compound_lies_in_a_grid_or_directly_in_a_community(tmp_path: Path) -> None:
+    tables = sample()
+    p2 = tables["compounds"][1]
+    del p2["grid_id"]
+    p2["community_id"] = "CM-1"  # no grid: directly under the community
+    result = run(tmp_path, tables)
+    assert result.issues == []
+    parts = {(r.from_id, r.to_id, r.to_label) for r in result.rels if r.type == "PART_OF" and r.from_label == "Compound"}
+    assert parts == {("P-1", "G-1", "Grid"), ("P-2", "CM-1", "Community")}
+    p2["grid_id"] = "G-1"  # both: refused
+    (both,) = run(tmp_path, tables).issues
+    assert (both.file, both.row, both.column) == ("compounds.csv", 3, "直属社区")
+    assert "not both" in both.reason and "只能填一个" in both.reason_zh
+    del p2["grid_id"], p2["community_id"]  # neither: refused
+    (neither,) = run(tmp_path, tables).issues
+    assert (neither.file, neither.row, neither.column) == ("compounds.csv", 3, "所属网格")
+    assert "needs its grid" in neither.reason
+    p2["community_id"] = "G-1"  # a grid's id in the community column: a reference of the wrong kind
+    (wrong,) = run(tmp_path, tables).issues
+    assert wrong.column == "直属社区"

@@ -91,7 +91,7 @@ class World:
     def person(
         self,
         node_id: str,
-        building: str,
+        building: str | None,
         status: str = "member",
         *,
         entrance: str | None = None,
@@ -108,7 +108,8 @@ class World:
             political_status=status,
             **props,
         )
-        self.rel("LIVES_IN", node_id, building)
+        if building is not None:  # None: living outside every loaded area
+            self.rel("LIVES_IN", node_id, building)
         if entrance is not None:
             self.rel("LIVES_IN_ENTRANCE", node_id, entrance)
         if employer is not None:

@@ -6,7 +6,11 @@ relationships of any date, so that history stays visible where it happened:
 
 ============================== ==============================================================
 Place                          itself (an Entrance: its building)
-Person                         the building they live in (LIVES_IN)
+Person                         the building they live in (LIVES_IN); failing that (they live
+                               outside every loaded area), what they hold a role for
+                               (HOLDS_ROLE: a place, an entrance's building, the compounds a
+                               firm serves, what a party org covers) and the committees they
+                               sit on (SEATED_ON: the committee's place)
 Employer                       the community it is located in
 PropertyFirm                   the compounds it serves; failing that, the homes of its staff
 PartyOrg                       what it covers: a place, an employer (its community), a firm
@@ -35,6 +39,21 @@ _ANCHORS = """COLLECT { CALL (VAR) {
     MATCH (VAR:Place) WHERE NOT VAR:Entrance RETURN VAR.id AS anchor_id
     UNION MATCH (VAR:Entrance)-[:PART_OF]->(ax:Building) RETURN ax.id AS anchor_id
     UNION MATCH (VAR:Person)-[:LIVES_IN]->(ax:Building) RETURN ax.id AS anchor_id
+    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(ax:Place)
+          WHERE NOT ax:Entrance AND NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
+    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(:Entrance)-[:PART_OF]->(ax:Building)
+          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
+    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PropertyFirm)-[:SERVES]->(ax:Compound)
+          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
+    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PartyOrg)-[:COVERS]->(ax:Place)
+          WHERE NOT ax:Entrance AND NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
+    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PartyOrg)-[:COVERS]->(:Entrance)-[:PART_OF]->(ax:Building)
+          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
+    UNION MATCH (VAR:Person)-[:SEATED_ON]->(:Committee)-[:BELONGS_TO]->(ax:Place)
+          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
+    UNION MATCH (VAR:Person)-[:SEATED_ON]->(:EnvironmentPropertyCommittee)-[:BELONGS_TO]->(:ResidentsCommittee)
+          -[:BELONGS_TO]->(ax:Community)
+          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
     UNION MATCH (VAR:Employer)-[:LOCATED_IN]->(ax:Community) RETURN ax.id AS anchor_id
     UNION MATCH (VAR:ServiceCentre)-[:LOCATED_IN]->(ax:Place) RETURN ax.id AS anchor_id
     UNION MATCH (VAR:RedStation)-[:LOCATED_IN]->(ax:Place) RETURN ax.id AS anchor_id
@@ -76,6 +95,29 @@ def _homes(g: GraphView, people: list[str]) -> list[str]:
     return [b for p in people for b in _targets(g, p, "LIVES_IN", "Building")]
 
 
+def _place_anchors(g: GraphView, place: str) -> list[str]:
+    return _building_of(g, place) if g.has_label(place, "Entrance") else [place]
+
+
+def _role_anchors(g: GraphView, person: str) -> list[str]:
+    """Where the roles of someone living outside every loaded area put them (module table)."""
+    out: list[str] = []
+    for t, _ in g.out(person, "HOLDS_ROLE"):
+        if g.has_label(t, "Place"):
+            out += _place_anchors(g, t)
+        elif g.has_label(t, "PropertyFirm"):
+            out += _targets(g, t, "SERVES", "Compound")
+        elif g.has_label(t, "PartyOrg"):
+            out += [a for c in _targets(g, t, "COVERS", "Place") for a in _place_anchors(g, c)]
+    for k, _ in g.out(person, "SEATED_ON"):
+        if g.has_label(k, "EnvironmentPropertyCommittee"):
+            out += [m for rc in _targets(g, k, "BELONGS_TO", "ResidentsCommittee")
+                    for m in _targets(g, rc, "BELONGS_TO", "Community")]
+        elif g.has_label(k, "Committee"):
+            out += _targets(g, k, "BELONGS_TO", "Place")
+    return out
+
+
 def anchors_nx(g: GraphView, node: str) -> list[str]:
     """The sorted anchor ids of ``node`` (see the module's table)."""
     if not g.has(node):
@@ -85,7 +127,7 @@ def anchors_nx(g: GraphView, node: str) -> list[str]:
     if has(node, "Place"):
         out += _building_of(g, node) if has(node, "Entrance") else [node]
     if has(node, "Person"):
-        out += _targets(g, node, "LIVES_IN", "Building")
+        out += _targets(g, node, "LIVES_IN", "Building") or _role_anchors(g, node)
     if has(node, "Employer"):
         out += _targets(g, node, "LOCATED_IN", "Community")
     if has(node, "ServiceCentre") or has(node, "RedStation"):

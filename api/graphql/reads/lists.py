@@ -120,8 +120,9 @@ MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
 RETURN {_node("c")},
   COUNT {{ MATCH (c)<-[:PART_OF]-(:Building) }} AS buildings,
   COUNT {{ MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(:PartyMember) }} AS members,
-  size(COLLECT {{ MATCH (c)-[:PART_OF*0..1]->(:Place)<-[r:COVERS]-(o:PartyOrg)
-                  WHERE o.level IN ['branch', 'general_branch'] AND {CURRENT} RETURN DISTINCT o.id AS x }}) AS branches,
+  size(COLLECT {{ MATCH (c)-[:PART_OF*0..1]->(t:Place)<-[r:COVERS]-(o:PartyOrg)
+                  WHERE (t = c OR t:Grid) AND o.level IN ['branch', 'general_branch'] AND {CURRENT}
+                  RETURN DISTINCT o.id AS x }}) AS branches,
   size(COLLECT {{ MATCH (c)<-[r:SERVES]-(f:PropertyFirm) WHERE {CURRENT} RETURN DISTINCT f.id AS x }}) AS firms,
   EXISTS {{ MATCH (c)<-[:BELONGS_TO]-(r:OwnersCommittee) WHERE {CURRENT} }} AS has_owners_committee
 ORDER BY id
@@ -133,7 +134,7 @@ def compounds_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     rows = []
     for c in sorted(under(g, p["area"], "Compound")):
         buildings = [b for b, _ in _src(g, c, "PART_OF", "Building")]
-        up = [t for t, _ in g.out(c, "PART_OF") if g.has_label(t, "Place")]
+        up = [t for t, _ in g.out(c, "PART_OF") if g.has_label(t, "Grid")]  # not a grid-less compound's community
         branches = {
             o
             for t in [c, *up]

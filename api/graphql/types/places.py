@@ -209,7 +209,7 @@ class Compound(Place):
     ) -> list[PartyOrgRef]:
         on = _on(as_of, current)
         own = await nav.edges(info, self._obj, L.PLACE_COVERED_BY, on=on, levels=BRANCH_LEVELS)
-        grid = await nav.edges(info, self._obj, L.PARENT)
+        grid = await nav.edges(info, self._obj, L.PARENT, labels=("Grid",))  # not a grid-less compound's community
         up = await nav.edges(info, grid[0].node, L.PLACE_COVERED_BY, on=on, levels=BRANCH_LEVELS) if grid else []
         return nav.wrap_unique([e.node for e in own + up])
 
