@@ -44,6 +44,8 @@ class RowItem:
     """The REF columns of this row that hold a usable id, with that id."""
     key: str | None = None
     """A relationship-table row's ``_key``, once ``loaders.rules`` has computed it."""
+    sample: bool = False
+    """A template's sample row: reported once as such, and no rule is checked on it."""
 
     @property
     def kind(self) -> TableKind:
@@ -93,6 +95,7 @@ def convert_row(table: RawTable, row: RawRow) -> RowItem:
     sample = sample_column(table.kind, row.cells)
     if sample is not None:  # never data: one issue for the row, nothing else about it
         item.failed.add(sample.name)
+        item.sample = True
         item.add_issue(sample, *sample_reason(row.number))
         return item
     for column in columns_of(table.kind):

@@ -290,7 +290,7 @@ def check_rules(items: Sequence[RowItem], index: IdIndex, lookup: StoreLookup) -
     facts = gather_facts(items, index, lookup)
     for item in items:
         rule = RULES.get(item.kind.table)
-        if rule is not None:
+        if rule is not None and not item.sample:
             rule(item, facts)
     check_duplicate_keys(items)
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from api.graphql.ids import from_global
 from api.graphql.limits import DEFAULT_LIMITS
+from api.graphql.redact import strings as redact_strings
 from graph.embedded import GraphView
 from graph.settings import Settings
 from graph.store import Store, open_store
@@ -186,7 +187,9 @@ def mentioned(value: Any) -> Iterator[str]:
     """Every object an answer names: global ids (decoded), keys, and ids inside any text."""
     if isinstance(value, dict):
         for k, v in value.items():
-            if k == "id" and isinstance(v, str):
+            if k == "facts":  # a JSON scalar of raw ledger ids, counts and dates: every string is checked
+                yield from (i for text in redact_strings(v) for i in ID_IN_TEXT.findall(text))
+            elif k == "id" and isinstance(v, str):
                 type_name, key = from_global(v)
                 assert type_name is not None, f"not a global id: {v}"
                 yield key
