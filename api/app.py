@@ -97,7 +97,7 @@ def quiet_logs() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, NoQueryString) for f in access.filters):
         access.addFilter(NoQueryString())
-    ours, server = logging.getLogger("gongzhi.api"), logging.getLogger("uvicorn.error")
+    ours, server = logging.getLogger("gongzhi.api"), logging.getLogger("uvicorn")  # uvicorn.error's handler
     if server.handlers and not ours.handlers:
         for handler in server.handlers:
             ours.addHandler(handler)

@@ -186,8 +186,8 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     yield Api(counting, tmp), counting
 
 
-def send(api: Api, shape: Shape) -> Any:
-    headers = {"Authorization": f"Bearer {api.token('C-0001')}"}
+def send(api: Api, shape: Shape, role: str = "organizer") -> Any:
+    headers = {"Authorization": f"Bearer {api.token('C-0001', role)}"}
     if shape.method == "GET":
         return api.client.get(f"/graphql?{shape.query_string}", headers=headers)
     if shape.body is not None:
