@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from api.graphql.media import GraphQLResponseMedia
 from api.graphql.schema import build_schema
 from api.graphql.scope import ScopedData
 from api.guard import RequestGuard
+from api.throttle import Throttle
 from graph.errors import StoreError
 from graph.settings import Settings
 from graph.store import Store, open_store
@@ -154,7 +156,10 @@ def create_app(
         if principal is None:
             raise HTTPException(401, "a valid API token is required", headers={"WWW-Authenticate": "Bearer"})
         s = the_store()
-        return Context(principal=principal, data=ScopedData(s, principal), store=s, limits=limits, audit_log=audit)
+        data = ScopedData(s, principal)
+        if limits.deadline_seconds:
+            data.deadline = time.monotonic() + limits.deadline_seconds
+        return Context(principal=principal, data=data, store=s, limits=limits, audit_log=audit)
 
     router = GraphQLRouter(
         build_schema(limits, dev=dev),
@@ -184,6 +189,7 @@ def create_app(
             return {"store": settings.store, "labels": counts.labels, "relationships": counts.rel_types}
 
     mount_dashboard(app)  # the dashboard page at / (api/dashboard.py)
+    app.add_middleware(Throttle, path=GRAPHQL_PATH, limits=limits)  # per token: 429 (api/throttle.py)
     app.add_middleware(RequestGuard, path=GRAPHQL_PATH)  # malformed requests: 400 (api/guard.py)
     app.add_middleware(GraphQLResponseMedia, path=GRAPHQL_PATH)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
