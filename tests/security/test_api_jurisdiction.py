@@ -141,8 +141,8 @@ LISTS: dict[str, tuple[str, list[tuple[str, str]], list[str], str]] = {
     "propertyFirms": (
         "FirmFilter",
         [],
-        ["COMPOUNDS:compounds", "MEMBERS:staff", "FULL_MEMBERS:partyStaff"],
-        "compounds { totalCount } staff { totalCount } partyStaff: staff(partyMembersOnly: true) { totalCount }",
+        ["COMPOUNDS:compounds", "MEMBERS:partyStaff"],  # the party members working there, probationary ones too
+        "compounds { totalCount } partyStaff: staff(partyMembersOnly: true) { totalCount }",
     ),
     "members": (
         "MemberFilter",
