@@ -19,15 +19,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from api.auth import Role, TokenFile
+from api.graphql.errors import MASKED_MESSAGE
+from graph.query import Query
 from graph.settings import Settings
 from graph.store import Store, open_store
 from loaders.load import load
 from tests.api.client import Api
+from tests.api.test_graphql_types import Counting
 from tests.security.test_api_hostile import ID_NUMBER, NAME, PERSONAL, PHONE, SHAPES, Shape, send
 
 ERRONEOUS = [
@@ -150,3 +154,32 @@ def test_a_real_server_logs_no_personal_value_and_no_stack_trace(world: tuple[Pa
     assert "client disconnected" in log
     assert "Exception in ASGI application" not in log and "Traceback" not in log, log[-3000:]
     assert [line for line in log.splitlines() if leaks(line, values)] == []
+
+
+class Exploding(Counting):
+    """A store whose every read fails with an exception whose message holds personal values."""
+
+    def run(self, query: Query, params: Any = None) -> Any:
+        raise RuntimeError(f"boom {NAME} {PHONE} {ID_NUMBER}")
+
+
+def test_an_internal_error_is_logged_by_its_type_and_frames_only(
+    world: tuple[Path, list[str]], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data, _ = world
+    store = embedded(data)
+    try:
+        api = Api(Exploding(store), tmp_path)
+        caplog.set_level(logging.DEBUG)
+        ours = logging.getLogger("gongzhi.api")
+        ours.addHandler(caplog.handler)
+        try:
+            r = api.post("{ me { user area { key } } }", token=api.token("C-0001"))
+        finally:
+            ours.removeHandler(caplog.handler)
+    finally:
+        store.close()
+    assert [e["message"] for e in r.json()["errors"]] == [MASKED_MESSAGE]
+    text = "\n".join(logging.Formatter("%(message)s").format(rec) for rec in caplog.records if rec.name == "gongzhi.api")
+    assert "internal error at me: RuntimeError" in text and "scope.py" in text  # type and frames
+    assert leaks(text, list(PERSONAL)) == []  # the frames quote source lines, never the values
