@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +31,8 @@ from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.media import GraphQLResponseMedia
 from api.graphql.schema import build_schema
 from api.graphql.scope import ScopedData
+from api.guard import RequestGuard
+from api.throttle import Throttle
 from graph.errors import StoreError
 from graph.settings import Settings
 from graph.store import Store, open_store
@@ -77,6 +81,32 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class NoQueryString(logging.Filter):
+    """Drops the query string from uvicorn's access lines: a GET to /graphql carries the
+    document and its variables there (names, phones), and the log must hold neither."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?…", *args[3:])
+        return True
+
+
+def quiet_logs() -> None:
+    """The log hygiene of the server: uvicorn's access lines without query strings, and the
+    app's own lines (``gongzhi.api``: refused requests by shape, disconnects, internal errors
+    by type) through uvicorn's handler when it has one, so they appear in ``gongzhi serve``."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, NoQueryString) for f in access.filters):
+        access.addFilter(NoQueryString())
+    ours, server = logging.getLogger("gongzhi.api"), logging.getLogger("uvicorn")  # uvicorn.error's handler
+    if server.handlers and not ours.handlers:
+        for handler in server.handlers:
+            ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+        ours.propagate = False
+
+
 def app_from_env() -> FastAPI:
     """The app as each process of ``gongzhi serve --workers N`` builds it: the settings from
     the environment the command exported (``Settings.as_env``), development mode from
@@ -101,10 +131,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        quiet_logs()  # again: the server configured its logging after the app was built
         yield
         if store is None and "store" in state:
             state.pop("store").close()
 
+    quiet_logs()
     app = FastAPI(title="Gongzhi 共治", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     tokens = TokenFile(auth_path or auth_file(settings))
     audit = AuditLog(audit_path or audit_file(settings))
@@ -124,7 +156,10 @@ def create_app(
         if principal is None:
             raise HTTPException(401, "a valid API token is required", headers={"WWW-Authenticate": "Bearer"})
         s = the_store()
-        return Context(principal=principal, data=ScopedData(s, principal), store=s, limits=limits, audit_log=audit)
+        data = ScopedData(s, principal)
+        if limits.deadline_seconds:
+            data.deadline = time.monotonic() + limits.deadline_seconds
+        return Context(principal=principal, data=data, store=s, limits=limits, audit_log=audit)
 
     router = GraphQLRouter(
         build_schema(limits, dev=dev),
@@ -154,6 +189,8 @@ def create_app(
             return {"store": settings.store, "labels": counts.labels, "relationships": counts.rel_types}
 
     mount_dashboard(app)  # the dashboard page at / (api/dashboard.py)
+    app.add_middleware(Throttle, path=GRAPHQL_PATH, limits=limits)  # per token: 429 (api/throttle.py)
+    app.add_middleware(RequestGuard, path=GRAPHQL_PATH)  # malformed requests: 400 (api/guard.py)
     app.add_middleware(GraphQLResponseMedia, path=GRAPHQL_PATH)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     return app

@@ -2,12 +2,14 @@
 
 Headers are Chinese. Personal values (names, phones) are masked unless ``unmask=True`` (for
 a user whose role needs them). Every text cell that a spreadsheet could read as a formula
-(starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading
+(starting with ``=``, ``+``, ``-``, ``@``, their full-width forms ``＝＋－＠``, a tab, a carriage
+return or a line feed, spaces before them ignored) is written with a leading
 apostrophe, so that data from the ledgers can never run as a formula (CSV/formula injection).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -19,7 +21,7 @@ from openpyxl.styles import Alignment, Font
 from queries.indicators import INDICATOR_IDS
 from queries.results import AreaCoverage, Gap, IndicatorResult, Personal, Rollup, Suggestion
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 SUMMARY_SHEET = "汇总"
 SUMMARY_HEADERS = ("指标编号", "指标", "区域编号", "区域名称", "统计日期", "总数", "已覆盖", "未覆盖", "覆盖率", "统计单位")
@@ -40,8 +42,14 @@ _ILLEGAL_SHEET_CHARS = set("[]:*?/\\")
 
 
 def safe_cell(value: Any) -> Any:
-    """``value`` as written to a cell: a text that could start a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """``value`` as written to a cell: a text that could start a formula gets a leading apostrophe.
+
+    The leaders are compared after NFKC folding and with leading spaces ignored, because
+    spreadsheets also read the full-width ``＝＋－＠`` (and the small forms ``﹦﹢﹣﹫``) typed by
+    Chinese input methods, and a space before ``=`` as a formula."""
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or unicodedata.normalize("NFKC", value.lstrip(" \u3000"))[:1] in ("=", "+", "-", "@")
+    ):
         return "'" + value
     return value
 

@@ -7,7 +7,11 @@ known), the default page otherwise. A plain list field multiplies by the length 
 literal ``ids`` argument (``nodes(ids:)``), else by ``PLAIN_LIST_GUESS``: such lists are the
 short ones of one object (a building's party groups, a gap's suggestions, an area's
 indicators), never a whole area's items, which only connections return.
-Fragments are followed (a cycle stops the walk; GraphQL's
+The domain questions of the root ``Query`` add their own price (``DOMAIN_COSTS``): what one
+of them costs the store for the largest area a user may ask (a city), in units of one
+field, ``coverage`` once per indicator asked (all of them when none is named). So 30 aliases
+of ``areaOnePlusOne(asOf: <30 dates>)``, each a full computation, are refused, while one
+question with its page fits easily. Fragments are followed (a cycle stops the walk; GraphQL's
 own ``NoFragmentCycles`` refuses it). Runs with the other validation rules, before execution.
 """
 
@@ -35,7 +39,20 @@ from graphql import (
     get_nullable_type,
 )
 
+from queries.indicators import INDICATOR_IDS
+
 PAGE_ARGS = ("first", "last")
+
+#: The price of each domain question of the root ``Query`` (per indicator for ``coverage``).
+DOMAIN_COSTS = {
+    "coverage": 250,
+    "gaps": 2_000,
+    "areaOnePlusOne": 2_500,
+    "dualReporting": 2_000,
+    "branchView": 300,
+    "memberCard": 50,
+}
+INDICATOR_COUNT = len(INDICATOR_IDS)
 #: The length assumed for a plain (non-connection) list field.
 PLAIN_LIST_GUESS = 5
 
@@ -64,6 +81,16 @@ def cost_rule(max_cost: int, max_page: int, default_page: int) -> type[Validatio
                     )
 
     return CostLimit
+
+
+def _domain_cost(node: FieldNode) -> int:
+    price = DOMAIN_COSTS.get(node.name.value, 0)
+    if node.name.value == "coverage":
+        for arg in node.arguments or ():
+            if arg.name.value == "indicators" and isinstance(arg.value, ListValueNode):
+                return price * max(len(arg.value.values), 1)
+        return price * INDICATOR_COUNT
+    return price
 
 
 def _length(node: FieldNode, max_page: int, default_page: int) -> int:
@@ -101,6 +128,8 @@ def _cost(
             return total
         if isinstance(sel, FieldNode):
             total += multiplier
+            if isinstance(parent, GraphQLObjectType) and parent.name == "Query":
+                total += multiplier * _domain_cost(sel)
             field_type: GraphQLNamedType | None = None
             inner = multiplier
             if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):

@@ -11,7 +11,15 @@ the store:
   selects by its page size (``first``/``last``, or the default page size), so nested pages
   cannot multiply into millions of objects (``api/graphql/cost.py``);
 * the page size of every connection (``max_page``), refused before any store call;
-* query batching (a JSON array of operations) is off: HTTP 400.
+* query batching (a JSON array of operations) is off: HTTP 400;
+* the domain questions (``coverage``, ``gaps``, ``areaOnePlusOne``, ``dualReporting``,
+  ``memberCard``, ``branchView``) are priced in the cost by the work they do
+  (``DOMAIN_COSTS`` in ``api/graphql/cost.py``), so 30 aliases of one of them are refused;
+* each token's requests in flight (``max_concurrent_per_token``) and requests per second
+  (``rate_per_token``, bursts of ``burst_per_token``): HTTP 429 with ``Retry-After``
+  (``api/throttle.py``); 0 turns either off;
+* a deadline per request (``deadline_seconds``): no store call starts after it, the request
+  ends with an error saying so (a store call already running finishes first).
 
 Circular fragments are refused by GraphQL's own validation (``NoFragmentCycles``).
 """
@@ -30,9 +38,13 @@ class Limits:
     max_page: int = 100
     default_page: int = 20
     max_cost: int = 20_000
+    max_concurrent_per_token: int = 4
+    rate_per_token: float = 20.0
+    burst_per_token: int = 100
+    deadline_seconds: float = 30.0
 
-    def with_(self, **changes: int) -> Limits:
-        return Limits(**{**self.__dict__, **changes})
+    def with_(self, **changes: float) -> Limits:
+        return Limits(**{**self.__dict__, **changes})  # type: ignore[arg-type]
 
 
 DEFAULT_LIMITS = Limits()

@@ -3,7 +3,11 @@
 
 Each list is one registered read (``api/graphql/reads/lists.py``) returning every item of the
 area with its counts; ``ScopedData.listing`` keeps what the user may see, then this module
-filters, sorts and pages, so ``totalCount`` is the count after filtering.
+filters, sorts and pages, so ``totalCount`` is the count after filtering. Counts of things
+that may lie outside the user's area come from the read as lists of ids and are counted here
+over the ones the user may see (``visible_counts``): ``partyOrgs(filter: {hasMembers: true})``
+keeps exactly the orgs whose ``members { totalCount }`` is above 0 for that user, and
+``propertyFirms(orderBy: COMPOUNDS)`` sorts by the compounds the user sees.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import strawberry
 from api.graphql.connection import Connection, check_page, connection
 from api.graphql.context import ctx, day
 from api.graphql.ids import key_of
+from api.graphql.scope import Obj, ScopedData
 from api.graphql.types.base import wrap
 from api.graphql.types.enums import OrgLevel, code
 from graph.query import Row
@@ -128,6 +133,35 @@ RULES: Mapping[str, Mapping[str, Rule]] = {
 }
 
 
+#: The columns of each list that the read returns as id lists (things possibly outside).
+ID_LISTS: Mapping[str, tuple[str, ...]] = {
+    "api.list.firms": ("compounds", "members", "full_members"),
+    "api.list.members": ("memberships", "residence"),
+    "api.list.orgs": ("members", "covers"),
+}
+
+
+async def visible_counts(
+    data: ScopedData, read: str, items: list[tuple[Obj, Row]], wanted: set[str]
+) -> list[tuple[Obj, Row]]:
+    """``items`` with each id-list column of ``wanted`` replaced by the number of its ids the
+    user may see (only the columns a filter or the sort uses: the others are never shown)."""
+    columns = [c for c in ID_LISTS.get(read, ()) if c in wanted]
+    if not columns or not items:
+        return items
+    seen = await data.visible_ids(i for _, row in items for c in columns for i in row[c])
+    return [(obj, {**row, **{c: sum(1 for i in row[c] if i in seen) for c in columns}}) for obj, row in items]
+
+
+def _used(rules: Mapping[str, Rule], filters: Any, sort: Enum) -> set[str]:
+    """The columns the filter and the sort read."""
+    used = {str(sort.value)}
+    for name, rule in rules.items():
+        if filters is not None and getattr(filters, name, None) is not None:
+            used.add(rule.column)
+    return used
+
+
 def _passes(row: Row, rules: Mapping[str, Rule], filters: Any) -> bool:
     for name, rule in rules.items():
         wanted = getattr(filters, name, None) if filters is not None else None
@@ -159,8 +193,8 @@ async def listing(
     c = ctx(info)
     start, size = check_page(first, after, c.limits)
     area_key = key_of(area) if area is not None else c.principal.area
-    items = await c.data.listing(read, area_key, day(as_of))
     rules = RULES[read]
+    items = await visible_counts(c.data, read, await c.data.listing(read, area_key, day(as_of)), _used(rules, filters, sort))
     kept = [(obj, row) for obj, row in items if _passes(row, rules, filters)]
     column = str(sort.value)
     kept.sort(key=lambda item: item[0].id)

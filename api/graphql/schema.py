@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -22,23 +23,39 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.cost import cost_rule
-from api.graphql.errors import mask_errors
+from api.graphql.errors import LOG, ClientError, Schema, mask_errors
 from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.mutations.root import Mutation
 from api.graphql.query import Query
 from api.graphql.types import committees, orgs, people, places
 
+AUDIT_FAILED = "审计日志暂不可写，未返回结果，请稍后重试 / the audit log cannot be written; no result was returned, try again"
+
 
 class AuditFlush(SchemaExtension):
-    """Names the operation in the audit entries and writes them when the operation ends."""
+    """Names the operation in the audit entries and writes them before the result leaves.
 
-    def on_operation(self) -> Iterator[None]:
+    The operation is the ``operationName`` the client sent, else the name of the document's
+    operation (known once the document is parsed, so it is taken when execution starts).
+    When the entries cannot be written the result is withheld: the client gets one generic
+    error (no path, no OS message) and the log gets the cause, because an unmasked value may
+    only be shown when its reading is on record."""
+
+    def on_execute(self) -> Iterator[None]:
         context: Any = self.execution_context.context
         if hasattr(context, "operation"):
             context.operation = self.execution_context.operation_name
         yield
-        if hasattr(context, "flush_audit"):
+        if not hasattr(context, "flush_audit"):
+            return
+        try:
             context.flush_audit()
+        except OSError as exc:
+            LOG.error("audit log not written (%s: errno %s); the result was withheld", type(exc).__name__, exc.errno)
+            result: Any = self.execution_context.result
+            if result is not None:
+                result.data = None
+                result.errors = [GraphQLError(AUDIT_FAILED, original_error=ClientError(AUDIT_FAILED))]
 
 
 #: Every concrete node type (reached through interfaces, so listed for the schema).
@@ -76,7 +93,7 @@ def build_schema(limits: Limits = DEFAULT_LIMITS, *, dev: bool = False) -> straw
     ]
     if not dev:
         extensions.insert(0, DisableIntrospection)
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,

@@ -13,6 +13,7 @@ comes back as ``None`` (GraphQL ``null``, "not found"), a link or list simply la
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from api.auth import Principal
+from api.graphql.errors import ClientError
 from api.graphql.reads import READS
 from api.graphql.reads.links import QUERIES as LINK_QUERIES
 from api.graphql.reads.links import Link
@@ -87,6 +89,13 @@ class Jurisdiction:
         return any(a in self.places for a in obj.anchors)
 
 
+class DeadlineExceeded(ClientError):
+    """The request ran past ``Limits.deadline_seconds``: no further store call is started."""
+
+    def __init__(self) -> None:
+        super().__init__("the request ran past its deadline; ask for less at once / 请求超时，请减少一次查询的内容")
+
+
 class ScopedData:
     """The scoped data access of one request."""
 
@@ -99,6 +108,7 @@ class ScopedData:
         self.node_loader: DataLoader[str, Obj | None] = DataLoader(self._load_nodes)
         self._link_loaders: dict[Link, DataLoader[str, list[Edge]]] = {}
         self._lists: dict[tuple[str, str, date], asyncio.Future[list[tuple[Obj, Row]]]] = {}
+        self.deadline: float | None = None  # time.monotonic() after which no store call starts
 
     # ------------------------------------------------------------ store access
 
@@ -108,6 +118,8 @@ class ScopedData:
         all of their results at once, so the DataLoaders batch each level into one round trip
         whatever the order in which threads finish (the round trips depend on the query's shape).
         """
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise DeadlineExceeded()
         wave = self._wave
         self._inflight += 1
         try:

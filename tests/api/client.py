@@ -21,8 +21,20 @@ from graph.store import Store
 
 class Api:
     def __init__(
-        self, store: Store, tmp: Path, *, dev: bool = False, limits: Limits = DEFAULT_LIMITS, area: str = "C-0001"
+        self,
+        store: Store,
+        tmp: Path,
+        *,
+        dev: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
+        area: str = "C-0001",
+        throttle: bool = False,
     ) -> None:
+        """``throttle=False`` (the default) turns the per-token limits off: the tests send many
+        requests with one token as fast as they can (tests/security/test_api_throttle.py
+        checks the limits themselves)."""
+        if not throttle:
+            limits = limits.with_(max_concurrent_per_token=0, rate_per_token=0)
         self.area = area
         self.tokens = TokenFile(tmp / "auth.json")
         self.audit = AuditLog(tmp / "audit.jsonl")

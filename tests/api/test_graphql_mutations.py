@@ -99,32 +99,44 @@ UPDATE = """mutation($id: ID!, $patch: PersonPatch!) { updatePerson(id: $id, pat
 
 
 def test_register_and_update_a_member_with_the_loaders_rules(api: Api) -> None:
-    member = {"id": "R-API-1", "name": "李新", "politicalStatus": "MEMBER", "building": "B-000001",
+    member = {"requestKey": "ledger-line-1", "name": "李新", "politicalStatus": "MEMBER", "building": "B-000001",
               "phone": "13912345678", "inService": True, "employer": "F-0001", "joinedOn": "2010-05-01"}
     r = mutate(api, PERSON, {"p": member})
     assert r["__typename"] == "PersonPayload" and r["changed"] is True
     assert r["person"]["isPartyMember"] and r["person"]["building"]["key"] == "B-000001"
-    assert mutate(api, PERSON, {"p": member})["changed"] is False
+    key = r["person"]["key"]
+    assert key.startswith("R-API-")  # made by the server, never chosen by the client
+    again = mutate(api, PERSON, {"p": member})  # the same request key: the same person, nothing written
+    assert again["changed"] is False and again["person"]["key"] == key
+    assert mutate(api, PERSON, {"p": {**member, "requestKey": None, "id": key}})["changed"] is False
     bad = mutate(api, PERSON, {"p": {**member, "phone": "1234", "idNumber": "420602198001011230"}})
     assert bad["__typename"] == "InvalidInput"
     assert {i["field"] for i in bad["issues"]} == {"phone", "id_number"}
     assert "1234" not in str(bad)  # quoted values are masked
     assert all(i["reasonZh"] for i in bad["issues"])
     # a patch keeps what it does not name (the employer), changes the phone
-    up = mutate(api, UPDATE, {"id": "R-API-1", "patch": {"phone": "13900001111"}})
+    up = mutate(api, UPDATE, {"id": key, "patch": {"phone": "13900001111"}})
     assert up["__typename"] == "PersonPayload" and up["changed"] is True
     assert up["person"]["workplace"]["key"] == "F-0001" and up["person"]["phone"] == "139****1111"
-    assert mutate(api, UPDATE, {"id": "R-API-1", "patch": {"phone": "13900001111"}})["changed"] is False
-    cleared = mutate(api, UPDATE, {"id": "R-API-1", "patch": {"employer": None}})
+    assert mutate(api, UPDATE, {"id": key, "patch": {"phone": "13900001111"}})["changed"] is False
+    cleared = mutate(api, UPDATE, {"id": key, "patch": {"employer": None}})
     assert cleared["person"]["workplace"] is None
-    elsewhere = mutate(api, PERSON, {"p": {**member, "id": "R-API-2", "building": "B-000020"}})
+    elsewhere = mutate(api, PERSON, {"p": {**member, "requestKey": "ledger-line-2", "building": "B-000020"}})
     assert elsewhere["__typename"] == "NotFound"
 
 
-def test_an_id_held_outside_the_area_cannot_be_taken(api: Api) -> None:
+def test_an_id_held_outside_the_area_answers_exactly_like_an_id_that_exists_nowhere(api: Api) -> None:
     theirs = api.ask('{ members(area: "CM-0002", first: 1) { nodes { key } } }', area="S-0001")["members"]["nodes"][0]["key"]
-    r = mutate(api, PERSON, {"p": {"id": theirs, "name": "冒名", "politicalStatus": "MASSES", "building": "B-000001"}})
-    assert r["__typename"] == "InvalidInput" and r["issues"][0]["field"] == "id"
+    person = {"name": "冒名", "politicalStatus": "MASSES", "building": "B-000001"}
+    outside = mutate(api, PERSON, {"p": {**person, "id": theirs}})
+    absent = mutate(api, PERSON, {"p": {**person, "id": "R-999999"}})
+    assert outside["__typename"] == absent["__typename"] == "NotFound"
+    assert {**outside, "id": None} == {**absent, "id": None}
+    assert outside["id"] == theirs and absent["id"] == "R-999999"
+    # with a building that does not exist either, the answer is still the same kind
+    nowhere = {**person, "building": "B-999999"}
+    assert mutate(api, PERSON, {"p": {**nowhere, "id": theirs}})["__typename"] == "NotFound"
+    assert mutate(api, PERSON, {"p": {**nowhere, "id": "R-999999"}})["__typename"] == "NotFound"
     assert api.ask('query($k: ID!) { node(id: $k) { key } }', {"k": theirs}, area="S-0001")["node"]["key"] == theirs
 
 

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from api.graphql import redact
 from api.graphql.context import ctx
 from api.graphql.ids import key_of
 from api.graphql.mutations.results import Refused, invalid, not_allowed, not_found, unavailable
 from api.graphql.mutations.write import Row, Written, apply_rows
 from api.graphql.scope import Obj
-from graph.errors import StoreError, ValidationFailed
+from graph.errors import Issue, StoreError, ValidationFailed
 
 P = TypeVar("P")
+
+#: What an id looks like inside a text (ledger ids: ``B-000001``, ``O-API-1A2B…``).
+ID_TOKEN = re.compile(r"[A-Za-z]{1,3}-[A-Za-z0-9-]{2,40}")
 
 WHAT = {
     "Person": ("person", "人员"),
@@ -50,18 +57,40 @@ async def find(info: Any, value: str, *labels: str) -> Obj:
     return obj
 
 
-async def usable_id(info: Any, key: str, label: str) -> Obj | None:
-    """The existing node ``key`` when the user may change it; None when the id is free.
+async def existing(info: Any, value: str | None, label: str) -> Obj | None:
+    """The record a mutation is asked to re-register (``id`` given): a visible node of ``label``.
 
-    An id held by a node outside the jurisdiction, or by a node of another kind, cannot be used
-    (the answer does not say which)."""
+    A client never chooses the id of a new record: an id that exists nowhere, one held outside
+    the jurisdiction and one held by another kind of node all answer the same ``NotFound``
+    (see docs/security.md, "Outside is absent"), so the answer does not tell which ids exist."""
+    if value is None:
+        return None
+    return await find(info, value, label)
+
+
+async def fresh_id(info: Any, key: str, label: str) -> Obj | None:
+    """The node of a server-made id (``new_id``): None when free, the node when the user may
+    change it. Such an id is derived from what the user named (visible objects, their own
+    request key), so it is held outside only by a record the same request made before and
+    that has since moved away; it answers ``NotFound`` like any id the user may not see."""
     data = ctx(info).data
     raw = await data.node_loader.load(key)
     if raw is None:
         return None
-    if await data.visible(raw) is None or not raw.has(label):
-        raise invalid(f"the id {key} cannot be used", f"编号 {key} 不可使用", field="id")
-    return raw
+    obj = await data.visible(raw)
+    if obj is None or not obj.has(label):
+        what, what_zh = WHAT.get(label, ("object", "对象"))
+        raise not_found(key, what, what_zh)
+    return obj
+
+
+def request_id(info: Any, prefix: str, request_key: str | None) -> str:
+    """The id of a new record: derived from the user, their area and ``request_key`` (so the
+    same request retried is idempotent and no other user can aim at it), random without one."""
+    if request_key is None:
+        return new_id(prefix, uuid.uuid4().hex)
+    p = ctx(info).principal
+    return new_id(prefix, "request", p.user, p.area, request_key)
 
 
 async def write(info: Any, rows: Sequence[Row]) -> Written:
@@ -72,12 +101,30 @@ async def write(info: Any, rows: Sequence[Row]) -> Written:
         raise invalid(
             f"{len(exc.issues)} problem(s) in the input; nothing was written",
             f"输入有 {len(exc.issues)} 处错误，未写入任何数据",
-            exc.issues,
+            await visible_issues(info, exc.issues),
         ) from None
     except StoreError as exc:
         raise unavailable(exc.message_zh) from None
     data.forget()
     return written
+
+
+async def visible_issues(info: Any, issues: Sequence[Issue]) -> list[Issue]:
+    """The loaders' issues with every id of an object the user may not see replaced, in the
+    value and in both reasons (a rule of the model may name a membership's org elsewhere)."""
+    texts = [t for i in issues for t in (i.value, i.reason, i.reason_zh) if isinstance(t, str)]
+    hidden = await ctx(info).data.hidden_ids(t for text in texts for t in ID_TOKEN.findall(text))
+    if not hidden:
+        return list(issues)
+    return [
+        replace(
+            i,
+            value=redact.text(i.value, hidden) if isinstance(i.value, str) else i.value,
+            reason=redact.text(i.reason, hidden),
+            reason_zh=redact.text(i.reason_zh, hidden) if i.reason_zh else i.reason_zh,
+        )
+        for i in issues
+    ]
 
 
 def new_id(prefix: str, *parts: object) -> str:

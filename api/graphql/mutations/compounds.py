@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import strawberry
 
 from api.graphql.context import ctx
-from api.graphql.mutations.common import find, new_id, run, usable_id, write
+from api.graphql.mutations.common import existing, find, fresh_id, new_id, run, write
 from api.graphql.mutations.results import InvalidInput, NotAllowed, NotFound, Unavailable, invalid
 from api.graphql.reads import links as L
 from api.graphql.types.base import wrap
@@ -42,7 +42,10 @@ class ElectionInput:
     since: date = strawberry.field(description="elected on (当选日期): the term starts")
     until: date | None = strawberry.field(default=None, description="the term ends (任期届满)")
     seats: list[SeatInput]
-    id: str | None = strawberry.field(default=None, description="ledger id; derived from compound and date when absent")
+    id: str | None = strawberry.field(
+        default=None,
+        description="an existing committee of your area to record again; a new one's id is derived from compound and date",
+    )
 
 
 @strawberry.type(description="the committee after the election")
@@ -73,8 +76,10 @@ async def record_election(info: Any, election: ElectionInput) -> Any:
         compound = await find(info, election.compound, "Compound")
         if not election.seats:
             raise invalid("an election fills at least one seat", "选举至少产生一名委员", field="seats")
-        key = election.id or new_id(prefix, compound.id, election.since)
-        await usable_id(info, key, label)
+        found = await existing(info, election.id, label)
+        key = found.id if found is not None else new_id(prefix, compound.id, election.since)
+        if found is None:
+            await fresh_id(info, key, label)
         rows: list[tuple[str, dict[str, Any]]] = [
             (table, {"id": key, "name": election.name, "compound_id": compound.id, "since": election.since,
                      "until": election.until}),

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import strawberry
 
 from api.graphql.context import ctx
-from api.graphql.mutations.common import day_before, find, new_id, run, usable_id, write
+from api.graphql.mutations.common import day_before, existing, find, fresh_id, new_id, run, write
 from api.graphql.mutations.results import InvalidInput, NotAllowed, NotFound, Unavailable, invalid
 from api.graphql.reads import links as L
 from api.graphql.scope import Obj
@@ -32,7 +32,9 @@ class PartyGroupInput:
     buildings: list[strawberry.ID] = strawberry.field(description="the buildings (or entrances) it covers")
     since: date
     leader: strawberry.ID | None = strawberry.field(default=None, description="its leader (党小组长), a party member")
-    id: str | None = strawberry.field(default=None, description="ledger id; derived from the rest when absent")
+    id: str | None = strawberry.field(
+        default=None, description="an existing group of your area to form again; a new group's id is derived from the rest"
+    )
 
 
 @strawberry.type(description="the party group after the change")
@@ -79,8 +81,10 @@ async def form_party_group(info: Any, group: PartyGroupInput) -> Any:
             raise invalid("name at least one building", "至少指定一个楼栋", field="buildings")
         places = [await find(info, b, "Building", "Entrance") for b in group.buildings]
         covered = sorted({p.id for p in places})
-        key = group.id or new_id("O", parent.id, *covered, group.since)
-        await usable_id(info, key, "PartyOrg")
+        found = await existing(info, group.id, "PartyOrg")
+        key = found.id if found is not None else new_id("O", parent.id, *covered, group.since)
+        if found is None:
+            await fresh_id(info, key, "PartyOrg")
         rows: list[tuple[str, dict[str, Any]]] = [
             ("party_orgs", {"id": key, "name": group.name, "level": "group", "kind": "area", "parent_id": parent.id,
                             "established_on": group.since}),

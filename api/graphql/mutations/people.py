@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Annotated, Any
 
 import strawberry
 
 from api.graphql.context import ctx
-from api.graphql.mutations.common import day_before, find, new_id, run, usable_id, write
+from api.graphql.mutations.common import day_before, existing, find, fresh_id, request_id, run, write
 from api.graphql.mutations.results import InvalidInput, NotAllowed, NotFound, Unavailable, invalid
 from api.graphql.reads import links as L
 from api.graphql.scope import Obj
@@ -24,7 +23,13 @@ PERSON_FIELDS = ("name", "gender", "id_number", "phone", "is_owner", "political_
 @strawberry.input(description="a person as the persons table holds them (人员)")
 class PersonInput:
     id: str | None = strawberry.field(
-        default=None, description="ledger id (give it: a retried request is then idempotent); random when absent"
+        default=None,
+        description="an existing person of your area to register again (their whole record is replaced); "
+        "a new person's id is made by the server",
+    )
+    request_key: str | None = strawberry.field(
+        default=None,
+        description="any text of yours naming this request: the same key again finds the person it made (idempotent retry)",
     )
     name: str
     political_status: PoliticalStatus  # type: ignore[valid-type]
@@ -105,9 +110,11 @@ async def _payload(info: Any, key: str, changed: bool) -> PersonPayload:
 
 async def register_person(info: Any, person: PersonInput) -> Any:
     async def work() -> PersonPayload:
-        # no personal value goes into a generated id; pass the ledger id for idempotent retries
-        key = person.id or new_id("R", uuid.uuid4().hex)
-        await usable_id(info, key, "Person")
+        # no personal value goes into a generated id; a request key makes a retry idempotent
+        found = await existing(info, person.id, "Person")
+        key = found.id if found is not None else request_id(info, "R", person.request_key)
+        if found is None:
+            await fresh_id(info, key, "Person")
         row = {
             "id": key,
             **{f: _code(getattr(person, f)) for f in PERSON_FIELDS},
@@ -162,11 +169,7 @@ async def transfer_membership(info: Any, member: strawberry.ID, to_org: strawber
             for e in current:
                 since = e.rel.get("since")
                 if since is not None and since >= on:
-                    raise invalid(
-                        f"the membership in {e.node.id} starts on {since}: transfer on a later day",
-                        f"在 {e.node.id} 的组织关系自 {since} 起，转接日期须晚于此日",
-                        field="on",
-                    )
+                    raise await _late_transfer(info, e.node, since)
                 rows.append(("memberships", {"person_id": person.id, "org_id": e.node.id, **e.rel, "until": day_before(on)}))
             rows.append(("memberships", {"person_id": person.id, "org_id": org.id, "since": on}))
         changed = (await write(info, rows)).changed if rows else False
@@ -174,6 +177,20 @@ async def transfer_membership(info: Any, member: strawberry.ID, to_org: strawber
         return MembershipPayload(member=wrap(await data.node(person.id)), org=wrap(await data.node(org.id)), changed=changed)
 
     return await run(info, work)
+
+
+async def _late_transfer(info: Any, org: Obj, since: date) -> Exception:
+    """The refusal of a transfer dated on or before a current membership's start. The org is
+    named only when the user may see it: a member's branch elsewhere stays unnamed."""
+    if await ctx(info).data.visible(org) is None:
+        where, where_zh = "a current membership", "现有组织关系"
+    else:
+        where, where_zh = f"the membership in {org.id}", f"在 {org.id} 的组织关系"
+    return invalid(
+        f"{where} starts on {since}: transfer on a later day",
+        f"{where_zh}自 {since} 起，转接日期须晚于此日",
+        field="on",
+    )
 
 
 async def _reporter(info: Any, reporter: strawberry.ID) -> Obj:

@@ -3,18 +3,21 @@
 Each list is one registered query (params: ``area``, ``date``) returning, for every item
 in the area, the full node with its anchors (to prime the node loader) and the counts and
 flags of the API's filters ("has no party group", "has no party org") and sorts. Filtering,
-sorting and paging happen in ``api/graphql/lists.py`` after the jurisdiction check, so that
-``totalCount`` counts only what the user may see.
+sorting and paging happen in ``api/graphql/listing.py`` after the jurisdiction check, so that
+``totalCount`` counts only what the user may see. A column that counts things which may lie
+outside the user's area (a firm's compounds and staff, a member's branches, an org's members
+and what it covers) is returned as the sorted list of their ids (marked ``[ids]`` below):
+``listing.py`` counts the ones the user may see, so no filter or sort counts the unseen.
 
 * buildings: ``members``, ``full_members``, ``entrances``, ``party_groups`` (groups covering
   the building or one of its entrances), ``has_party_group`` and ``has_head`` as the
   BUILDING_GROUP and BUILDING_HEAD indicators define them;
 * compounds: ``buildings``, ``members``, ``branches`` (branches or general branches covering
   it or its grid), ``firms`` (current service contracts), ``has_owners_committee``;
-* firms (serving a compound of the area on the day): ``party_orgs``, ``compounds``,
-  ``members``, ``full_members`` (party members working there);
-* members (living in the area): ``full``, ``in_service``, ``memberships``, ``residence``;
-* party orgs (anchored in the area): ``level``, ``members``, ``covers``.
+* firms (serving a compound of the area on the day): ``party_orgs``, ``compounds`` [ids],
+  ``members`` [ids], ``full_members`` [ids] (party members working there);
+* members (living in the area): ``full``, ``in_service``, ``memberships`` [ids], ``residence`` [ids];
+* party orgs (anchored in the area): ``level``, ``members`` [ids], ``covers`` [ids].
 """
 
 from __future__ import annotations
@@ -166,9 +169,10 @@ WHERE {CURRENT}
 WITH DISTINCT f
 RETURN {_node("f")},
   size(COLLECT {{ MATCH (f)<-[r:COVERS]-(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x }}) AS party_orgs,
-  size(COLLECT {{ MATCH (f)-[r:SERVES]->(c:Compound) WHERE {CURRENT} RETURN DISTINCT c.id AS x }}) AS compounds,
-  COUNT {{ MATCH (f)<-[:WORKS_AT]-(:PartyMember) }} AS members,
-  COUNT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE p.political_status = 'member' }} AS full_members
+  COLLECT {{ MATCH (f)-[r:SERVES]->(c:Compound) WHERE {CURRENT} RETURN DISTINCT c.id AS x ORDER BY x }} AS compounds,
+  COLLECT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) RETURN DISTINCT p.id AS x ORDER BY x }} AS members,
+  COLLECT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE p.political_status = 'member'
+             RETURN DISTINCT p.id AS x ORDER BY x }} AS full_members
 ORDER BY id
 """
 
@@ -183,9 +187,9 @@ def firms_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
             {
                 **node_row(g, f),
                 "party_orgs": len({o for o, r in _src(g, f, "COVERS", "PartyOrg") if current(r, d)}),
-                "compounds": len({c for c, r in g.out(f, "SERVES") if g.has_label(c, "Compound") and current(r, d)}),
-                "members": len(staff),
-                "full_members": sum(1 for x in staff if g.node(x).get("political_status") == "member"),
+                "compounds": sorted({c for c, r in g.out(f, "SERVES") if g.has_label(c, "Compound") and current(r, d)}),
+                "members": sorted(set(staff)),
+                "full_members": sorted({x for x in staff if g.node(x).get("political_status") == "member"}),
             }
         )
     return rows
@@ -200,8 +204,8 @@ MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(:Building)<-[:LIVES_IN]-(p:PartyM
 WITH DISTINCT p
 RETURN {_node("p")},
   p.political_status = 'member' AS full, coalesce(p.in_service, false) AS in_service,
-  size(COLLECT {{ MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x }}) AS memberships,
-  size(COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x }})
+  COLLECT {{ MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x ORDER BY x }} AS memberships,
+  COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x ORDER BY x }}
     AS residence
 ORDER BY id
 """
@@ -218,8 +222,10 @@ def members_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
                 **node_row(g, x),
                 "full": n.get("political_status") == "member",
                 "in_service": bool(n.get("in_service") or False),
-                "memberships": len({o for o, r in g.out(x, "MEMBER_OF") if g.has_label(o, "PartyOrg") and current(r, d)}),
-                "residence": len(
+                "memberships": sorted(
+                    {o for o, r in g.out(x, "MEMBER_OF") if g.has_label(o, "PartyOrg") and current(r, d)}
+                ),
+                "residence": sorted(
                     {o for o, r in g.out(x, "REGISTERED_AT_RESIDENCE") if g.has_label(o, "PartyOrg") and current(r, d)}
                 ),
             }
@@ -241,8 +247,8 @@ CALL (a) {{
         WHERE NOT EXISTS {{ MATCH (o)-[:COVERS]->() }} RETURN o
 }}
 RETURN {_node("o")}, o.level AS level,
-  size(COLLECT {{ MATCH (o)<-[r:MEMBER_OF]-(p:Person) WHERE {CURRENT} RETURN DISTINCT p.id AS x }}) AS members,
-  size(COLLECT {{ MATCH (o)-[r:COVERS]->(t) WHERE {CURRENT} RETURN DISTINCT t.id AS x }}) AS covers
+  COLLECT {{ MATCH (o)<-[r:MEMBER_OF]-(p:Person) WHERE {CURRENT} RETURN DISTINCT p.id AS x ORDER BY x }} AS members,
+  COLLECT {{ MATCH (o)-[r:COVERS]->(t) WHERE {CURRENT} RETURN DISTINCT t.id AS x ORDER BY x }} AS covers
 ORDER BY id
 """
 
@@ -266,8 +272,8 @@ def orgs_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
             {
                 **node_row(g, o),
                 "level": g.node(o).get("level"),
-                "members": len({x for x, r in _src(g, o, "MEMBER_OF", "Person") if current(r, d)}),
-                "covers": len({t for t, r in g.out(o, "COVERS") if current(r, d)}),
+                "members": sorted({x for x, r in _src(g, o, "MEMBER_OF", "Person") if current(r, d)}),
+                "covers": sorted({t for t, r in g.out(o, "COVERS") if current(r, d)}),
             }
         )
     return rows
