@@ -224,12 +224,9 @@ def residents(g: GraphView, building: str, day: date | None = None) -> list[str]
     ]
 
 
-def full(g: GraphView, person: str, day: date | None = None) -> bool:
-    """Whether ``person`` is a full member: on ``day`` (``full_on_day``) when given, else by the
-    recorded status alone (only COMPOUND_BRANCH still asks that way; see docs/indicators.md)."""
-    if day is not None:
-        return full_on_day(g.node(person), day)
-    return g.node(person).get("political_status") == FULL_MEMBER
+def full(g: GraphView, person: str, day: date) -> bool:
+    """Whether ``person`` is a full member on ``day`` (``full_on_day``)."""
+    return full_on_day(g.node(person), day)
 
 
 def compound_residents(g: GraphView, compound: str, day: date | None = None) -> Iterator[tuple[str, str]]:

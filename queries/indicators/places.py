@@ -127,9 +127,9 @@ COMPOUND_BRANCH_GAPS_CYPHER = _COMPOUND_BRANCH_CORE + """
 WITH c WHERE NOT covered
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
 RETURN c.id AS id, c.name AS name, g.id AS grid,
-  COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE p.political_status = 'member' }
+  COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE """ + FULL_ON + """ }
     AS full_members,
-  COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(:PartyMember) } AS members,
+  COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE """ + MEMBER_ON + """ } AS members,
   COLLECT { UNWIND [c, g] AS t
             MATCH (t)<-[r:COVERS]-(o:PartyOrg)
             WHERE NOT o.level IN ['branch', 'general_branch']
@@ -149,7 +149,7 @@ def compound_branch_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     for c in under(g, p["area"], "Compound"):
         if _compound_branch_covered(g, c, d):
             continue
-        members = list(compound_residents(g, c))
+        members = list(compound_residents(g, c, d))
         other: list[str] = []
         ended: list[str] = []
         for t in _self_and_grid(g, c):
@@ -164,7 +164,7 @@ def compound_branch_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
                 "id": c,
                 "name": g.node(c).get("name"),
                 "grid": parent(g, c, "Grid"),
-                "full_members": sum(1 for m, _ in members if full(g, m)),
+                "full_members": sum(1 for m, _ in members if full(g, m, d)),
                 "members": len(members),
                 "other_orgs": sorted_ids(other),
                 "ended": sorted_ids(ended),
@@ -176,12 +176,12 @@ def compound_branch_gaps_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
 COMPOUND_BRANCH_SUGGEST_CYPHER = """
 UNWIND $ids AS item
 MATCH (c:Compound {id: item})
-WITH c, COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE p.political_status = 'member' }
+WITH c, COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE """ + FULL_ON + """ }
   AS n
 CALL (c, n) {
   CALL (c, n) {
     MATCH (c)<-[:PART_OF]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
-    WHERE p.political_status = 'member'
+    WHERE """ + FULL_ON + """
     RETURN p.id AS id, p.name AS name, p.phone AS phone, 'person' AS kind, 'resident_full_member' AS reason,
            b.id AS via, CASE WHEN n >= 3 THEN 0 ELSE 1 END AS grp, 0 AS sub
     UNION ALL
@@ -204,7 +204,7 @@ def compound_branch_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     for c in p["ids"]:
         if not g.has_label(c, "Compound"):
             continue
-        fulls = [(m, b) for m, b in compound_residents(g, c) if full(g, m)]
+        fulls = [(m, b) for m, b in compound_residents(g, c, d) if full(g, m, d)]
         enough = len(fulls) >= MIN_FULL_MEMBERS
         rows += [_person(g, c, m, "resident_full_member", b, 0 if enough else 1) for m, b in fulls]
         for t in _community_patches(g, up(g, c, "Community")):
@@ -735,7 +735,8 @@ CALL (m) {
   CALL (m) {
     MATCH (m)<-[:PART_OF*1..2]-(c:Compound)
     RETURN c.id AS id, c.name AS name, null AS phone, 'place' AS kind, 'compound_members' AS reason,
-           null AS via, 0 AS grp, 0 - COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(:PartyMember) } AS sub
+           null AS via, 0 AS grp,
+           0 - COUNT { MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE """ + MEMBER_ON + """ } AS sub
   }""" + SUGGESTION_TAIL + """}
 RETURN m.id AS item, id, name, phone, kind, reason, via, grp, sub
 ORDER BY item, grp, sub, id
@@ -748,7 +749,7 @@ def community_red_station_suggest_nx(g: GraphView, p: Mapping[str, Any]) -> list
         if not g.has_label(m, "Community"):
             continue
         for c in under(g, m, "Compound"):
-            n = sum(1 for _ in compound_residents(g, c))
+            n = sum(1 for _ in compound_residents(g, c, p["date"]))
             rows.append(candidate(m, c, g.node(c).get("name"), "place", "compound_members", None, 0, -n))
     return rank_candidates(rows, p["limit"])
 

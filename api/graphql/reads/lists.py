@@ -29,12 +29,23 @@ from typing import TYPE_CHECKING, Any
 from api.graphql.reads.anchors import anchors_cypher, anchors_nx
 from api.graphql.reads.nodes import node_row
 from graph.query import Query, Row
-from queries.common import BRANCH_LEVELS, current, under
+from queries.common import (
+    BRANCH_LEVELS,
+    current,
+    current_on,
+    full_on,
+    full_on_day,
+    member_on,
+    member_on_day,
+    under,
+)
 
 if TYPE_CHECKING:
     from graph.embedded import GraphView
 
-CURRENT = "(r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)"
+CURRENT = current_on("r")
+#: Party status on ``$date`` (``queries.common``): who had joined by then, who was full then.
+MEMBER_ON, FULL_ON = member_on("p"), full_on("p")
 
 
 def _node(var: str) -> str:
@@ -50,8 +61,8 @@ def _src(g: GraphView, node: str, rel: str, label: str) -> Iterator[tuple[str, M
             yield s, r
 
 
-def _members(g: GraphView, building: str) -> list[str]:
-    return [p for p, _ in _src(g, building, "LIVES_IN", "PartyMember")]
+def _members(g: GraphView, building: str, d: date) -> list[str]:
+    return [p for p, _ in _src(g, building, "LIVES_IN", "PartyMember") if member_on_day(g.node(p), d)]
 
 
 def _entrances(g: GraphView, building: str) -> list[str]:
@@ -65,8 +76,8 @@ _GROUP_ON = "o.level = 'group' AND " + CURRENT
 BUILDINGS_CYPHER = f"""
 MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
 RETURN {_node("b")},
-  COUNT {{ MATCH (b)<-[:LIVES_IN]-(:PartyMember) }} AS members,
-  COUNT {{ MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE p.political_status = 'member' }} AS full_members,
+  COUNT {{ MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE {MEMBER_ON} }} AS members,
+  COUNT {{ MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE {FULL_ON} }} AS full_members,
   COUNT {{ MATCH (b)<-[:PART_OF]-(:Entrance) }} AS entrances,
   size(COLLECT {{ MATCH (b)<-[:PART_OF*0..1]-(:Place)<-[r:COVERS]-(o:PartyOrg) WHERE {_GROUP_ON}
                   RETURN DISTINCT o.id AS x }}) AS party_groups,
@@ -95,7 +106,7 @@ def buildings_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     d = p["date"]
     rows = []
     for b in sorted(under(g, p["area"], "Building")):
-        members = _members(g, b)
+        members = _members(g, b, d)
         entrances = _entrances(g, b)
         own = _groups(g, b, d)
         per_entrance = [_groups(g, e, d) for e in entrances]
@@ -103,7 +114,7 @@ def buildings_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
             {
                 **node_row(g, b),
                 "members": len(members),
-                "full_members": sum(1 for m in members if g.node(m).get("political_status") == "member"),
+                "full_members": sum(1 for m in members if full_on_day(g.node(m), d)),
                 "entrances": len(entrances),
                 "party_groups": len(own.union(*per_entrance)),
                 "has_party_group": bool(own) or (bool(entrances) and all(per_entrance)),
@@ -122,7 +133,7 @@ COMPOUNDS_CYPHER = f"""
 MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
 RETURN {_node("c")},
   COUNT {{ MATCH (c)<-[:PART_OF]-(:Building) }} AS buildings,
-  COUNT {{ MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(:PartyMember) }} AS members,
+  COUNT {{ MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE {MEMBER_ON} }} AS members,
   size(COLLECT {{ MATCH (c)-[:PART_OF*0..1]->(t:Place)<-[r:COVERS]-(o:PartyOrg)
                   WHERE (t = c OR t:Grid) AND o.level IN ['branch', 'general_branch'] AND {CURRENT}
                   RETURN DISTINCT o.id AS x }}) AS branches,
@@ -148,7 +159,7 @@ def compounds_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
             {
                 **node_row(g, c),
                 "buildings": len(buildings),
-                "members": sum(len(_members(g, b)) for b in buildings),
+                "members": sum(len(_members(g, b, d)) for b in buildings),
                 "branches": len(branches),
                 "firms": len({f for f, r in _src(g, c, "SERVES", "PropertyFirm") if current(r, d)}),
                 "has_owners_committee": any(
@@ -170,8 +181,9 @@ WITH DISTINCT f
 RETURN {_node("f")},
   size(COLLECT {{ MATCH (f)<-[r:COVERS]-(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x }}) AS party_orgs,
   COLLECT {{ MATCH (f)-[r:SERVES]->(c:Compound) WHERE {CURRENT} RETURN DISTINCT c.id AS x ORDER BY x }} AS compounds,
-  COLLECT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) RETURN DISTINCT p.id AS x ORDER BY x }} AS members,
-  COLLECT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE p.political_status = 'member'
+  COLLECT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {MEMBER_ON} RETURN DISTINCT p.id AS x ORDER BY x }}
+    AS members,
+  COLLECT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {FULL_ON}
              RETURN DISTINCT p.id AS x ORDER BY x }} AS full_members
 ORDER BY id
 """
@@ -182,14 +194,14 @@ def firms_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     firms = {f for c in under(g, p["area"], "Compound") for f, r in _src(g, c, "SERVES", "PropertyFirm") if current(r, d)}
     rows = []
     for f in sorted(firms):
-        staff = [x for x, _ in _src(g, f, "WORKS_AT", "PartyMember")]
+        staff = [x for x, _ in _src(g, f, "WORKS_AT", "PartyMember") if member_on_day(g.node(x), d)]
         rows.append(
             {
                 **node_row(g, f),
                 "party_orgs": len({o for o, r in _src(g, f, "COVERS", "PartyOrg") if current(r, d)}),
                 "compounds": sorted({c for c, r in g.out(f, "SERVES") if g.has_label(c, "Compound") and current(r, d)}),
                 "members": sorted(set(staff)),
-                "full_members": sorted({x for x in staff if g.node(x).get("political_status") == "member"}),
+                "full_members": sorted({x for x in staff if full_on_day(g.node(x), d)}),
             }
         )
     return rows
@@ -201,9 +213,10 @@ FIRMS = Query("api.list.firms", FIRMS_CYPHER, firms_nx, doc="params: area, date"
 
 MEMBERS_CYPHER = f"""
 MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
+WHERE {MEMBER_ON}
 WITH DISTINCT p
 RETURN {_node("p")},
-  p.political_status = 'member' AS full, coalesce(p.in_service, false) AS in_service,
+  {FULL_ON} AS full, coalesce(p.in_service, false) AS in_service,
   COLLECT {{ MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x ORDER BY x }} AS memberships,
   COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x ORDER BY x }}
     AS residence
@@ -213,14 +226,14 @@ ORDER BY id
 
 def members_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     d = p["date"]
-    people = {x for b in under(g, p["area"], "Building") for x in _members(g, b)}
+    people = {x for b in under(g, p["area"], "Building") for x in _members(g, b, d)}
     rows = []
     for x in sorted(people):
         n = g.node(x)
         rows.append(
             {
                 **node_row(g, x),
-                "full": n.get("political_status") == "member",
+                "full": full_on_day(n, d),
                 "in_service": bool(n.get("in_service") or False),
                 "memberships": sorted(
                     {o for o, r in g.out(x, "MEMBER_OF") if g.has_label(o, "PartyOrg") and current(r, d)}
