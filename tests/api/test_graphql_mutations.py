@@ -265,3 +265,22 @@ def test_a_failed_mutation_writes_nothing(api: Api, store: Store) -> None:
                 "seats": [{"person": people[0], "role": "CHAIR"}]}
     assert mutate(api, ELECTION, {"e": election})["__typename"] == "InvalidInput"
     assert store.stats() == before
+
+
+def test_a_reload_keeps_a_membership_transferred_in_the_app(api: Api, store: Store, street_dir: Path) -> None:
+    """The reproduction of issue 10: transferMembership, then the next `gongzhi load` of the
+    street's spreadsheets (which still have the old row) must not put the old membership back."""
+    members = api.ask('{ members(first: 100, filter: {hasMembership: true}) { nodes { key memberships { nodes { key } } } } }')
+    member = members["members"]["nodes"][0]
+    old = member["memberships"]["nodes"][0]["key"]
+    target = next(
+        o["key"] for o in api.ask('{ partyOrgs(first: 100, filter: {level: BRANCH}) { nodes { key } } }')["partyOrgs"]["nodes"]
+        if o["key"] != old
+    )
+    assert mutate(api, TRANSFER, {"m": member["key"], "o": target, "on": DAY})["changed"] is True
+    summary = load(store, street_dir, source="street")
+    assert summary.tables["memberships"].kept == 1 and summary.tables["memberships"].updated == 0
+    assert not summary.conflicts
+    card = api.ask(CARD, {"m": member["key"], "day": LATER})["memberCard"]
+    assert [s["org"]["key"] for s in card["membership"]] == [target]
+    assert card["status"] != "multiple_membership"
