@@ -21,6 +21,8 @@
 // 党员姓名属于个人信息: 这些查询只返回编号和政治面貌, 从不返回姓名、电话、身份证号。
 // Members' names are personal data: these queries return ids and political status, never names,
 // phones or id numbers. "Current" on $asOf: since is empty or <= $asOf, until is empty or >= $asOf.
+// A party member on $asOf had joined by then (joined_on empty or <= $asOf), and full on $asOf when
+// recorded as full and past full_on (转正日期) if one is recorded, else probationary.
 
 // 00 选择地区 · Areas to pick from
 MATCH (a:Place)
@@ -61,11 +63,11 @@ RETURN c.id AS `小区编号`, c.name AS `小区`, b.id AS `楼栋编号`, b.nam
                          WHERE o.level = 'group'
                            AND (r.since IS NULL OR r.since <= $asOf) AND (r.until IS NULL OR r.until >= $asOf) }
         } AS `已建党小组的单元数`,
-  COUNT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE p.political_status = 'member' } AS `正式党员数`,
-  COLLECT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
+  COUNT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE (p.joined_on IS NULL OR p.joined_on <= $asOf) AND p.political_status = 'member' AND (p.full_on IS NULL OR p.full_on <= $asOf) } AS `正式党员数`,
+  COLLECT { MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE (p.joined_on IS NULL OR p.joined_on <= $asOf)
             RETURN {`党员编号`: p.id,
-                    `政治面貌`: CASE p.political_status WHEN 'member' THEN '正式党员'
-                                WHEN 'probationary' THEN '预备党员' ELSE p.political_status END} AS x
+                    `政治面貌`: CASE WHEN p.political_status = 'member' AND (p.full_on IS NULL OR p.full_on <= $asOf) THEN '正式党员'
+                                ELSE '预备党员' END} AS x
             ORDER BY p.id } AS `居住党员`
 ORDER BY `楼栋编号`
 ;
@@ -150,14 +152,15 @@ RETURN p
 
 // 05 地区内的党员 · Party members living in the area
 MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
+WHERE (p.joined_on IS NULL OR p.joined_on <= $asOf)
 WITH p, b,
   EXISTS { MATCH (p)-[r:MEMBER_OF]->(:PartyOrg)
            WHERE (r.since IS NULL OR r.since <= $asOf) AND (r.until IS NULL OR r.until >= $asOf) } AS membership,
   EXISTS { MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(:PartyOrg)
            WHERE (r.since IS NULL OR r.since <= $asOf) AND (r.until IS NULL OR r.until >= $asOf) } AS residence
 RETURN p.id AS `党员编号`,
-  CASE p.political_status WHEN 'member' THEN '正式党员' WHEN 'probationary' THEN '预备党员'
-       ELSE p.political_status END AS `政治面貌`,
+  CASE WHEN p.political_status = 'member' AND (p.full_on IS NULL OR p.full_on <= $asOf) THEN '正式党员'
+       ELSE '预备党员' END AS `政治面貌`,
   b.id AS `楼栋编号`, membership AS `有组织关系`, residence AS `已编入居住地党组织`
 ORDER BY residence, membership, `党员编号`
 LIMIT 1000
@@ -200,14 +203,15 @@ WITH p, b, c, g, e,
                                               OR (o.level <> 'group' AND (t = c OR t = g))) }} } AS residence
 WITH p, b, c, g, e, membership, residence,
   CASE WHEN size(membership) = 0 THEN 'missing_membership'
+       WHEN size(membership) > 1 THEN 'multiple_membership'
        WHEN size(residence) = 0 AND any(x IN membership WHERE x.`覆盖住处`) THEN 'complete'
        WHEN size(residence) = 0 THEN 'missing_residence'
        WHEN size(residence) > 1 THEN 'multiple_residence'
        WHEN NOT any(x IN residence WHERE x.`覆盖住处`) THEN 'residence_mismatch'
        ELSE 'complete' END AS status
 RETURN p.id AS `党员编号`,
-  CASE p.political_status WHEN 'member' THEN '正式党员' WHEN 'probationary' THEN '预备党员'
-       ELSE p.political_status END AS `政治面貌`,
+  CASE WHEN p.political_status = 'member' AND (p.full_on IS NULL OR p.full_on <= $asOf) THEN '正式党员'
+       ELSE '预备党员' END AS `政治面貌`,
   b.id AS `楼栋编号`, e.id AS `单元编号`, c.id AS `小区编号`, g.id AS `网格编号`,
   membership AS `组织关系所在党组织(单位侧)`, residence AS `居住地党组织(居住侧)`,
   status AS `状态`,
@@ -247,7 +251,7 @@ RETURN f.id AS `企业编号`, f.name AS `企业`,
             WHERE (s.since IS NULL OR s.since <= $asOf) AND (s.until IS NULL OR s.until >= $asOf)
             RETURN DISTINCT c.id AS x ORDER BY x } AS `在管小区`,
   orgs AS `党组织(组织覆盖)`, instructors AS `党建工作指导员`, f.mass_organization AS `群团组织`,
-  COUNT { MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE p.political_status = 'member' } AS `本企业正式党员数`,
+  COUNT { MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE (p.joined_on IS NULL OR p.joined_on <= $asOf) AND p.political_status = 'member' AND (p.full_on IS NULL OR p.full_on <= $asOf) } AS `本企业正式党员数`,
   CASE WHEN size(orgs) > 0 THEN '组织覆盖'
        WHEN size(instructors) > 0 OR size(coalesce(f.mass_organization, '')) > 0 THEN '工作覆盖'
        ELSE '未覆盖' END AS `覆盖情况`
