@@ -66,6 +66,8 @@ PREPARE_FOR_REPLANNING = "CALL db.prepareForReplanning()"
 CLEAR_QUERY_CACHES = "CALL db.clearQueryCaches()"
 #: The status code of a transaction that outgrew the memory the server allows it.
 OUT_OF_MEMORY = "MemoryPoolOutOfMemoryError"
+#: The status code of a transaction the server ended at its timeout.
+TIMED_OUT = "TransactionTimedOut"
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.graph import Node, Path, Relationship
 from neo4j.time import Date, DateTime, Duration, Time
@@ -41,6 +41,7 @@ from graph.neo4j_cypher import (
     CLEAR_QUERY_CACHES,
     OUT_OF_MEMORY,
     PING,
+    TIMED_OUT,
     PREPARE_FOR_REPLANNING,
     READ_VERSION,
     attached_rels_cypher,
@@ -144,6 +145,7 @@ class Neo4jStore(Store):
         except ValueError:
             raise ConfigError("NEO4J_URI has an invalid port", message_zh="NEO4J_URI 端口无效") from None
         self._database = settings.neo4j_database
+        self._query_timeout = settings.query_timeout or None
         self._batch_size = settings.batch_size
         self.read_concurrency = settings.read_concurrency
         auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
@@ -177,6 +179,11 @@ class Neo4jStore(Store):
             code = exc.code or "unknown status"
             if code.endswith(OUT_OF_MEMORY):
                 raise _memory_error(code) from None
+            if TIMED_OUT in code:
+                raise StoreError(
+                    f"Neo4j ended a query that ran longer than GONGZHI_QUERY_TIMEOUT ({action}, {code})",
+                    message_zh="查询超过时间上限，已被终止",
+                ) from None
             if (
                 ".Security." in code
                 or code.endswith("DatabaseNotFound")
@@ -188,8 +195,10 @@ class Neo4jStore(Store):
             raise StoreError(f"the Neo4j driver failed to {action} ({type(exc).__name__})") from None
 
     def _read(self, action: str, work: Work[T]) -> T:
+        """A read transaction, ended by the server after ``GONGZHI_QUERY_TIMEOUT`` seconds."""
+        timed = unit_of_work(timeout=self._query_timeout)(work) if self._query_timeout else work
         with self._guard(action), self._driver.session(database=self._database) as session:
-            return session.execute_read(work)
+            return session.execute_read(timed)
 
     def _write(self, action: str, work: Work[T]) -> T:
         with self._guard(action), self._driver.session(database=self._database) as session:

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
     batch_size: int = Field(5000, alias="GONGZHI_BATCH_SIZE", gt=0)
     read_concurrency: int = Field(2, alias="GONGZHI_READ_CONCURRENCY", ge=1, le=64)
+    #: Seconds one Neo4j read transaction may run before the server ends it (0: no limit). A
+    #: request's deadline (api/graphql/limits.py) stops new store calls; this stops one running.
+    query_timeout: float = Field(60.0, alias="GONGZHI_QUERY_TIMEOUT", ge=0)
     host: str = Field("127.0.0.1", alias="GONGZHI_HOST")
     port: int = Field(8000, alias="GONGZHI_PORT")
     auth_file: Path | None = Field(None, alias="GONGZHI_AUTH_FILE")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -79,3 +81,44 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     yield s
     if s.kind == "embedded":
         s.close()
+
+
+# ---------------------------------------------------------------- no personal value in any log line
+
+#: Shapes of personal values: an 18-character ID number and a mainland mobile number.
+PERSONAL_IN_LOG = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|1[3-9]\d{9})(?![0-9A-Za-z])")
+
+
+class _LogLines(logging.Handler):
+    """Every log record the whole suite emits in this process, formatted as it would be shown."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.lines: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+            if record.exc_info:
+                text += "\n" + logging.Formatter().formatException(record.exc_info)
+        except Exception:  # a record that cannot be formatted is not what this looks for
+            return
+        self.lines.append((record.name, text))
+
+
+_LOG_LINES = _LogLines()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger().addHandler(_LOG_LINES)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when any log line of the suite carries an ID number or a phone number (the
+    generated data's personal values have these shapes): shown masked, by logger."""
+    found = [(name, PERSONAL_IN_LOG.findall(text)) for name, text in _LOG_LINES.lines]
+    found = [(name, hits) for name, hits in found if hits]
+    if found:
+        for name, hits in found[:20]:
+            print(f"\npersonal value in a log line of {name}: {[h[:3] + '*' * (len(h) - 3) for h in hits]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

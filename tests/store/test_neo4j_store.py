@@ -280,3 +280,17 @@ def test_unreachable_server_is_unavailable(neo4j_settings: Settings) -> None:
     with store, pytest.raises(StoreUnavailable) as caught:
         store.ping()
     _assert_clean(caught.value, neo4j_settings.neo4j_password.get_secret_value())
+
+
+def test_a_read_past_the_query_timeout_is_ended_by_the_server(neo: Store, neo4j_settings: Settings) -> None:
+    """GONGZHI_QUERY_TIMEOUT: the server ends a read that runs too long (a request's deadline
+    only stops new store calls), and the error says so without Cypher or values."""
+    slow = query("UNWIND range(1, 100000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x) AS n")
+    store = Neo4jStore(neo4j_settings.with_(query_timeout=0.2))
+    try:
+        with pytest.raises(StoreError) as caught:
+            store.run(slow)
+        assert "GONGZHI_QUERY_TIMEOUT" in caught.value.message and "UNWIND" not in caught.value.message
+        assert store.run(query("RETURN 1 AS n")) == [{"n": 1}]  # the store still answers
+    finally:
+        store.close()
