@@ -38,7 +38,7 @@ class Limits:
     max_page: int = 100
     default_page: int = 20
     max_cost: int = 20_000
-    max_concurrent_per_token: int = 4
+    max_concurrent_per_token: int = 8
     rate_per_token: float = 20.0
     burst_per_token: int = 100
     deadline_seconds: float = 30.0

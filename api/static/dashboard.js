@@ -216,9 +216,22 @@
 
   class AuthError extends Error {}
 
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
   async function gql(query, variables) {
+    // the server limits each token's requests in flight and per second (HTTP 429 with
+    // Retry-After): a page that asks several things at once waits its turn, a few times at most
+    for (let attempt = 0; ; attempt++) {
+      const response = await post(query, variables);
+      if (response.status !== 429 || attempt >= 4) return read(response);
+      const after = Number(response.headers.get("Retry-After")) || 1;
+      await sleep(Math.min(after, 5) * 1000);
+    }
+  }
+
+  function post(query, variables) {
     if (!state.token) throw new AuthError(t("noToken"));
-    const response = await fetch(ENDPOINT, {
+    return fetch(ENDPOINT, {
       method: "POST",
       headers: {
         "Content-Type": "application/json",
@@ -229,6 +242,9 @@
       credentials: "omit",
       cache: "no-store",
     });
+  }
+
+  async function read(response) {
     if (response.status === 401) throw new AuthError(t("badToken"));
     let body;
     try {
