@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        small = {"query": '{ me { user } node(id: "%s") { __typename } }' % area}
+        small = {"query": "query($a: ID!) { me { user } node(id: $a) { __typename } }", "variables": {"a": area}}
 
         def timed(client: httpx.Client) -> float:
             """One small request, paced at 10 a second (within the victim's own rate limit)."""
