@@ -91,7 +91,11 @@ def log_error(error: GraphQLError) -> None:
         LOG.info("request refused at %s: %s", _path(error), shape(str(original)))
         return
     kind = type(original).__name__ if original is not None else "GraphQLError"
-    frames = "".join(traceback.format_tb(original.__traceback__)) if original is not None else ""
+    # where it happened, by file, line and function only: a source line may quote a literal
+    frames = "".join(
+        f'  File "{f.filename}", line {f.lineno}, in {f.name}\n'
+        for f in (traceback.extract_tb(original.__traceback__) if original is not None else ())
+    )
     LOG.error("internal error at %s: %s (message not logged)\n%s", _path(error), kind, frames.rstrip())
 
 
