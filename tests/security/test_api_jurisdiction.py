@@ -20,7 +20,6 @@ keep a run short; at least 2,000 per store in a normal run, times ``GONGZHI_ATTA
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,11 +28,10 @@ from hypothesis import strategies as st
 
 from api.graphql.ids import from_global
 from api.graphql.limits import DEFAULT_LIMITS
-from graph.settings import Settings
-from graph.store import Store, open_store
-from loaders.load import load
+from graph.store import Store
 from tests.api.client import Api
 from tests.api.test_graphql_scope import AREA_LABELS, ID_IN_TEXT, Oracle
+from tests.api.test_graphql_scope import oracle as oracle  # the same fixture: one oracle of where things lie
 from tests.security.conftest import SCALE
 
 READS_PER_REQUEST = 25
@@ -48,14 +46,6 @@ def budget(examples: int) -> settings:
         database=None,
         phases=(Phase.explicit, Phase.generate),  # a failure is shown as found: shrinking whole requests is slow
     )
-
-
-@pytest.fixture(scope="module")
-def oracle(street_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Oracle:
-    store = open_store(Settings(GONGZHI_STORE="embedded", GONGZHI_DATA_DIR=tmp_path_factory.mktemp("oracle")))  # type: ignore[call-arg]
-    load(store, street_dir, source="street")
-    with store._reader() as g:  # type: ignore[attr-defined]
-        return Oracle(g)
 
 
 @pytest.fixture(scope="module")
