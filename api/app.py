@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ from api.audit import AuditLog, audit_file
 from api.auth import TokenFile, auth_file, bearer
 from api.dashboard import mount_dashboard
 from api.graphql.context import Context
+from api.graphql.fair import FairScheduler
 from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.media import GraphQLResponseMedia
 from api.graphql.schema import build_schema
@@ -107,13 +111,35 @@ def quiet_logs() -> None:
         ours.propagate = False
 
 
+#: How long a thread holding the interpreter lock keeps it when another wants it. Python's
+#: default, 5 ms, suits throughput; a server whose users share one process wants a short one:
+#: a small request hands the lock back and forth a few dozen times (event loop, store thread)
+#: and would wait up to 5 ms at each hand-over while another user's heavy call computes.
+SWITCH_INTERVAL = float(os.environ.get("GONGZHI_SWITCH_INTERVAL", "0.0005"))
+
+
+def _settle_heap(the_store: Callable[[], Store]) -> None:
+    """Open the store at start and move what it holds out of the garbage collector's sight.
+
+    The embedded store keeps the whole graph as Python objects; a full collection walks all of
+    them (about 35 ms at subdistrict scale, ten times that for a district) while every thread
+    waits, and a heavy request allocating as it goes sets one off every so often: another
+    user's small request then waits for it. The graph lives as long as the process, so it is
+    frozen (``gc.freeze``) once loaded; what later writes add is small. A store that cannot be
+    opened yet (Neo4j still starting) is opened on the first request, as before."""
+    try:
+        the_store().stats()
+    except StoreError:
+        return
+    gc.collect()
+    gc.freeze()
+
+
 def app_from_env() -> FastAPI:
     """The app as each process of ``gongzhi serve --workers N`` builds it: the settings from
     the environment the command exported (``Settings.as_env``), development mode from
     ``GONGZHI_SERVE_DEV``."""
-    import os
-
-    return create_app(Settings(), dev=bool(os.environ.get("GONGZHI_SERVE_DEV")))
+    return create_app(Settings(), dev=bool(os.environ.get("GONGZHI_SERVE_DEV")), own_process=True)
 
 
 def create_app(
@@ -124,15 +150,24 @@ def create_app(
     store: Store | None = None,
     auth_path: Path | None = None,
     audit_path: Path | None = None,
+    own_process: bool = False,
 ) -> FastAPI:
     """The app for ``settings``. ``store`` (tests) replaces the one the settings open;
-    ``auth_path``/``audit_path`` replace GONGZHI_AUTH_FILE / GONGZHI_AUDIT_FILE."""
+    ``auth_path``/``audit_path`` replace GONGZHI_AUTH_FILE / GONGZHI_AUDIT_FILE.
+    ``own_process`` (``gongzhi serve``): the app is all its process runs, so at start it tunes
+    the process for many users (``SWITCH_INTERVAL``, ``_settle_heap``)."""
     state: dict[str, Store] = {} if store is None else {"store": store}
+    turns: dict[str, FairScheduler] = {}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         quiet_logs()  # again: the server configured its logging after the app was built
+        if own_process:
+            sys.setswitchinterval(SWITCH_INTERVAL)
+            _settle_heap(the_store)
         yield
+        if "scheduler" in turns:
+            turns.pop("scheduler").close()
         if store is None and "store" in state:
             state.pop("store").close()
 
@@ -146,6 +181,13 @@ def create_app(
             state["store"] = open_store(settings)
         return state["store"]
 
+    def the_scheduler(s: Store) -> FairScheduler:
+        """The process's store-call turns (api/graphql/fair.py), sized for the store."""
+        if "scheduler" not in turns:
+            per_user = limits.store_calls_per_user or s.read_concurrency
+            turns["scheduler"] = FairScheduler(workers=limits.store_workers, per_user=per_user)
+        return turns["scheduler"]
+
     async def context(request: Request) -> Context | None:
         if dev and request.method == "GET" and "query" not in request.query_params:
             return None  # the GraphiQL page itself; everything it sends carries the token
@@ -156,7 +198,7 @@ def create_app(
         if principal is None:
             raise HTTPException(401, "a valid API token is required", headers={"WWW-Authenticate": "Bearer"})
         s = the_store()
-        data = ScopedData(s, principal)
+        data = ScopedData(s, principal, the_scheduler(s))
         if limits.deadline_seconds:
             data.deadline = time.monotonic() + limits.deadline_seconds
         return Context(principal=principal, data=data, store=s, limits=limits, audit_log=audit)

@@ -460,7 +460,7 @@ def serve(
     if dev:
         err.print(t("serve_dev"))
     if workers == 1:
-        uvicorn.run(create_app(settings, dev=dev), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(create_app(settings, dev=dev, own_process=True), host=settings.host, port=settings.port, log_level="info")
         return
     # worker processes build the app themselves (api.app.app_from_env), from the environment
     os.environ.update(settings.as_env())

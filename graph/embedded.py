@@ -56,6 +56,7 @@ from graph.model import NODE_KINDS
 from graph.query import Query, Row
 from graph.records import Stats, StoredNode, StoredRel, WriteBatch
 from graph.store import Store
+from graph.turns import checkpoint
 
 SNAPSHOT = "graph.snapshot"
 LOCK = "writer.lock"
@@ -112,6 +113,7 @@ class GraphView:
 
     def out(self, node_id: str, rel_type: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """(target id, relationship properties) of each ``rel_type`` relationship leaving the node."""
+        checkpoint()  # a heavy call lets short ones compute first (graph/turns.py)
         for target, edges in self._g._succ[node_id].items():
             for key, attrs in edges.items():
                 if key[0] == rel_type:
@@ -119,6 +121,7 @@ class GraphView:
 
     def into(self, node_id: str, rel_type: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """(source id, relationship properties) of each ``rel_type`` relationship entering the node."""
+        checkpoint()
         for source, edges in self._g._pred[node_id].items():
             for key, attrs in edges.items():
                 if key[0] == rel_type:
@@ -126,6 +129,7 @@ class GraphView:
 
     def out_by_type(self, node_id: str) -> dict[str, list[tuple[str, Mapping[str, Any]]]]:
         """Every relationship leaving the node in one pass, by type: (target id, properties)."""
+        checkpoint()
         out: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
         for target, edges in self._g._succ[node_id].items():
             for key, attrs in edges.items():

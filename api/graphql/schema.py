@@ -58,6 +58,22 @@ class AuditFlush(SchemaExtension):
                 result.errors = [GraphQLError(AUDIT_FAILED, original_error=ClientError(AUDIT_FAILED))]
 
 
+class OnLoop(SchemaExtension):
+    """The request is present (``graph/turns.py``) while its document is parsed, checked and
+    executed, except while it waits for the store: heavy store calls step aside meanwhile."""
+
+    def on_operation(self) -> Iterator[None]:
+        data = getattr(self.execution_context.context, "data", None)
+        presence = getattr(data, "presence", None)
+        if presence is not None:
+            presence.start()
+        try:
+            yield
+        finally:
+            if presence is not None:
+                presence.stop()
+
+
 #: Every concrete node type (reached through interfaces, so listed for the schema).
 NODE_TYPES: list[Any] = [
     places.City,
@@ -90,6 +106,7 @@ def build_schema(limits: Limits = DEFAULT_LIMITS, *, dev: bool = False) -> straw
         lambda: AddValidationRules([cost]),
         mask_errors,
         AuditFlush,
+        OnLoop,
     ]
     if not dev:
         extensions.insert(0, DisableIntrospection)

@@ -23,12 +23,14 @@ from strawberry.dataloader import DataLoader
 
 from api.auth import Principal
 from api.graphql.errors import ClientError
+from api.graphql.fair import FairScheduler
 from api.graphql.reads import READS
 from api.graphql.reads.links import QUERIES as LINK_QUERIES
 from api.graphql.reads.links import Link
 from graph.model import NODE_KINDS
 from graph.query import Query, Row
 from graph.store import Store
+from graph.turns import Presence
 
 T = TypeVar("T")
 
@@ -99,9 +101,11 @@ class DeadlineExceeded(ClientError):
 class ScopedData:
     """The scoped data access of one request."""
 
-    def __init__(self, store: Store, principal: Principal) -> None:
+    def __init__(self, store: Store, principal: Principal, scheduler: FairScheduler | None = None) -> None:
         self.store = store
         self.principal = principal
+        self.scheduler = scheduler  # the server's turns at the store; None: a plain thread
+        self.presence = Presence()  # this request's time outside the store (graph/turns.py)
         self._jurisdiction: asyncio.Future[Jurisdiction] | None = None
         self._inflight = 0
         self._wave = asyncio.Event()
@@ -113,7 +117,7 @@ class ScopedData:
     # ------------------------------------------------------------ store access
 
     async def _in_wave(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a blocking store call in a thread, and hand its result back only when every call
+        """Run a blocking store call in a thread (in the user's turn, api/graphql/fair.py), and hand its result back only when every call
         of the request in flight with it is done: the next level of the query then starts from
         all of their results at once, so the DataLoaders batch each level into one round trip
         whatever the order in which threads finish (the round trips depend on the query's shape).
@@ -121,12 +125,18 @@ class ScopedData:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise DeadlineExceeded()
         wave = self._wave
+        if not self._inflight:
+            self.presence.away()
         self._inflight += 1
         try:
-            result = await asyncio.to_thread(fn, *args, **kwargs)
+            if self.scheduler is None:
+                result = await asyncio.to_thread(fn, *args, **kwargs)
+            else:
+                result = await self.scheduler.run(self.principal.user, fn, *args, **kwargs)
         finally:
             self._inflight -= 1
             if self._inflight == 0:
+                self.presence.back()
                 wave.set()
                 self._wave = asyncio.Event()
         await wave.wait()
