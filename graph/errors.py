@@ -13,6 +13,7 @@ they occur and never leak upward::
         ├── StoreUnavailable   the server cannot be reached, or credentials are refused
         ├── StoreCorrupt       the embedded store's file fails its checksum or format check
         ├── StoreBusy          another writer holds the embedded store's lock
+        │   └── LoadInProgress a chunked Neo4j load holds the store until it commits or is rolled back
         └── StoreConflict      the store changed since a writer read it (its version moved on)
 
 Messages are meant for people: one line, Chinese first where it is shown to organizers
@@ -68,6 +69,15 @@ class StoreCorrupt(StoreError):
 
 class StoreBusy(StoreError):
     message_zh = "存储正被另一个写入进程占用"
+
+
+class LoadInProgress(StoreBusy):
+    """A Neo4j load writing in chunks (graph/neo4j_chunks.py) holds the store: other writers
+    are refused, nothing they asked for was written. It ends by committing or rolling back;
+    a load whose process is gone is rolled back by the next write, ``gongzhi load --recover``
+    or ``gongzhi serve``. The message names the load (its id, process and host), never data."""
+
+    message_zh = "另一个导入正在进行（分批写入尚未完成），未写入任何数据；请在其完成后重试"
 
 
 class StoreConflict(StoreError):

@@ -25,30 +25,38 @@ from graph import model
 from graph.declare import KEY_PROPERTY as KEY
 from graph.errors import StoreError
 from graph.records import RelRecord, WriteBatch
-from graph.schema import META_LABEL, identifier
+from graph.schema import META_LABEL, META_LABELS, identifier
 
 #: A trivial read: the server answers and the credentials and database are good.
 PING = "RETURN 1 AS ok"
 #: New indexes populate in the background; wait so that the first load can use them.
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 #: Deletes in chunks, so that clearing a city's graph does not need one huge transaction.
-#: The version node stays (and ``BUMP_VERSION`` moves it on): a plan made before is stale.
+#: The version node stays (and ``CLEARED`` moves it on): a plan made before is stale. Load
+#: and undo records go too: after a clear there is nothing a load could roll back to.
 CLEAR = (
     f"MATCH (n) WHERE NOT n:{META_LABEL} CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS"
 )
+#: After ``CLEAR``: the version moves on and no load holds the store any more.
+CLEARED = (
+    f"MERGE (m:{META_LABEL} {{id: 'store'}}) ON CREATE SET m.version = 0 "
+    "WITH m SET m.version = m.version + 1 REMOVE m.load"
+)
 
+_NOT_META = " AND ".join(f"NOT n:{label}" for label in META_LABELS)
 #: Whether the database holds any node of the model (one node is enough to know).
-ANY_NODE = f"RETURN EXISTS {{ MATCH (n) WHERE NOT n:{META_LABEL} }} AS found"
+ANY_NODE = f"RETURN EXISTS {{ MATCH (n) WHERE {_NOT_META} }} AS found"
 
 #: The store's version (``Store.version``); 0 before the first write.
 READ_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{id: 'store'}}) RETURN coalesce(m.version, 0) AS version"
 #: The first statement of every write transaction: it moves the version on and so takes the
 #: version node's write lock, held until commit. Writers therefore commit one at a time, and
 #: each sees the version its predecessor committed (``before``), which the store compares
-#: with the version the write was planned on.
+#: with the version the write was planned on. ``load`` names a chunked load that holds the
+#: store (graph/neo4j_chunks.py): the write is then refused.
 BUMP_VERSION = (
     f"MERGE (m:{META_LABEL} {{id: 'store'}}) ON CREATE SET m.version = 0 "
-    "WITH m SET m.version = m.version + 1 RETURN m.version - 1 AS before, m.version AS after"
+    "WITH m SET m.version = m.version + 1 RETURN m.version - 1 AS before, m.version AS after, m.load AS load"
 )
 
 #: Every relationship touching the given nodes, either direction, with its start's labels.

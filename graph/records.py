@@ -98,3 +98,50 @@ class Stats:
 
     labels: dict[str, int]
     rel_types: dict[str, int]
+
+
+@dataclass(frozen=True)
+class LoadStatus:
+    """A Neo4j load that writes in chunks, as its load record shows it (graph/neo4j_chunks.py).
+
+    ``state``: ``running`` (chunks being written), ``rolling_back`` (being undone) or ``done``
+    (committed; only its undo records are left to delete). ``stale``: its process is gone (same
+    host) or its heartbeat is older than ``GONGZHI_LOAD_STALE_SECONDS``, so the next write,
+    ``gongzhi load --recover`` or ``gongzhi serve`` rolls it back (or finishes a done one).
+    """
+
+    id: str
+    state: str
+    pid: int
+    host: str
+    started: str  # ISO 8601, UTC, the server's clock
+    heartbeat_age: float  # seconds since the last chunk began, by the server's clock
+    chunks_done: int
+    chunks_total: int
+    items: int
+    stale: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "pid": self.pid,
+            "host": self.host,
+            "started": self.started,
+            "heartbeatAgeSeconds": round(self.heartbeat_age, 1),
+            "chunksDone": self.chunks_done,
+            "chunksTotal": self.chunks_total,
+            "items": self.items,
+            "stale": self.stale,
+        }
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What recovery did about one load record: ``rolled_back`` (its chunks undone, newest
+    first), ``finished`` (a committed load's leftover undo records deleted) or ``running``
+    (its process is alive: left alone)."""
+
+    load: LoadStatus
+    action: str
+    chunks_undone: int = 0

@@ -34,6 +34,13 @@ SHARED_ID_LABELS = ("Place", "Committee")
 #: is no node kind: stats, queries and exports never see it; its unique id makes the MERGE
 #: that creates it safe under concurrent writers.
 META_LABEL = "GongzhiStore"
+#: The record of a Neo4j load writing in chunks (graph/neo4j_chunks.py): its state, owner
+#: process and heartbeat, while it runs or is rolled back. Unique id: one node per load.
+LOAD_LABEL = "GongzhiLoad"
+#: One chunk's undo information of a load in progress (before-images, created ids); unique id.
+UNDO_LABEL = "GongzhiUndo"
+#: Labels of the store's own bookkeeping, which no node kind, count or query ever sees.
+META_LABELS = (META_LABEL, LOAD_LABEL, UNDO_LABEL)
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -99,7 +106,7 @@ def schema_items() -> list[SchemaItem]:
     """Every constraint and index of the model, constraints first, in declaration order."""
     items: list[SchemaItem] = [_unique_id(kind.label) for kind in model.NODE_KINDS]
     items += [_unique_id(label) for label in SHARED_ID_LABELS]
-    items.append(_unique_id(META_LABEL))
+    items += [_unique_id(label) for label in META_LABELS]
     for kind in model.NODE_KINDS:
         items.append(_node_index(kind.label, SOURCE_PROPERTY))
         items += [_node_index(kind.label, c.name) for c in kind.property_columns if c.indexed]

@@ -14,6 +14,11 @@ NEO4J_USER                Neo4j user                                   ``neo4j``
 NEO4J_PASSWORD            Neo4j password                               (empty)
 NEO4J_DATABASE            database name                                ``neo4j``
 GONGZHI_BATCH_SIZE        rows per UNWIND statement                    ``5000``
+GONGZHI_WRITE_CHUNK       items per Neo4j transaction of a larger      ``50000``
+                          write (a load then commits chunk by chunk
+                          under a load record, all or nothing)
+GONGZHI_LOAD_STALE_SECONDS  a chunked load whose heartbeat is older    ``600``
+                          is taken for dead and rolled back
 GONGZHI_READ_CONCURRENCY  Neo4j reads one request may run at once      ``2``
                           (a roll-up's child areas); 1: one by one
 GONGZHI_HOST              address ``gongzhi serve`` listens on         ``127.0.0.1``
@@ -46,6 +51,14 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(SecretStr(""), alias="NEO4J_PASSWORD")
     neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
     batch_size: int = Field(5000, alias="GONGZHI_BATCH_SIZE", gt=0)
+    #: A Neo4j write of more items than this is written in chunks of this many, each its own
+    #: transaction (graph/neo4j_chunks.py). A first load costs about 3.7 KiB of transaction
+    #: memory per item (BENCHMARKS.md), so 50,000 items stay near 200 MiB: a city loads into
+    #: a server with a 2 GiB heap (70% of it for all transactions by default).
+    write_chunk: int = Field(50_000, alias="GONGZHI_WRITE_CHUNK", gt=0)
+    #: Seconds after its last heartbeat (one per chunk) that a chunked load on another host
+    #: counts as dead; on the same host a load whose process is gone is dead at once.
+    load_stale_seconds: float = Field(600.0, alias="GONGZHI_LOAD_STALE_SECONDS", gt=0)
     read_concurrency: int = Field(2, alias="GONGZHI_READ_CONCURRENCY", ge=1, le=64)
     #: Seconds one Neo4j read transaction may run before the server ends it (0: no limit). A
     #: request's deadline (api/graphql/limits.py) stops new store calls; this stops one running.

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph.query import Query, Row
-from graph.records import Stats, StoredNode, StoredRel, WriteBatch
+from graph.records import LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
 from graph.settings import Settings
 
 
@@ -76,6 +76,17 @@ class Store(ABC):
         """Apply ``batch`` atomically: all of it, or (on any error) none of it; return the new
         version. With ``expect_version``, raise ``StoreConflict`` (writing nothing) unless the
         store is still at that version when the write commits."""
+
+    def load_in_progress(self) -> LoadStatus | None:
+        """The load writing in chunks right now (or being rolled back), if any: what readers
+        see meanwhile may be partly applied (docs/architecture.md, "The write path"). A store
+        whose every write is one atomic step (the embedded one) never has one."""
+        return None
+
+    def recover(self) -> list[Recovery]:
+        """Roll back every chunked load whose process is gone (and finish committed ones);
+        leave live ones alone, reporting them. Nothing to do on the embedded store."""
+        return []
 
     @abstractmethod
     def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
