@@ -24,6 +24,7 @@ from rich.table import Table
 from api.auth import Role, TokenFile
 from api.messages import t
 from graph.errors import GongzhiError, MergeConflicts, ValidationFailed, problem_count
+from graph.records import Recovery
 from graph.settings import Settings
 from graph.store import Store, open_store
 
@@ -72,6 +73,8 @@ def _settings(store: str | None = None, data_dir: Path | None = None, lang: str 
 def _open(settings: Settings, *, read_only: bool = False) -> Store:
     store = open_store(settings, read_only=read_only)
     store.ping()
+    if read_only:
+        _warn_if_loading(store)
     return store
 
 
@@ -118,7 +121,9 @@ def schema(store: StoreOpt = None, data_dir: DataDir = None, lang: Lang = None) 
 
 @app.command()
 def load(
-    path: Annotated[Path, typer.Argument(help="输入目录或文件 (CSV/XLSX) / input directory or file")],
+    path: Annotated[
+        Path | None, typer.Argument(help="输入目录或文件 (CSV/XLSX) / input directory or file")
+    ] = None,
     source: Annotated[
         str | None,
         typer.Option(help="数据来源名称（默认：目录名，或单个文件的文件名）/ source name (default: the directory's name, or a single file's name)"),
@@ -152,6 +157,13 @@ def load(
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出结果 / print the summary as JSON")
     ] = False,
+    recover: Annotated[
+        bool,
+        typer.Option(
+            "--recover",
+            help="回滚进程已终止的未完成导入，不导入新数据 / roll back loads whose process is gone; load nothing",
+        ),
+    ] = False,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
@@ -163,6 +175,12 @@ def load(
     from loaders.summary import LoadSummary
 
     settings = _settings(store, data_dir, lang)
+    if recover:
+        with _open(settings) as s:
+            _print_recovery(s.recover(), as_json, quiet=False)
+        return
+    if path is None:
+        raise typer.BadParameter(t("load_needs_path"), param_hint="PATH")
     if prefer is not None and prefer not in ("file", "app"):
         raise typer.BadParameter("--prefer must be file or app")
     chosen = None if prefer is None else Prefer(prefer)
@@ -179,6 +197,7 @@ def load(
     with _open(settings) as s:
         if settings.store == "neo4j" and not check:
             s.apply_schema()
+            _print_recovery(s.recover(), as_json=False, quiet=True)
         options = dict(
             source=source, prune=prune, accept_valid=accept_valid, prefer=chosen, check=check, confirm=confirm,
             skip_samples=skip_samples,
@@ -218,6 +237,35 @@ def load(
         out.print(summary.render())
     if check and summary.conflicts:
         raise typer.Exit(1)
+
+
+def _print_recovery(done: list[Recovery], as_json: bool, *, quiet: bool) -> None:
+    """What recovery did (``gongzhi load --recover``, and before a load or ``serve``, where
+    ``quiet`` says nothing when there was nothing to do and writes to stderr)."""
+    if as_json:
+        shown = [{"action": r.action, "chunksUndone": r.chunks_undone, "load": r.load.as_dict()} for r in done]
+        out.print_json(json.dumps({"recovered": shown}, ensure_ascii=False))
+        return
+    console = err if quiet else out
+    if not done and not quiet:
+        console.print(t("recover_none"))
+    for r in done:
+        s = r.load
+        console.print(
+            t(f"recover_{r.action}", id=s.id, pid=s.pid, host=s.host, started=s.started, n=r.chunks_undone,
+              done=s.chunks_done, total=s.chunks_total, age=f"{s.heartbeat_age:.0f}")
+        )
+
+
+def _warn_if_loading(s: Store) -> None:
+    """Readers during a chunked load may see part of it (docs/architecture.md): say so."""
+    status = s.load_in_progress()
+    if status is not None:
+        err.print(
+            f"[bold yellow]{t('warning')}[/]: "
+            + t("load_in_progress", id=status.id, started=status.started, done=status.chunks_done,
+                total=status.chunks_total)
+        )
 
 
 def _stage_label(stage: str) -> str:
@@ -454,7 +502,8 @@ def serve(
     if workers > 1 and settings.store != "neo4j":
         # each embedded worker would hold the whole graph in memory, and only one can write
         raise typer.BadParameter(t("serve_workers_embedded"), param_hint="--workers")
-    _open(settings, read_only=True).close()
+    with _open(settings, read_only=True) as s:
+        _print_recovery(s.recover(), as_json=False, quiet=True)
     err.print(t("serve", host=settings.host, port=settings.port))
     err.print(t("serve_graphql", host=settings.host, port=settings.port))
     if dev:

@@ -28,6 +28,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "schema_embedded": ("内置存储无需建立索引", "the embedded store needs no schema"),
     "loaded": ("导入完成", "load finished"),
+    "warning": ("注意", "warning"),
+    "load_needs_path": ("请给出输入目录或文件（或使用 --recover）", "give an input directory or file (or --recover)"),
+    "load_in_progress": (
+        "一次导入正在分批写入（{id}，开始于 {started}，已写 {done}/{total} 批），"
+        "所见数据可能只包含其中一部分",
+        "a load is being written in chunks ({id}, started {started}, {done}/{total} chunks written): "
+        "what is shown may hold part of it",
+    ),
+    "recover_none": ("没有需要恢复的导入", "no load to recover"),
+    "recover_rolled_back": (
+        "已回滚未完成的导入 {id}（进程 {pid}，主机 {host}，开始于 {started}）：撤销 {n} 批，数据恢复到导入之前",
+        "rolled back the unfinished load {id} (process {pid} on {host}, started {started}): "
+        "{n} chunk(s) undone, the store is as before it",
+    ),
+    "recover_finished": (
+        "导入 {id} 已提交，已清理其剩余的回滚记录",
+        "the load {id} had committed; its leftover undo records were deleted",
+    ),
+    "recover_running": (
+        "导入 {id} 仍在进行（进程 {pid}，主机 {host}，已写 {done}/{total} 批，{age} 秒前仍有心跳），未做处理",
+        "the load {id} is still running (process {pid} on {host}, {done}/{total} chunks written, "
+        "heartbeat {age} s ago); left alone",
+    ),
     "invalid": ("输入数据有 {n} 处错误，未写入任何数据", "{n} problem(s) in the input; nothing was written"),
     "invalid_more": (
         "……另有 {n} 处错误未显示（使用 --json 查看全部）",

@@ -7,7 +7,8 @@ SDL is the same either way (``python -m api.graphql.export`` writes it to schema
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import strawberry
@@ -74,6 +75,39 @@ class OnLoop(SchemaExtension):
                 presence.stop()
 
 
+class LoadNotice(SchemaExtension):
+    """``extensions.loadInProgress`` on a response read while a Neo4j load was writing in
+    chunks, at the start or at the end of the operation: such a response may show part of that
+    load (docs/api.md). The store is asked twice per operation (one small read each; the
+    embedded store, whose writes are atomic, answers without I/O)."""
+
+    def __init__(self, *, execution_context: Any = None) -> None:
+        super().__init__(execution_context=execution_context)
+        self.seen: dict[str, Any] | None = None
+
+    async def _check(self) -> None:
+        store = getattr(self.execution_context.context, "store", None)
+        if store is None or self.seen is not None:
+            return
+        status = await asyncio.to_thread(store.load_in_progress)
+        if status is not None:
+            self.seen = {**status.as_dict(), "message": LOAD_NOTICE}
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        await self._check()
+        yield
+        await self._check()
+
+    def get_results(self) -> dict[str, Any]:
+        return {} if self.seen is None else {"loadInProgress": self.seen}
+
+
+LOAD_NOTICE = (
+    "一次导入正在分批写入，本次结果可能只包含其中一部分 / a load is being written in chunks: "
+    "this result may hold part of it"
+)
+
+
 #: Every concrete node type (reached through interfaces, so listed for the schema).
 NODE_TYPES: list[Any] = [
     places.City,
@@ -107,6 +141,7 @@ def build_schema(limits: Limits = DEFAULT_LIMITS, *, dev: bool = False) -> straw
         mask_errors,
         AuditFlush,
         OnLoop,
+        LoadNotice,
     ]
     if not dev:
         extensions.insert(0, DisableIntrospection)

@@ -16,7 +16,7 @@ from api.graphql.ids import key_of
 from api.graphql.mutations.results import Refused, invalid, not_allowed, not_found, unavailable
 from api.graphql.mutations.write import Row, Written, apply_rows
 from api.graphql.scope import Obj
-from graph.errors import Issue, StoreError, ValidationFailed
+from graph.errors import Issue, LoadInProgress, StoreError, ValidationFailed
 
 P = TypeVar("P")
 
@@ -103,6 +103,8 @@ async def write(info: Any, rows: Sequence[Row]) -> Written:
             f"输入有 {len(exc.issues)} 处错误，未写入任何数据",
             await visible_issues(info, exc.issues),
         ) from None
+    except LoadInProgress as exc:  # names the load (id, process, host), never data
+        raise unavailable(exc.message_zh, exc.message) from None
     except StoreError as exc:
         raise unavailable(exc.message_zh) from None
     data.forget()

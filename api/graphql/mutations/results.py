@@ -81,5 +81,5 @@ def not_allowed() -> Refused:
     )
 
 
-def unavailable(message_zh: str) -> Refused:
-    return Refused(Unavailable(message="the store is busy or unavailable; nothing was written", message_zh=message_zh))
+def unavailable(message_zh: str, message: str = "the store is busy or unavailable; nothing was written") -> Refused:
+    return Refused(Unavailable(message=message, message_zh=message_zh))
