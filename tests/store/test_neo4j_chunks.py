@@ -29,11 +29,11 @@ from graph.neo4j_store import Neo4jStore
 from graph.records import NodeRecord, RelRecord, WriteBatch
 from graph.schema import META_LABEL
 from graph.settings import Settings
-from tests.api.client import Api
 from graph.store import Store
 from loaders.generate import generate
 from loaders.load import load
 from loaders.names import columns_of
+from tests.api.client import Api
 
 pytestmark = pytest.mark.neo4j
 
