@@ -23,6 +23,7 @@ from bench.api import ApiResult
 from bench.machine import ROOT, machine
 from bench.report import ScaleRun, console_table, write_report
 from bench.worker import StoreResult, Targets, describe, measure
+from graph.settings import Settings
 
 SCALES = ("community", "subdistrict", "district", "city")
 #: the main scale last; figure 8 divides it by the one before
@@ -37,6 +38,8 @@ SEED = 1
 WARMUP_SCALES = ("community", "subdistrict")
 #: transaction memory the city's one-transaction load was seen to need (8.3 GiB sampled), with a margin
 CITY_TX_BYTES = 9 * 2**30
+#: the city's items (a first load), to scale that to the items of one transaction
+CITY_ITEMS = 2_405_000
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -258,11 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if "city" in args.scale_list and "neo4j" in args.store_list:
         limit = parse_size(m.neo4j_settings.get("dbms.memory.transaction.total.max", ""))
-        if limit is not None and 0 < limit < CITY_TX_BYTES:
+        chunk = min(Settings().write_chunk, CITY_ITEMS)  # items per transaction (GONGZHI_WRITE_CHUNK)
+        needed = CITY_TX_BYTES * chunk // CITY_ITEMS
+        if limit is not None and 0 < limit < needed:
             print(
                 f"bench: warning: Neo4j lets all transactions use {limit / 2**30:.1f} GiB; a city load "
-                f"(one transaction) needs about {CITY_TX_BYTES / 2**30:.1f} GiB and will most likely fail. "
-                "Restart the server with NEO4J_HEAP=13g (the limit is 70% of the heap).",
+                f"in transactions of {chunk:,} items (GONGZHI_WRITE_CHUNK) needs about {needed / 2**30:.1f} GiB "
+                "and will most likely fail. Lower GONGZHI_WRITE_CHUNK or raise NEO4J_HEAP "
+                "(the limit is 70% of the heap).",
                 file=sys.stderr,
             )
     args.cache_dir.mkdir(parents=True, exist_ok=True)

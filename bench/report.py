@@ -9,6 +9,7 @@ from typing import Any
 from bench.machine import Machine
 from bench.worker import LoadResult, StoreResult, Targets
 from graph.model import base_labels
+from graph.settings import Settings
 
 STAGES = ("read", "validate", "diff", "write")
 
@@ -273,7 +274,13 @@ def write_report(path: Path, run: Any, notes: str | None = None) -> None:
             f"| Neo4j memory | heap {s.get('server.memory.heap.max_size', '?')}, "
             f"page cache {s.get('server.memory.pagecache.size', '?')}, "
             f"all transactions at most {s.get('dbms.memory.transaction.total.max', '?')} "
-            "(`dbms.memory.transaction.total.max`, by default 70% of the heap: what bounds one load) |"
+            "(`dbms.memory.transaction.total.max`, by default 70% of the heap: what bounds one transaction) |"
+        )
+        chunk = Settings().write_chunk
+        out.append(
+            f"| Neo4j writes | at most {chunk:,} items per transaction (`GONGZHI_WRITE_CHUNK`): a larger load is "
+            "written in chunks of that many under a load record, all or nothing (docs/architecture.md, "
+            "\"The write path\", step 5) |"
         )
     if m.neo4j_version:
         out.append(
@@ -297,8 +304,9 @@ and cached in `.cache/bench`): each store runs in a fresh child process. The emb
 starts from an empty temporary directory; the Neo4j database is emptied with `store.clear()`
 and the schema applied first. *First load* is `loaders.load.load` into the empty store, split
 into its stages (`read` the CSVs; `validate` every cell and reference, with the store look-ups
-that needs; `diff` against what the store holds; `write` the one batch: one transaction on
-Neo4j, apply + pickled snapshot + fsync on the embedded store). *Second load* is the same
+that needs; `diff` against what the store holds; `write` the one batch: on Neo4j one
+transaction, or chunks of `GONGZHI_WRITE_CHUNK` items a transaction each under a load record
+when it is larger; apply + pickled snapshot + fsync on the embedded store). *Second load* is the same
 input again: it must report every item unchanged and write nothing. Queries run with
 `as_of` = 2026-06-30 (the generator's "now"); the top area is the city at every scale.
 Peak RSS is the child process's `ru_maxrss` (for Neo4j that is the client side only; the
