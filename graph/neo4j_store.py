@@ -407,7 +407,7 @@ class _NothingToWrite(Exception):
 def _memory_error(code: str) -> StoreError:
     return StoreError(
         f"the batch does not fit in the memory Neo4j allows one transaction ({code}); "
-        "give the server more heap (NEO4J_HEAP) or load fewer rows at a time",
+        "give the server more heap (NEO4J_HEAP) or write fewer items per transaction (GONGZHI_WRITE_CHUNK)",
         message_zh="数据量超出 Neo4j 单个事务的内存上限，未写入任何数据",
     )
 

@@ -40,7 +40,8 @@ class RelRecord:
 
 @dataclass
 class WriteBatch:
-    """Everything one load changes, applied by a store in one transaction or not at all.
+    """Everything one load changes, applied by a store all of it or not at all (in one
+    transaction, or on Neo4j above ``GONGZHI_WRITE_CHUNK`` items in chunks it can undo).
 
     Order of application: delete relationships, delete nodes (detaching them), upsert
     nodes, create new nodes, upsert relationships, create new relationships.

@@ -293,7 +293,8 @@ def render_data_format() -> str:
         "## Loading (导入)",
         "",
         "- All or nothing (全部成功或全部不写入): with any issue nothing is written and every issue is "
-        "listed. The changes of a load are written in one transaction.",
+        "listed. The changes of a load are written in one transaction; on Neo4j, a load of more "
+        "than `GONGZHI_WRITE_CHUNK` items in chunks that are undone if any fails or the load is killed.",
         "- Each item is created, updated or unchanged; only created and updated ones are written, so "
         "a second identical load reports everything unchanged (重复导入不产生变化). A node row and the "
         "relationships its REF columns make are one item: when a REF now points elsewhere, its old "
