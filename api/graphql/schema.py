@@ -91,7 +91,8 @@ class LoadNotice(SchemaExtension):
             return
         status = await asyncio.to_thread(store.load_in_progress)
         if status is not None:
-            self.seen = {**status.as_dict(), "message": LOAD_NOTICE}
+            shown = {k: v for k, v in status.as_dict().items() if k not in ("pid", "host")}  # operators' business
+            self.seen = {**shown, "message": LOAD_NOTICE}
 
     async def on_execute(self) -> AsyncIterator[None]:
         await self._check()

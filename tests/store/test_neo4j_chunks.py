@@ -267,7 +267,9 @@ def test_other_writers_are_refused_while_a_load_is_in_progress(
             assert _neo4j_store.recover()[0].action == "running"  # alive: left alone
             api = Api(_neo4j_store, tmp_path)
             body = api.post("{ me { user } }", token=api.token("C-0001")).json()
-            assert body["data"]["me"]["user"] and body["extensions"]["loadInProgress"]["id"] == status.id
+            notice = body["extensions"]["loadInProgress"]
+            assert body["data"]["me"]["user"] and notice["id"] == status.id and notice["chunksDone"] == 3
+            assert "host" not in notice and "pid" not in notice  # the operators' business
         finally:
             release.set()
             thread.join(120)

@@ -93,6 +93,11 @@ def request_id(info: Any, prefix: str, request_key: str | None) -> str:
     return new_id(prefix, "request", p.user, p.area, request_key)
 
 
+#: What a client is told of a write refused during a chunked load (the store's own message
+#: names the loader's process and host, which are the operators' business).
+LOAD_IN_PROGRESS = "a load is in progress (being written in chunks); nothing was written, try again when it is done"
+
+
 async def write(info: Any, rows: Sequence[Row]) -> Written:
     data = ctx(info).data
     try:
@@ -103,8 +108,8 @@ async def write(info: Any, rows: Sequence[Row]) -> Written:
             f"输入有 {len(exc.issues)} 处错误，未写入任何数据",
             await visible_issues(info, exc.issues),
         ) from None
-    except LoadInProgress as exc:  # names the load (id, process, host), never data
-        raise unavailable(exc.message_zh, exc.message) from None
+    except LoadInProgress as exc:
+        raise unavailable(exc.message_zh, LOAD_IN_PROGRESS) from None
     except StoreError as exc:
         raise unavailable(exc.message_zh) from None
     data.forget()
