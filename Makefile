@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 
-# A load is one transaction: the district-scale differential test needs a few GiB of heap.
+# Loads above GONGZHI_WRITE_CHUNK items are written in chunks (a district fits a 1g heap); 4g
+# leaves room for the district-scale differential test's queries.
 test: install
 	if [[ -z "$${NEO4J_URI:-}" ]]; then \
 	    NEO4J_HEAP="$${NEO4J_HEAP:-4g}" bash scripts/neo4j.sh start || { echo "make test: the Neo4j server could not start (see above); the Neo4j tests cannot run" >&2; exit 1; }; \

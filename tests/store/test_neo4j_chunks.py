@@ -371,6 +371,8 @@ def test_a_killed_load_is_rolled_back_by_recover_and_by_the_next_load(
     status = _neo4j_store.load_in_progress()
     assert status is not None and status.stale and status.chunks_done >= 3
     assert dump(neo) != before  # part of it is in until recovered
+    reader = subprocess.run(_cli("stats", "--json"), env=_cli_env(chunk), capture_output=True, text=True, timeout=300)
+    assert reader.returncode == 0 and "a load is being written in chunks" in reader.stderr, reader.stderr
     recovered = subprocess.run(
         _cli("load", "--recover"), env=_cli_env(chunk), capture_output=True, text=True, timeout=300
     )
@@ -381,6 +383,8 @@ def test_a_killed_load_is_rolled_back_by_recover_and_by_the_next_load(
         _cli("load", "--recover"), env=_cli_env(chunk), capture_output=True, text=True, timeout=300
     )
     assert "no load to recover" in again.stdout
+    reader = subprocess.run(_cli("stats", "--json"), env=_cli_env(chunk), capture_output=True, text=True, timeout=300)
+    assert reader.returncode == 0 and "a load is being written" not in reader.stderr
     # killed again; this time the next load (one transaction) rolls it back before it writes
     _kill_mid_load(_neo4j_store, changed, chunk)
     assert _neo4j_store.load_in_progress() is not None
