@@ -114,6 +114,7 @@ class Neo4jStore(Store):
     """One driver (a connection pool) per store; sessions are opened per operation."""
 
     kind = "neo4j"
+    partial_writes = True
 
     def __init__(self, settings: Settings) -> None:
         parts = urlsplit(settings.neo4j_uri)

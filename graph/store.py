@@ -25,6 +25,9 @@ class Store(ABC):
     #: districts took 2.3 s with two at a time instead of 4.1 s (2 cores). The embedded store
     #: answers in Python, one thread at a time, so it keeps 1.
     read_concurrency: int = 1
+    #: Whether a reader may see a write in part (a chunked Neo4j load): only then is
+    #: ``load_in_progress`` worth asking (the API asks around every operation).
+    partial_writes: bool = False
 
     @abstractmethod
     def ping(self) -> None:

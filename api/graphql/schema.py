@@ -78,8 +78,8 @@ class OnLoop(SchemaExtension):
 class LoadNotice(SchemaExtension):
     """``extensions.loadInProgress`` on a response read while a Neo4j load was writing in
     chunks, at the start or at the end of the operation: such a response may show part of that
-    load (docs/api.md). The store is asked twice per operation (one small read each; the
-    embedded store, whose writes are atomic, answers without I/O)."""
+    load (docs/api.md). Neo4j is asked twice per operation (one small read each); the
+    embedded store, whose writes are atomic, is not asked."""
 
     def __init__(self, *, execution_context: Any = None) -> None:
         super().__init__(execution_context=execution_context)
@@ -87,8 +87,8 @@ class LoadNotice(SchemaExtension):
 
     async def _check(self) -> None:
         store = getattr(self.execution_context.context, "store", None)
-        if store is None or self.seen is not None:
-            return
+        if store is None or not store.partial_writes or self.seen is not None:
+            return  # no thread hop at all on the embedded store
         status = await asyncio.to_thread(store.load_in_progress)
         if status is not None:
             shown = {k: v for k, v in status.as_dict().items() if k not in ("pid", "host")}  # operators' business
