@@ -7,7 +7,6 @@ SDL is the same either way (``python -m api.graphql.export`` writes it to schema
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -86,10 +85,11 @@ class LoadNotice(SchemaExtension):
         self.seen: dict[str, Any] | None = None
 
     async def _check(self) -> None:
-        store = getattr(self.execution_context.context, "store", None)
-        if store is None or not store.partial_writes or self.seen is not None:
+        context = self.execution_context.context
+        store, data = getattr(context, "store", None), getattr(context, "data", None)
+        if store is None or data is None or not store.partial_writes or self.seen is not None:
             return  # no thread hop at all on the embedded store
-        status = await asyncio.to_thread(store.load_in_progress)
+        status = await data.call(_load_status)  # in the user's turn, like every store call
         if status is not None:
             shown = {k: v for k, v in status.as_dict().items() if k not in ("pid", "host")}  # operators' business
             self.seen = {**shown, "message": LOAD_NOTICE}
@@ -101,6 +101,10 @@ class LoadNotice(SchemaExtension):
 
     def get_results(self) -> dict[str, Any]:
         return {} if self.seen is None else {"loadInProgress": self.seen}
+
+
+def _load_status(store: Any) -> Any:
+    return store.load_in_progress()
 
 
 LOAD_NOTICE = (
