@@ -108,6 +108,10 @@ class RecordingStore(Store):
         self._other("source_items")
         return self.inner.source_items(source)
 
+    def fetch_meta(self, label: str, ids: Sequence[str], rel_type: str | None = None) -> dict[str, dict[str, Any]]:
+        self._other("fetch_meta")
+        return self.inner.fetch_meta(label, ids, rel_type)
+
     def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
         self._other("fetch_rels_by_key")
         return self.inner.fetch_rels_by_key(rel_type, keys)

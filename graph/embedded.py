@@ -53,6 +53,7 @@ import networkx as nx
 from graph.declare import SOURCE_PROPERTY
 from graph.errors import StoreBusy, StoreConflict, StoreCorrupt, StoreError
 from graph.model import NODE_KINDS
+from graph.provenance import STORED_META
 from graph.query import Query, Row
 from graph.records import Stats, StoredNode, StoredRel, WriteBatch
 from graph.store import Store
@@ -377,6 +378,23 @@ class EmbeddedStore(Store):
                 for target, attrs in g.out(i, rel_type):
                     props = {k: v for k, v in attrs.items() if k != TYPE}
                     out[props["_key"]] = StoredRel(i, target, props)
+            return out
+
+    def fetch_meta(self, label: str, ids: Sequence[str], rel_type: str | None = None) -> dict[str, dict[str, Any]]:
+        def picked(attrs: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: attrs[k] for k in STORED_META if k in attrs}
+
+        with self._reader() as g:
+            have = g.ids(label)
+            out: dict[str, dict[str, Any]] = {}
+            for i in ids:
+                if i not in have:
+                    continue
+                if rel_type is None:
+                    out[i] = picked(g.node(i))
+                else:
+                    for _, attrs in g.out(i, rel_type):
+                        out[attrs["_key"]] = picked(attrs)
             return out
 
     def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:

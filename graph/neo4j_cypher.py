@@ -205,6 +205,19 @@ def fetch_nodes_cypher(label: str) -> str:
 
 
 @cache
+def fetch_meta_cypher(label: str, rel_type: str | None = None) -> str:
+    """``Store.fetch_meta``: only the four meta properties of each node (or of each relationship
+    leaving it), by id (``_key``); an absent one comes back null."""
+    meta = "{._source, ._hash, ._base, ._by}"
+    if rel_type is None:
+        return f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) RETURN n.id AS id, n {meta} AS meta"
+    return (
+        f"UNWIND $ids AS id MATCH (:{_label(label)} {{id: id}})-[r:{_rel_type(rel_type)}]->() "
+        f"RETURN r._key AS id, r {meta} AS meta"
+    )
+
+
+@cache
 def fetch_rels_cypher(rel_type: str, from_label: str) -> str:
     return (
         f"UNWIND $ids AS id MATCH (a:{_label(from_label)} {{id: id}})-[r:{_rel_type(rel_type)}]->(b) "

@@ -52,6 +52,7 @@ from graph.neo4j_cypher import (
     chunks,
     count_label_cypher,
     count_rel_cypher,
+    fetch_meta_cypher,
     fetch_nodes_cypher,
     fetch_rels_by_key_cypher,
     fetch_rels_cypher,
@@ -250,6 +251,18 @@ class Neo4jStore(Store):
             return out
 
         return self._read("fetch relationships", work)
+
+    def fetch_meta(self, label: str, ids: Sequence[str], rel_type: str | None = None) -> dict[str, dict[str, Any]]:
+        cypher = fetch_meta_cypher(label, rel_type)
+
+        def work(tx: ManagedTransaction) -> dict[str, dict[str, Any]]:
+            out: dict[str, dict[str, Any]] = {}
+            for chunk in chunks(list(ids), self._batch_size):
+                for r in tx.run(cypher, ids=list(chunk)):
+                    out[r["id"]] = {k: v for k, v in r["meta"].items() if v is not None}
+            return out
+
+        return self._read("fetch meta", work)
 
     def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
         cypher = fetch_rels_by_key_cypher(rel_type)

@@ -30,6 +30,9 @@ from graph.declare import KEY_PROPERTY, SOURCE_PROPERTY
 HASH_PROPERTY = "_hash"
 BASE_PROPERTY = "_base"
 BY_PROPERTY = "_by"
+STORED_META = (SOURCE_PROPERTY, HASH_PROPERTY, BASE_PROPERTY, BY_PROPERTY)
+"""What ``Store.fetch_meta`` reads of an item: all the three-way merge needs to tell an item
+this source loaded and nobody changed since from one whose value must be read."""
 META_PROPERTIES = frozenset({SOURCE_PROPERTY, KEY_PROPERTY, HASH_PROPERTY, BASE_PROPERTY, BY_PROPERTY})
 
 APP_PREFIX = "app:"

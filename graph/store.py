@@ -53,6 +53,16 @@ class Store(ABC):
         """Existing ``rel_type`` relationships leaving the given nodes, by ``_key``."""
 
     @abstractmethod
+    def fetch_meta(self, label: str, ids: Sequence[str], rel_type: str | None = None) -> dict[str, dict[str, Any]]:
+        """The meta properties (``graph.provenance``: ``_source``, ``_hash``, ``_base``, ``_by``,
+        those the item has) of the existing nodes of ``label`` among ``ids``, by id; with
+        ``rel_type``, of the ``rel_type`` relationships leaving them, by ``_key``.
+
+        What a reload's diff reads first: an item whose stored ``_hash`` is the file's and
+        that nobody else changed is unchanged without its value being read, so an unchanged
+        reload moves four short strings per item instead of whole items (``loaders.diff``)."""
+
+    @abstractmethod
     def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
         """Existing ``rel_type`` relationships among ``keys``, by ``_key``."""
 

@@ -30,7 +30,7 @@ from graph.records import NodeRecord, RelRecord, StoredNode, StoredRel, WriteBat
 from graph.store import Store
 from loaders.build import RecordKey, node_item_key
 from loaders.lookup import CHUNK, chunks
-from loaders.merge import Decision, Outcome, Prefer, decide, decide_prune, with_meta
+from loaders.merge import Decision, Outcome, Prefer, decide, decide_prune, settled, with_meta
 from loaders.names import any_of
 from loaders.summary import Counts, LoadSummary, inline_key
 from loaders.validate import Validated
@@ -120,13 +120,24 @@ class _Planner:
             kind = node_kind(label)
             for start in range(0, len(records), CHUNK):
                 part = records[start : start + CHUNK]
-                ids = [r.id for r in part]
-                stored = {} if self.store is None else self.store.fetch_nodes(label, ids)
-                stored_inline = self._stored_inline(kind, [i for i in ids if i in stored])
+                meta = {} if self.store is None else self.store.fetch_meta(label, [r.id for r in part])
+                quiet = {r.id for r in part if r.id in meta and settled(self.source, r.props[HASH_PROPERTY], meta[r.id])}
+                # only what may change (or conflict) is read whole, with its REF relationships
+                unsettled = [r.id for r in part if r.id in meta and r.id not in quiet]
+                stored = self.store.fetch_nodes(label, unsettled) if self.store is not None and unsettled else {}
+                stored_inline = self._stored_inline(kind, [i for i in unsettled if i in stored])
                 for record in part:
-                    self._node(kind, record, stored.get(record.id), stored_inline.get(record.id, {}),
-                               inline_wanted.get(record.id, {}))
+                    wanted = inline_wanted.get(record.id, {})
+                    if record.id in quiet:
+                        self._count(self.summary.counts(kind.table), Decision(Outcome.UNCHANGED))
+                        self._unchanged_inline(kind, wanted)
+                    else:
+                        self._node(kind, record, stored.get(record.id), stored_inline.get(record.id, {}), wanted)
                 tick(len(part))
+
+    def _unchanged_inline(self, kind: NodeKind, wanted: dict[str, RelRecord]) -> None:
+        for rel in wanted.values():
+            self.summary.counts(inline_key(kind, rel.type)).unchanged += 1
 
     def _stored_inline(self, kind: NodeKind, ids: Sequence[str]) -> dict[str, dict[str, StoredRel]]:
         out: dict[str, dict[str, StoredRel]] = defaultdict(dict)
@@ -158,8 +169,7 @@ class _Planner:
         self._count(counts, decision)
         outcome = decision.outcome
         if outcome is Outcome.UNCHANGED:
-            for rel in wanted.values():
-                self.summary.counts(inline_key(kind, rel.type)).unchanged += 1
+            self._unchanged_inline(kind, wanted)
             if decision.meta is not None:
                 self.batch.nodes.append(replace(record, props=with_meta(record.props, decision.meta)))
         elif outcome is Outcome.WRITE:
@@ -209,9 +219,14 @@ class _Planner:
                 groups[(record.type, record.from_label)].append(record)
         for (rel_type, from_label), records in groups.items():
             counts = self.summary.counts(_TABLE_OF_TYPE[rel_type])
-            stored = _stored_rels(self.store, rel_type, from_label, sorted({r.from_id for r in records}))
+            meta = _stored_meta(self.store, from_label, sorted({r.from_id for r in records}), rel_type)
+            quiet = {r.key for r in records if r.key in meta and settled(self.source, r.props[HASH_PROPERTY], meta[r.key])}
+            stored = _stored_by_key(self.store, rel_type, sorted(k for k in meta if k not in quiet))
             for record in records:
-                self._rel(counts, record, stored.get(record.key))
+                if record.key in quiet:
+                    self._count(counts, Decision(Outcome.UNCHANGED))
+                else:
+                    self._rel(counts, record, stored.get(record.key))
             tick(len(records))
 
     def _rel(self, counts: Counts, record: RelRecord, old: StoredRel | None) -> None:
@@ -364,6 +379,24 @@ def plan_changes(
     if prune and store is not None:
         planner.prune()
     return planner.batch
+
+
+def _stored_meta(store: Store | None, label: str, ids: Sequence[str], rel_type: str | None = None) -> dict[str, dict[str, Any]]:
+    """``Store.fetch_meta`` in chunks (nothing in an empty store)."""
+    meta: dict[str, dict[str, Any]] = {}
+    if store is not None:
+        for part in chunks(ids):
+            meta.update(store.fetch_meta(label, part, rel_type))
+    return meta
+
+
+def _stored_by_key(store: Store | None, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
+    """``Store.fetch_rels_by_key`` in chunks (nothing in an empty store)."""
+    stored: dict[str, StoredRel] = {}
+    if store is not None:
+        for part in chunks(keys):
+            stored.update(store.fetch_rels_by_key(rel_type, part))
+    return stored
 
 
 def _stored_rels(store: Store | None, rel_type: str, from_label: str, from_ids: Sequence[str]) -> dict[str, StoredRel]:

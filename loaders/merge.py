@@ -90,6 +90,25 @@ def decide(source: str, new: str, current: str, stored: Mapping[str, Any], prefe
     return _conflict(source, new, current, stored, prefer)
 
 
+def settled(source: str, new: str, meta: Mapping[str, Any]) -> bool:
+    """Whether an existing item is, by its meta alone, one ``decide`` leaves alone: ``source``
+    (a file) loaded it with the value ``new`` and nobody wrote it since (no ``_base``, no
+    ``_by``). Its stored value is then not read at all: the stored ``_hash`` stands for it.
+
+    That is the one place the merge trusts ``_hash`` instead of hashing the stored item, and
+    it is safe: every Gongzhi writer keeps ``_hash`` and ``_base`` true, and an edit made
+    outside Gongzhi (Neo4j Browser) to such an item is not overwritten either, since nothing
+    is written; the first load whose file changes the item reads and hashes its value, sees
+    the edit and reports a conflict, as before (docs/architecture.md, "The write path")."""
+    return (
+        not is_app_source(source)
+        and meta.get(SOURCE_PROPERTY) == source
+        and meta.get(HASH_PROPERTY) == new
+        and BASE_PROPERTY not in meta
+        and BY_PROPERTY not in meta
+    )
+
+
 def _conflict(source: str, new: str, current: str, stored: Mapping[str, Any], prefer: Prefer | None) -> Decision:
     if prefer is Prefer.FILE:
         return Decision(Outcome.WRITE, _owned_meta(source, new), resolved=True)

@@ -84,7 +84,7 @@ class Exploding(Store):
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    ping = close = apply_schema = find_ids = fetch_nodes = fetch_rels = fetch_rels_by_key = source_items = (
+    ping = close = apply_schema = find_ids = fetch_nodes = fetch_rels = fetch_meta = fetch_rels_by_key = source_items = (
         attached_rels
     ) = version = write = stats = is_empty = clear = (
         lambda self, *a, **k: None

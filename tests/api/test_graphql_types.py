@@ -170,6 +170,9 @@ class Counting(Store):
     def source_items(self, *a: Any) -> Any:
         return self.inner.source_items(*a)
 
+    def fetch_meta(self, *a: Any) -> Any:
+        return self.inner.fetch_meta(*a)
+
     def fetch_rels_by_key(self, *a: Any) -> Any:
         return self.inner.fetch_rels_by_key(*a)
 
