@@ -58,8 +58,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_plain, separators=(",", ":"))
+"""What ``json.dumps`` with these options uses, made once: ``dumps`` builds a new encoder on
+every call, a third of the time of hashing a large input's records."""
+
+
 def _digest(payload: object) -> str:
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=_plain, separators=(",", ":"))
+    text = _ENCODER.encode(payload)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 

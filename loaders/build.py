@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from graph.declare import KEY_PROPERTY, SOURCE_PROPERTY, NodeKind, RelKind, rel_key
 from graph.errors import Issue
+from graph.model import table as model_table
 from graph.provenance import HASH_PROPERTY, node_hash, rel_hash
 from graph.records import NodeRecord, RelRecord
 from loaders.refs import IdIndex
@@ -78,11 +80,20 @@ def keep_valid(items: Sequence[RowItem], index: IdIndex) -> Kept:
     return kept
 
 
+@cache
+def _property_names(table: str) -> tuple[str, ...]:
+    """``NodeKind.property_columns`` by name (a property that builds its tuple on every call)."""
+    kind = model_table(table)
+    assert isinstance(kind, NodeKind)
+    return tuple(c.name for c in kind.property_columns)
+
+
 def node_record(item: RowItem, source: str) -> NodeRecord:
     kind = item.kind
     assert isinstance(kind, NodeKind) and item.node_id is not None
+    values = item.values
     props: dict[str, object] = {
-        c.name: item.values[c.name] for c in kind.property_columns if item.values.get(c.name) is not None
+        name: value for name in _property_names(kind.table) if (value := values.get(name)) is not None
     }
     labels = kind.labels_for(props)
     refs = {
