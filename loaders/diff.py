@@ -29,6 +29,7 @@ from graph.provenance import BY_PROPERTY, HASH_PROPERTY, node_hash, rel_hash
 from graph.records import NodeRecord, RelRecord, StoredNode, StoredRel, WriteBatch
 from graph.store import Store
 from loaders.build import RecordKey, node_item_key
+from loaders.collector import collector_paused
 from loaders.lookup import CHUNK, chunks
 from loaders.merge import Decision, Outcome, Prefer, decide, decide_prune, settled, with_meta
 from loaders.names import any_of
@@ -373,11 +374,12 @@ def plan_changes(
     """
     planner = _Planner(store, validated, summary, source, prefer)
     tick = _Tick(progress, len(validated.nodes) + len(validated.rels))
-    planner.nodes(tick)
-    planner.tabled(tick)
-    tick(sum(1 for r in validated.rels if r.type not in _TABLE_OF_TYPE))
-    if prune and store is not None:
-        planner.prune()
+    with collector_paused():  # the plan is as many small objects as validation makes
+        planner.nodes(tick)
+        planner.tabled(tick)
+        tick(sum(1 for r in validated.rels if r.type not in _TABLE_OF_TYPE))
+        if prune and store is not None:
+            planner.prune()
     return planner.batch
 
 

@@ -21,6 +21,7 @@ from graph.errors import Issue
 from graph.records import NodeRecord, RelRecord
 from graph.store import Store
 from loaders.build import RecordKey, build_records, keep_valid
+from loaders.collector import collector_paused
 from loaders.lookup import StoreLookup
 from loaders.read import RawTable
 from loaders.refs import check_store_clashes, index_ids, resolve_refs
@@ -57,6 +58,11 @@ def validate(
     progress: Progress | None = None,
 ) -> Validated:
     """Validate ``tables`` (against ``store`` when given) and build the records of ``source``."""
+    with collector_paused():
+        return _validate(tables, source, store, progress)
+
+
+def _validate(tables: Sequence[RawTable], source: str, store: Store | None, progress: Progress | None) -> Validated:
     lookup = StoreLookup(store)
     items = convert_rows(tables, progress)
     index = index_ids(items)
