@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 from graph import model
 from graph.declare import KEY_PROPERTY as KEY
 from graph.errors import StoreError
+from graph.provenance import STORED_META
 from graph.records import RelRecord, WriteBatch
 from graph.schema import META_LABEL, META_LABELS, identifier
 
@@ -206,15 +207,16 @@ def fetch_nodes_cypher(label: str) -> str:
 
 @cache
 def fetch_meta_cypher(label: str, rel_type: str | None = None) -> str:
-    """``Store.fetch_meta``: only the four meta properties of each node (or of each relationship
-    leaving it), by id (``_key``); an absent one comes back null."""
-    meta = "{._source, ._hash, ._base, ._by}"
+    """``Store.fetch_meta``: the id (``_key``) and the meta properties (``STORED_META``, in its
+    order; an absent one null) of each node or of each relationship leaving it, collected into
+    one row: the driver's cost is per record, and a reload asks this of every item."""
     if rel_type is None:
-        return f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) RETURN n.id AS id, n {meta} AS meta"
-    return (
-        f"UNWIND $ids AS id MATCH (:{_label(label)} {{id: id}})-[r:{_rel_type(rel_type)}]->() "
-        f"RETURN r._key AS id, r {meta} AS meta"
-    )
+        match = f"MATCH (n:{_label(label)} {{id: id}})"
+        fields = ["n.id", *(f"n.{identifier(p)}" for p in STORED_META)]
+    else:
+        match = f"MATCH (:{_label(label)} {{id: id}})-[r:{_rel_type(rel_type)}]->()"
+        fields = ["r._key", *(f"r.{identifier(p)}" for p in STORED_META)]
+    return f"UNWIND $ids AS id {match} RETURN collect([{', '.join(fields)}]) AS rows"
 
 
 @cache

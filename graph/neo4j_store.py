@@ -62,6 +62,7 @@ from graph.neo4j_cypher import (
     to_param,
     write_steps,
 )
+from graph.provenance import STORED_META
 from graph.query import Query, Row
 from graph.records import LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
 from graph.schema import schema_statements
@@ -258,8 +259,8 @@ class Neo4jStore(Store):
         def work(tx: ManagedTransaction) -> dict[str, dict[str, Any]]:
             out: dict[str, dict[str, Any]] = {}
             for chunk in chunks(list(ids), self._batch_size):
-                for r in tx.run(cypher, ids=list(chunk)):
-                    out[r["id"]] = {k: v for k, v in r["meta"].items() if v is not None}
+                for row in tx.run(cypher, ids=list(chunk)).single(strict=True)["rows"]:
+                    out[row[0]] = {k: v for k, v in zip(STORED_META, row[1:], strict=True) if v is not None}
             return out
 
         return self._read("fetch meta", work)
