@@ -8,6 +8,11 @@ relationships its REF columns make are one item (its hash covers the REF targets
 file's value of a node is written, a REF relationship the input no longer gives (the building
 now belongs to another compound) is deleted; when the app's value is kept, they stay too.
 
+The store is asked first for each item's meta only (``Store.fetch_meta``): an item this
+source loaded with the file's value and nobody changed since (``merge.settled``) is unchanged
+without its value being read; only the others are read whole and hashed (docs/architecture.md,
+"The write path", says why an edit made outside Gongzhi is still never overwritten).
+
 With ``prune``, the items of the source that the input no longer has are deleted too, for the
 tables the input has rows for (an input of one file never empties the other tables, nor does
 a template sheet left empty), with every relationship that goes with a deleted node; one the
@@ -222,7 +227,9 @@ class _Planner:
             counts = self.summary.counts(_TABLE_OF_TYPE[rel_type])
             meta = _stored_meta(self.store, from_label, sorted({r.from_id for r in records}), rel_type)
             quiet = {r.key for r in records if r.key in meta and settled(self.source, r.props[HASH_PROPERTY], meta[r.key])}
-            stored = _stored_by_key(self.store, rel_type, sorted(k for k in meta if k not in quiet))
+            stored = _stored_by_key(
+                self.store, rel_type, sorted({r.key for r in records if r.key in meta and r.key not in quiet})
+            )
             for record in records:
                 if record.key in quiet:
                     self._count(counts, Decision(Outcome.UNCHANGED))
