@@ -14,7 +14,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,11 +22,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.auth import Role, TokenFile
-from api.messages import t
+from api.messages import current_lang, t
 from graph.errors import GongzhiError, MergeConflicts, ValidationFailed, problem_count
 from graph.records import Recovery
 from graph.settings import Settings
 from graph.store import Store, open_store
+
+if TYPE_CHECKING:
+    from api.names import PlaceNames
+    from queries.results import Gap
 
 app = typer.Typer(
     name="gongzhi",
@@ -364,6 +368,7 @@ def coverage(
     lang: Lang = None,
 ) -> None:
     """各项覆盖指标及下级区域排名 / Every coverage indicator of an area, with its child areas ranked."""
+    from queries.labels import indicator_title
     from queries.rollup import rollup
 
     settings = _settings(store, data_dir, lang)
@@ -372,7 +377,7 @@ def coverage(
     if as_json:
         _print_json(result.as_dict())
         return
-    zh = t("error") == "错误"
+    lang = current_lang()
     own = result.area
     table = Table(
         t("indicator"),
@@ -382,16 +387,14 @@ def coverage(
         title=f"{own.area.name} ({own.area.id}) {t('as_of')} {own.as_of}",
     )
     for r in own.indicators:
-        table.add_row(
-            f"{r.indicator} {r.title_zh if zh else r.title_en}", str(r.total), str(r.covered), _rate(r.rate)
-        )
+        table.add_row(indicator_title(r.indicator, lang), str(r.total), str(r.covered), _rate(r.rate))
     out.print(table)
     if result.children:
         children = Table(t("child_area"), t("mean_rate"), t("furthest_behind"), title=t("children_title"))
         for c in result.children:
             rated = [r for r in c.indicators if r.rate is not None]
             worst = min(rated, key=lambda r: (r.rate, r.indicator)) if rated else None
-            behind = "—" if worst is None else f"{worst.indicator} {_rate(worst.rate)}"
+            behind = "—" if worst is None else f"{indicator_title(worst.indicator, lang)} {_rate(worst.rate)}"
             children.add_row(f"{c.area.name} ({c.area.id})", _rate(c.mean_rate), behind)
         out.print(children)
 
@@ -412,31 +415,57 @@ def gaps(
     lang: Lang = None,
 ) -> None:
     """未覆盖项清单：原因、依据与建议人选 / The uncovered items of an indicator, explained, with candidates."""
+    from api.names import PlaceNames
     from queries.coverage import gaps as find_gaps
     from queries.export import write_gaps_xlsx
+    from queries.labels import indicator_title
 
     settings = _settings(store, data_dir, lang)
     with _open(settings, read_only=True) as s:
         result = find_gaps(s, area, indicator, _day(as_of))
-    if xlsx is not None:
-        write_gaps_xlsx(result, xlsx)
-        out.print(t("xlsx_written", out=xlsx, n=len(result.gaps)))
-        return
-    if as_json:
-        _print_json(result.as_dict())
-        return
-    zh = t("error") == "错误"
-    out.print(
-        f"{result.indicator} {result.title_zh if zh else result.title_en}: "
-        f"{result.covered}/{result.total} {_rate(result.rate)}"
-    )
-    table = _table(t("item"), t("reason"), t("suggestions"))
-    for g in result.gaps:
-        cands = "\n".join(
-            f"{sug.name} ({sug.id}): {sug.why_zh if zh else sug.why_en}" for sug in g.suggestions
+        if xlsx is not None:
+            write_gaps_xlsx(result, xlsx)
+            out.print(t("xlsx_written", out=xlsx, n=len(result.gaps)))
+            return
+        if as_json:
+            _print_json(result.as_dict())
+            return
+        lang = current_lang()
+        names = PlaceNames(s)
+        names.prefetch(
+            [g.item_id for g in result.gaps]
+            + [x for g in result.gaps for sug in g.suggestions for x in (sug.id, sug.via) if x]
         )
-        table.add_row(f"{g.item_name or ''} ({g.item_id})", g.evidence_zh if zh else g.evidence_en, cands)
+        rows = [
+            (_gap_item(g, names), g.evidence_en if lang == "en" else g.evidence_zh, _suggestions(g, names, lang))
+            for g in result.gaps
+        ]
+    out.print(f"{indicator_title(result.indicator, lang)}: {result.covered}/{result.total} {_rate(result.rate)}")
+    table = _table(t("item"), t("reason"), t("suggestions"))
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
+
+
+def _gap_item(g: Gap, names: PlaceNames) -> str:
+    """A gap's item as an organizer names it: a place with its compound or community, then
+    its id (what the next command takes)."""
+    from graph.model import PLACE_LABELS
+
+    shown = names.name(g.item_id) if g.item_kind in PLACE_LABELS else str(g.item_name or "")
+    return f"{shown} ({g.item_id})" if shown and shown != g.item_id else g.item_id
+
+
+def _suggestions(g: Gap, names: PlaceNames, lang: str) -> str:
+    """The candidates, one a line, the reason reworded with the place named, not its id."""
+    from queries.indicators.reasons import why
+
+    lines = []
+    for sug in g.suggestions:
+        who = names.name(sug.id) if sug.kind in ("place", "community") else str(sug.name or "")
+        zh_why, en_why = why(sug.reason, names.name(sug.via) if sug.via else None)
+        lines.append(f"{who} ({sug.id}): {en_why if lang == 'en' else zh_why}")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -449,24 +478,30 @@ def member(
     lang: Lang = None,
 ) -> None:
     """党员"1+1"管理卡片 / A member's "1+1" card: both managing branches and the status."""
+    from api.names import PlaceNames
+    from queries.labels import status_label
     from queries.one_plus_one import member_card
 
     settings = _settings(store, data_dir, lang)
     with _open(settings, read_only=True) as s:
         card = member_card(s, person, _day(as_of))
-    if as_json:
-        _print_json(card.as_dict())
-        return
-    zh = t("error") == "错误"
-    table = _table("", "", show_header=False, title=f"{card.name} ({card.id})")
-    table.add_row(
-        t("home"),
-        " / ".join(x for x in (card.community, card.grid, card.compound, card.building, card.entrance) if x),
-    )
-    for label, sides in ((t("membership_side"), card.membership), (t("residence_side"), card.residence)):
-        table.add_row(label, "\n".join(f"{o.name} ({o.id}) → {', '.join(o.places)}" for o in sides) or "—")
-    table.add_row(t("status"), f"{card.status}: {card.explanation_zh if zh else card.explanation_en}")
-    table.add_row(t("reported_to"), ", ".join(card.reported_to) or "—")
+        if as_json:
+            _print_json(card.as_dict())
+            return
+        lang = current_lang()
+        names = PlaceNames(s)
+        home = [x for x in (card.community, card.grid, card.compound, card.building, card.entrance) if x]
+        sides = [o for side in (card.membership, card.residence) for o in side]
+        names.prefetch([*home, *card.reported_to, *(p for o in sides for p in o.places)])
+        table = _table("", "", show_header=False, title=f"{card.name} ({card.id})")
+        table.add_row(t("home"), names.name(home[-1]) if home else "—")
+        for label, side in ((t("membership_side"), card.membership), (t("residence_side"), card.residence)):
+            table.add_row(
+                label, "\n".join(f"{o.name or o.id} → {'、'.join(names.names(o.places)) or '—'}" for o in side) or "—"
+            )
+        explanation = card.explanation_en if lang == "en" else card.explanation_zh
+        table.add_row(t("status"), f"{status_label(card.status, lang)}: {explanation}")
+        table.add_row(t("reported_to"), "、".join(names.names(card.reported_to)) or "—")
     out.print(table)
 
 
