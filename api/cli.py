@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -61,17 +62,26 @@ DataDir = Annotated[
 
 
 def _settings(store: str | None = None, data_dir: Path | None = None, lang: str | None = None) -> Settings:
-    if lang:
-        os.environ["GONGZHI_LANG"] = lang
+    _set_lang(lang)
     settings = Settings()
     changes: dict[str, object] = {}
     if store:
-        if store not in ("embedded", "neo4j"):
-            raise typer.BadParameter("--store must be embedded or neo4j")
-        changes["store"] = store
+        changes["store"] = _choice("--store", store, ("embedded", "neo4j"))
     if data_dir:
         changes["data_dir"] = data_dir
     return settings.with_(**changes) if changes else settings
+
+
+def _set_lang(lang: str | None) -> None:
+    """``--lang``, given before the command (``gongzhi --lang en coverage ...``) or after it."""
+    if lang:
+        os.environ["GONGZHI_LANG"] = _choice("--lang", lang.lower(), ("zh", "en"))
+
+
+@app.callback()
+def _global(lang: Lang = None) -> None:
+    """共治 Gongzhi：党建引领社区治理组织图谱 / the organization graph of party-led community governance."""
+    _set_lang(lang)
 
 
 def _open(settings: Settings, *, read_only: bool = False) -> Store:
@@ -95,8 +105,7 @@ def generate(
     from loaders.generate import SCALES
     from loaders.generate import generate as run_generate
 
-    if scale not in SCALES:
-        raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
+    _choice("--scale", scale, tuple(SCALES))
     summary = run_generate(scale, seed, out_dir, headers=headers)
     out.print(t("generated", scale=scale, seed=seed, out=out_dir, rows=sum(summary.rows.values())))
 
@@ -185,8 +194,8 @@ def load(
         return
     if path is None:
         raise typer.BadParameter(t("load_needs_path"), param_hint="PATH")
-    if prefer is not None and prefer not in ("file", "app"):
-        raise typer.BadParameter("--prefer must be file or app")
+    if prefer is not None:
+        _choice("--prefer", prefer, ("file", "app"))
     chosen = None if prefer is None else Prefer(prefer)
 
     def confirm(summary: LoadSummary) -> bool:
@@ -328,17 +337,39 @@ def stats(
 
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="统计日期 YYYY-MM-DD（默认今天）/ the day asked about (default today)"),
+    typer.Option(
+        "--as-of",
+        help="统计日期，格式同导入文件（2021-06-30、2021/6/30、20210630、2021年6月30日）默认今天 / "
+        "the day asked about, in any date format the loader accepts (default today)",
+    ),
 ]
 
 
-def _day(value: str | None) -> date | None:
+def _day(value: str | None, option: str = "--as-of") -> date | None:
+    """A date option, read as the loader reads a date cell (loaders.convert.parse_date:
+    2021-06-30, 2021/6/30, 20210630, 2021年6月30日 ...), refused in the chosen language."""
+    from loaders.convert import CellProblem, parse_date
+
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"--as-of must be a date YYYY-MM-DD, not {value!r}") from None
+        return parse_date(value)
+    except CellProblem as exc:
+        zh = current_lang() == "zh"
+        _usage_error(t("bad_date", option=option, value=value, reason=exc.reason_zh if zh else exc.reason))
+
+
+def _choice(option: str, value: str, allowed: Sequence[str]) -> str:
+    """``value`` if it is one of ``allowed``; else a usage error in the chosen language."""
+    if value not in allowed:
+        _usage_error(t("bad_choice", option=option, value=value, allowed="|".join(allowed)))
+    return value
+
+
+def _usage_error(message: str) -> NoReturn:
+    """A usage error as one line in the chosen language, exit 2 (click's own frame is English)."""
+    err.print(f"[bold red]{t('error')}[/]: {message}", markup=True, highlight=False)
+    raise typer.Exit(2)
 
 
 def _rate(rate: float | None) -> str:
@@ -594,9 +625,8 @@ def token_issue(
     """签发令牌，绑定用户、辖区和角色 / Issue a token bound to a user, an area and a role."""
     from queries.areas import resolve_area
 
-    if role not in [r.value for r in Role]:
-        raise typer.BadParameter(f"--role must be one of {', '.join(r.value for r in Role)}")
     settings = _settings(store, data_dir, lang)
+    _choice("--role", role, [r.value for r in Role])
     with _open(settings, read_only=True) as s:
         resolve_area(s, area)
     entry, token = _tokens(settings, auth_file).issue(user, area, Role(role))

@@ -119,6 +119,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "residence_side": ("居住地党支部", "residence-side branch"),
     "status": ("状态", "status"),
     "reported_to": ("双报到社区", "reported to (dual reporting)"),
+    "bad_date": ("{option} 的值 {value!r} {reason}", "{option}: {value!r} is {reason}"),
+    "bad_choice": ("{option} 的值应为 {allowed} 之一，而不是 {value!r}", "{option} must be one of {allowed}, not {value!r}"),
 }
 
 
