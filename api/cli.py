@@ -177,6 +177,14 @@ def load(
             help="回滚进程已终止的未完成导入，不导入新数据 / roll back loads whose process is gone; load nothing",
         ),
     ] = False,
+    errors_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors-out",
+            help="有错误时写出错误工作簿（标出错误单元格并批注原因，首页列出全部问题）/ on errors, write "
+            "a workbook to send back: the input with each bad cell highlighted and commented, all issues listed first",
+        ),
+    ] = None,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
@@ -236,6 +244,8 @@ def load(
                     summary = run_load(s, path, progress=progress, **options)  # type: ignore[arg-type]
         except ValidationFailed as exc:
             _print_issues(exc, as_json)
+            if errors_out is not None:
+                _write_error_book(exc, path, errors_out, as_json)
             raise typer.Exit(1) from None
         except PruneNotConfirmed as exc:
             if as_json:
@@ -279,6 +289,12 @@ def _warn_if_loading(s: Store) -> None:
             + t("load_in_progress", id=status.id, started=status.started, done=status.chunks_done,
                 total=status.chunks_total)
         )
+def _write_error_book(exc: ValidationFailed, path: Path, target: Path, as_json: bool) -> None:
+    from api.error_book import write_error_book
+
+    write_error_book(exc.issues, path, target, lang=current_lang())
+    if not as_json:
+        err.print(t("errors_out", out=target, n=len(exc.issues)))
 
 
 def _stage_label(stage: str) -> str:
@@ -300,13 +316,15 @@ def _print_issues(exc: ValidationFailed, as_json: bool) -> None:
         err.print(f"[bold red]{t('error')}[/]: {exc.message_zh if zh else exc.message}")
     else:
         err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=f'{problem_count(exc.issues):,}')}")
-    table = Table(t("file"), t("row"), t("column"), t("value"), t("reason"))
+    table = _table(t("file"), t("row"), t("column"), t("value"), t("reason"))  # long reasons wrap, never cut
     for issue in exc.issues[:MAX_ISSUES_SHOWN]:
         reason = issue.reason_zh if zh and issue.reason_zh else issue.reason
         table.add_row(issue.file, str(issue.row or ""), issue.column or "", issue.value or "", reason)
     err.print(table)
     if len(exc.issues) > MAX_ISSUES_SHOWN:
         err.print(t("invalid_more", n=len(exc.issues) - MAX_ISSUES_SHOWN))
+    for notice in exc.notices:
+        err.print(f"{t('notice')}: {notice.file}: {notice.reason_zh if zh and notice.reason_zh else notice.reason}")
 
 
 @app.command()

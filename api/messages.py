@@ -119,6 +119,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "residence_side": ("居住地党支部", "residence-side branch"),
     "status": ("状态", "status"),
     "reported_to": ("双报到社区", "reported to (dual reporting)"),
+    "notice": ("提示", "note"),
+    "errors_out": (
+        "已写出错误工作簿 {out}（{n} 处问题，错误单元格已标出并批注原因），可发回给台账填报人修改",
+        "wrote the error workbook {out} ({n|issue}, each bad cell highlighted with its reason): send it back to whoever keeps the sheet",
+    ),
     "bad_date": ("{option} 的值 {value!r} {reason}", "{option}: {value!r} is {reason}"),
     "bad_choice": ("{option} 的值应为 {allowed} 之一，而不是 {value!r}", "{option} must be one of {allowed}, not {value!r}"),
 }
