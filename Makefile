@@ -11,9 +11,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv install test lint neo4j-start neo4j-stop bench run
+.PHONY: venv install test lint neo4j-start neo4j-stop bench run system-deps-test system-deps-run
 
 venv install: $(STAMP)
+
+# What the machine lacks (Chromium, its driver, a CJK font, Java, Maven; python3-venv): apt-get
+# as root, otherwise a stop naming the exact command (scripts/system-deps.sh).
+system-deps-test:
+	bash scripts/system-deps.sh test
+
+system-deps-run:
+	bash scripts/system-deps.sh run
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +30,7 @@ $(STAMP): pyproject.toml
 
 # Loads above GONGZHI_WRITE_CHUNK items are written in chunks (a district fits a 1g heap); 4g
 # leaves room for the district-scale differential test's queries.
-test: install
+test: system-deps-test install
 	if [[ -z "$${NEO4J_URI:-}" ]]; then \
 	    NEO4J_HEAP="$${NEO4J_HEAP:-4g}" bash scripts/neo4j.sh start || { echo "make test: the Neo4j server could not start (see above); the Neo4j tests cannot run" >&2; exit 1; }; \
 	    eval "$$(bash scripts/neo4j.sh env)"; \
@@ -50,7 +58,7 @@ bench: install
 	fi; \
 	$(BIN)/python -m bench $${BENCH_ARGS:-}
 
-run: install
+run: system-deps-run install
 	test -d demo/input || $(BIN)/gongzhi generate --scale district --seed 1 demo/input
 	export GONGZHI_DATA_DIR=demo/data; \
 	$(BIN)/gongzhi load demo/input; \

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
 from api.audit import AuditLog, audit_file
 from api.auth import TokenFile, auth_file, bearer
-from api.dashboard import mount_dashboard
+from api.dashboard import GRAPHIQL_HEADERS, GRAPHIQL_PAGE, mount_dashboard
 from api.graphql.context import Context
 from api.graphql.fair import FairScheduler
 from api.graphql.limits import DEFAULT_LIMITS, Limits
@@ -142,6 +142,15 @@ def app_from_env() -> FastAPI:
     return create_app(Settings(), dev=bool(os.environ.get("GONGZHI_SERVE_DEV")), own_process=True)
 
 
+class _Router(GraphQLRouter):  # type: ignore[type-arg]
+    """strawberry's router with our GraphiQL page (``api/static/graphiql.html``): the vendored
+    React and GraphiQL under ``/static/vendor/``, not strawberry's page that loads them from a
+    CDN and stays on "Loading..." with no internet."""
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"), headers=GRAPHIQL_HEADERS)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -203,7 +212,7 @@ def create_app(
             data.deadline = time.monotonic() + limits.deadline_seconds
         return Context(principal=principal, data=data, store=s, limits=limits, audit_log=audit)
 
-    router = GraphQLRouter(
+    router = _Router(
         build_schema(limits, dev=dev),
         path=GRAPHQL_PATH,
         graphql_ide="graphiql" if dev else None,

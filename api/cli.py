@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,11 +23,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.auth import Role, TokenFile
-from api.messages import t
+from api.messages import current_lang, t
 from graph.errors import GongzhiError, MergeConflicts, ValidationFailed, problem_count
 from graph.records import Recovery
 from graph.settings import Settings
 from graph.store import Store, open_store
+
+if TYPE_CHECKING:
+    from api.names import PlaceNames
+    from queries.results import Gap
 
 app = typer.Typer(
     name="gongzhi",
@@ -57,17 +62,26 @@ DataDir = Annotated[
 
 
 def _settings(store: str | None = None, data_dir: Path | None = None, lang: str | None = None) -> Settings:
-    if lang:
-        os.environ["GONGZHI_LANG"] = lang
+    _set_lang(lang)
     settings = Settings()
     changes: dict[str, object] = {}
     if store:
-        if store not in ("embedded", "neo4j"):
-            raise typer.BadParameter("--store must be embedded or neo4j")
-        changes["store"] = store
+        changes["store"] = _choice("--store", store, ("embedded", "neo4j"))
     if data_dir:
         changes["data_dir"] = data_dir
     return settings.with_(**changes) if changes else settings
+
+
+def _set_lang(lang: str | None) -> None:
+    """``--lang``, given before the command (``gongzhi --lang en coverage ...``) or after it."""
+    if lang:
+        os.environ["GONGZHI_LANG"] = _choice("--lang", lang.lower(), ("zh", "en"))
+
+
+@app.callback()
+def _global(lang: Lang = None) -> None:
+    """共治 Gongzhi：党建引领社区治理组织图谱 / the organization graph of party-led community governance."""
+    _set_lang(lang)
 
 
 def _open(settings: Settings, *, read_only: bool = False) -> Store:
@@ -91,8 +105,7 @@ def generate(
     from loaders.generate import SCALES
     from loaders.generate import generate as run_generate
 
-    if scale not in SCALES:
-        raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
+    _choice("--scale", scale, tuple(SCALES))
     summary = run_generate(scale, seed, out_dir, headers=headers)
     out.print(t("generated", scale=scale, seed=seed, out=out_dir, rows=sum(summary.rows.values())))
 
@@ -164,6 +177,14 @@ def load(
             help="回滚进程已终止的未完成导入，不导入新数据 / roll back loads whose process is gone; load nothing",
         ),
     ] = False,
+    errors_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors-out",
+            help="有错误时写出错误工作簿（标出错误单元格并批注原因，首页列出全部问题）/ on errors, write "
+            "a workbook to send back: the input with each bad cell highlighted and commented, all issues listed first",
+        ),
+    ] = None,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
@@ -181,8 +202,8 @@ def load(
         return
     if path is None:
         raise typer.BadParameter(t("load_needs_path"), param_hint="PATH")
-    if prefer is not None and prefer not in ("file", "app"):
-        raise typer.BadParameter("--prefer must be file or app")
+    if prefer is not None:
+        _choice("--prefer", prefer, ("file", "app"))
     chosen = None if prefer is None else Prefer(prefer)
 
     def confirm(summary: LoadSummary) -> bool:
@@ -223,6 +244,8 @@ def load(
                     summary = run_load(s, path, progress=progress, **options)  # type: ignore[arg-type]
         except ValidationFailed as exc:
             _print_issues(exc, as_json)
+            if errors_out is not None:
+                _write_error_book(exc, path, errors_out, as_json)
             raise typer.Exit(1) from None
         except PruneNotConfirmed as exc:
             if as_json:
@@ -266,6 +289,12 @@ def _warn_if_loading(s: Store) -> None:
             + t("load_in_progress", id=status.id, started=status.started, done=status.chunks_done,
                 total=status.chunks_total)
         )
+def _write_error_book(exc: ValidationFailed, path: Path, target: Path, as_json: bool) -> None:
+    from api.error_book import write_error_book
+
+    write_error_book(exc.issues, path, target, lang=current_lang())
+    if not as_json:
+        err.print(t("errors_out", out=target, n=len(exc.issues)))
 
 
 def _stage_label(stage: str) -> str:
@@ -287,13 +316,15 @@ def _print_issues(exc: ValidationFailed, as_json: bool) -> None:
         err.print(f"[bold red]{t('error')}[/]: {exc.message_zh if zh else exc.message}")
     else:
         err.print(f"[bold red]{t('error')}[/]: {t('invalid', n=f'{problem_count(exc.issues):,}')}")
-    table = Table(t("file"), t("row"), t("column"), t("value"), t("reason"))
+    table = _table(t("file"), t("row"), t("column"), t("value"), t("reason"))  # long reasons wrap, never cut
     for issue in exc.issues[:MAX_ISSUES_SHOWN]:
         reason = issue.reason_zh if zh and issue.reason_zh else issue.reason
         table.add_row(issue.file, str(issue.row or ""), issue.column or "", issue.value or "", reason)
     err.print(table)
     if len(exc.issues) > MAX_ISSUES_SHOWN:
         err.print(t("invalid_more", n=len(exc.issues) - MAX_ISSUES_SHOWN))
+    for notice in exc.notices:
+        err.print(f"{t('notice')}: {notice.file}: {notice.reason_zh if zh and notice.reason_zh else notice.reason}")
 
 
 @app.command()
@@ -324,17 +355,39 @@ def stats(
 
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="统计日期 YYYY-MM-DD（默认今天）/ the day asked about (default today)"),
+    typer.Option(
+        "--as-of",
+        help="统计日期，格式同导入文件（2021-06-30、2021/6/30、20210630、2021年6月30日）默认今天 / "
+        "the day asked about, in any date format the loader accepts (default today)",
+    ),
 ]
 
 
-def _day(value: str | None) -> date | None:
+def _day(value: str | None, option: str = "--as-of") -> date | None:
+    """A date option, read as the loader reads a date cell (loaders.convert.parse_date:
+    2021-06-30, 2021/6/30, 20210630, 2021年6月30日 ...), refused in the chosen language."""
+    from loaders.convert import CellProblem, parse_date
+
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"--as-of must be a date YYYY-MM-DD, not {value!r}") from None
+        return parse_date(value)
+    except CellProblem as exc:
+        zh = current_lang() == "zh"
+        _usage_error(t("bad_date", option=option, value=value, reason=exc.reason_zh if zh else exc.reason))
+
+
+def _choice(option: str, value: str, allowed: Sequence[str]) -> str:
+    """``value`` if it is one of ``allowed``; else a usage error in the chosen language."""
+    if value not in allowed:
+        _usage_error(t("bad_choice", option=option, value=value, allowed="|".join(allowed)))
+    return value
+
+
+def _usage_error(message: str) -> NoReturn:
+    """A usage error as one line in the chosen language, exit 2 (click's own frame is English)."""
+    err.print(f"[bold red]{t('error')}[/]: {message}", markup=True, highlight=False)
+    raise typer.Exit(2)
 
 
 def _rate(rate: float | None) -> str:
@@ -364,6 +417,7 @@ def coverage(
     lang: Lang = None,
 ) -> None:
     """各项覆盖指标及下级区域排名 / Every coverage indicator of an area, with its child areas ranked."""
+    from queries.labels import indicator_title
     from queries.rollup import rollup
 
     settings = _settings(store, data_dir, lang)
@@ -372,7 +426,7 @@ def coverage(
     if as_json:
         _print_json(result.as_dict())
         return
-    zh = t("error") == "错误"
+    lang = current_lang()
     own = result.area
     table = Table(
         t("indicator"),
@@ -382,16 +436,14 @@ def coverage(
         title=f"{own.area.name} ({own.area.id}) {t('as_of')} {own.as_of}",
     )
     for r in own.indicators:
-        table.add_row(
-            f"{r.indicator} {r.title_zh if zh else r.title_en}", str(r.total), str(r.covered), _rate(r.rate)
-        )
+        table.add_row(indicator_title(r.indicator, lang), str(r.total), str(r.covered), _rate(r.rate))
     out.print(table)
     if result.children:
         children = Table(t("child_area"), t("mean_rate"), t("furthest_behind"), title=t("children_title"))
         for c in result.children:
             rated = [r for r in c.indicators if r.rate is not None]
             worst = min(rated, key=lambda r: (r.rate, r.indicator)) if rated else None
-            behind = "—" if worst is None else f"{worst.indicator} {_rate(worst.rate)}"
+            behind = "—" if worst is None else f"{indicator_title(worst.indicator, lang)} {_rate(worst.rate)}"
             children.add_row(f"{c.area.name} ({c.area.id})", _rate(c.mean_rate), behind)
         out.print(children)
 
@@ -412,31 +464,57 @@ def gaps(
     lang: Lang = None,
 ) -> None:
     """未覆盖项清单：原因、依据与建议人选 / The uncovered items of an indicator, explained, with candidates."""
+    from api.names import PlaceNames
     from queries.coverage import gaps as find_gaps
     from queries.export import write_gaps_xlsx
+    from queries.labels import indicator_title
 
     settings = _settings(store, data_dir, lang)
     with _open(settings, read_only=True) as s:
         result = find_gaps(s, area, indicator, _day(as_of))
-    if xlsx is not None:
-        write_gaps_xlsx(result, xlsx)
-        out.print(t("xlsx_written", out=xlsx, n=len(result.gaps)))
-        return
-    if as_json:
-        _print_json(result.as_dict())
-        return
-    zh = t("error") == "错误"
-    out.print(
-        f"{result.indicator} {result.title_zh if zh else result.title_en}: "
-        f"{result.covered}/{result.total} {_rate(result.rate)}"
-    )
-    table = _table(t("item"), t("reason"), t("suggestions"))
-    for g in result.gaps:
-        cands = "\n".join(
-            f"{sug.name} ({sug.id}): {sug.why_zh if zh else sug.why_en}" for sug in g.suggestions
+        if xlsx is not None:
+            write_gaps_xlsx(result, xlsx)
+            out.print(t("xlsx_written", out=xlsx, n=len(result.gaps)))
+            return
+        if as_json:
+            _print_json(result.as_dict())
+            return
+        lang = current_lang()
+        names = PlaceNames(s)
+        names.prefetch(
+            [g.item_id for g in result.gaps]
+            + [x for g in result.gaps for sug in g.suggestions for x in (sug.id, sug.via) if x]
         )
-        table.add_row(f"{g.item_name or ''} ({g.item_id})", g.evidence_zh if zh else g.evidence_en, cands)
+        rows = [
+            (_gap_item(g, names), g.evidence_en if lang == "en" else g.evidence_zh, _suggestions(g, names, lang))
+            for g in result.gaps
+        ]
+    out.print(f"{indicator_title(result.indicator, lang)}: {result.covered}/{result.total} {_rate(result.rate)}")
+    table = _table(t("item"), t("reason"), t("suggestions"))
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
+
+
+def _gap_item(g: Gap, names: PlaceNames) -> str:
+    """A gap's item as an organizer names it: a place with its compound or community, then
+    its id (what the next command takes)."""
+    from graph.model import PLACE_LABELS
+
+    shown = names.name(g.item_id) if g.item_kind in PLACE_LABELS else str(g.item_name or "")
+    return f"{shown} ({g.item_id})" if shown and shown != g.item_id else g.item_id
+
+
+def _suggestions(g: Gap, names: PlaceNames, lang: str) -> str:
+    """The candidates, one a line, the reason reworded with the place named, not its id."""
+    from queries.indicators.reasons import why
+
+    lines = []
+    for sug in g.suggestions:
+        who = names.name(sug.id) if sug.kind in ("place", "community") else str(sug.name or "")
+        zh_why, en_why = why(sug.reason, names.name(sug.via) if sug.via else None)
+        lines.append(f"{who} ({sug.id}): {en_why if lang == 'en' else zh_why}")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -449,24 +527,30 @@ def member(
     lang: Lang = None,
 ) -> None:
     """党员"1+1"管理卡片 / A member's "1+1" card: both managing branches and the status."""
+    from api.names import PlaceNames
+    from queries.labels import status_label
     from queries.one_plus_one import member_card
 
     settings = _settings(store, data_dir, lang)
     with _open(settings, read_only=True) as s:
         card = member_card(s, person, _day(as_of))
-    if as_json:
-        _print_json(card.as_dict())
-        return
-    zh = t("error") == "错误"
-    table = _table("", "", show_header=False, title=f"{card.name} ({card.id})")
-    table.add_row(
-        t("home"),
-        " / ".join(x for x in (card.community, card.grid, card.compound, card.building, card.entrance) if x),
-    )
-    for label, sides in ((t("membership_side"), card.membership), (t("residence_side"), card.residence)):
-        table.add_row(label, "\n".join(f"{o.name} ({o.id}) → {', '.join(o.places)}" for o in sides) or "—")
-    table.add_row(t("status"), f"{card.status}: {card.explanation_zh if zh else card.explanation_en}")
-    table.add_row(t("reported_to"), ", ".join(card.reported_to) or "—")
+        if as_json:
+            _print_json(card.as_dict())
+            return
+        lang = current_lang()
+        names = PlaceNames(s)
+        home = [x for x in (card.community, card.grid, card.compound, card.building, card.entrance) if x]
+        sides = [o for side in (card.membership, card.residence) for o in side]
+        names.prefetch([*home, *card.reported_to, *(p for o in sides for p in o.places)])
+        table = _table("", "", show_header=False, title=f"{card.name} ({card.id})")
+        table.add_row(t("home"), names.name(home[-1]) if home else "—")
+        for label, side in ((t("membership_side"), card.membership), (t("residence_side"), card.residence)):
+            table.add_row(
+                label, "\n".join(f"{o.name or o.id} → {'、'.join(names.names(o.places)) or '—'}" for o in side) or "—"
+            )
+        explanation = card.explanation_en if lang == "en" else card.explanation_zh
+        table.add_row(t("status"), f"{status_label(card.status, lang)}: {explanation}")
+        table.add_row(t("reported_to"), "、".join(names.names(card.reported_to)) or "—")
     out.print(table)
 
 
@@ -559,9 +643,8 @@ def token_issue(
     """签发令牌，绑定用户、辖区和角色 / Issue a token bound to a user, an area and a role."""
     from queries.areas import resolve_area
 
-    if role not in [r.value for r in Role]:
-        raise typer.BadParameter(f"--role must be one of {', '.join(r.value for r in Role)}")
     settings = _settings(store, data_dir, lang)
+    _choice("--role", role, [r.value for r in Role])
     with _open(settings, read_only=True) as s:
         resolve_area(s, area)
     entry, token = _tokens(settings, auth_file).issue(user, area, Role(role))

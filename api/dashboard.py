@@ -8,7 +8,9 @@ area and role allow, masked fields masked. ``mount_dashboard(app)`` serves it:
   scripts, styles and requests to this origin only: the page works with no internet);
 * ``/static/...``: the page's script and style sheet, and the front-end libraries vendored
   from npm as built files with their licences (``api/static/vendor/``, rebuilt by
-  ``api/static/vendor-src/vendor.sh`` from the exact versions in its ``package-lock.json``).
+  ``api/static/vendor-src/vendor.sh`` from the exact versions in its ``package-lock.json``);
+* in development mode, GraphiQL's page (``graphiql.html``, served by api/app.py at
+  ``GET /graphql``) from the same vendored files: it works with no internet too.
 """
 
 from __future__ import annotations
@@ -38,12 +40,20 @@ CSP = "; ".join(
     )
 )
 
+#: GraphiQL (``gongzhi serve --dev``, at ``GET /graphql``): the same policy, and fonts GraphiQL's
+#: style sheet inlines as data URLs.
+GRAPHIQL_PAGE = STATIC_DIR / "graphiql.html"
+GRAPHIQL_CSP = CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: blob:; font-src 'self' data:")
+
 PAGE_HEADERS = {
     "Content-Security-Policy": CSP,
     "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+
+
+GRAPHIQL_HEADERS = {**PAGE_HEADERS, "Content-Security-Policy": GRAPHIQL_CSP}
 
 
 def dashboard_router() -> APIRouter:

@@ -7,7 +7,10 @@ sentence an organizer reads here, keyed by a short id, so the two languages stay
 from __future__ import annotations
 
 import os
+import re
 from typing import Literal
+
+from queries.indicators.spec import count_en
 
 Lang = Literal["zh", "en"]
 
@@ -19,12 +22,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error": ("错误", "error"),
     "generated": (
         "已生成 {scale} 规模数据集（种子 {seed}）到 {out}：{rows} 行",
-        "generated a {scale} dataset (seed {seed}) in {out}: {rows} rows",
+        "generated a {scale} dataset (seed {seed}) in {out}: {rows|row}",
     ),
     "template": ("已写出导入模板：{out}", "wrote the input templates to {out}"),
     "schema": (
         "已应用 {n} 个约束和索引（重复执行无副作用）",
-        "applied {n} constraints and indexes (idempotent)",
+        "applied {n|constraint or index|constraints and indexes} (idempotent)",
     ),
     "schema_embedded": ("内置存储无需建立索引", "the embedded store needs no schema"),
     "loaded": ("导入完成", "load finished"),
@@ -51,15 +54,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the load {id} is still running (process {pid} on {host}, {done}/{total} chunks written, "
         "heartbeat {age} s ago); left alone",
     ),
-    "invalid": ("输入数据有 {n} 处错误，未写入任何数据", "{n} problem(s) in the input; nothing was written"),
+    "invalid": ("输入数据有 {n} 处错误，未写入任何数据", "{n|problem} in the input; nothing was written"),
     "invalid_more": (
         "……另有 {n} 处错误未显示（使用 --json 查看全部）",
         "... and {n} more (use --json to see all)",
     ),
-    "prune_confirm": ("确认删除以上 {n} 项？", "delete the {n} item(s) listed above?"),
+    "prune_confirm": ("确认删除以上 {n} 项？", "delete the {n|item} listed above?"),
     "prune_unconfirmed": (
         "将删除 {n} 项，未经确认，未写入任何数据（确认无误后加 --yes 重新执行）",
-        "the load would delete {n} item(s); nothing was written (run again with --yes to delete them)",
+        "the load would delete {n|item}; nothing was written (run again with --yes to delete them)",
     ),
     "stats_label": ("节点标签", "label"),
     "stats_type": ("关系类型", "relationship type"),
@@ -110,12 +113,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "furthest_behind": ("最落后的指标", "furthest behind"),
     "item": ("未覆盖项", "uncovered item"),
     "suggestions": ("建议人选", "suggested candidates"),
-    "xlsx_written": ("已写出报表 {out}（{n} 项未覆盖）", "wrote {out} ({n} uncovered items)"),
+    "xlsx_written": ("已写出报表 {out}（{n} 项未覆盖）", "wrote {out} ({n|uncovered item})"),
     "home": ("居住地", "home"),
     "membership_side": ("组织关系所在党支部", "membership branch"),
     "residence_side": ("居住地党支部", "residence-side branch"),
     "status": ("状态", "status"),
     "reported_to": ("双报到社区", "reported to (dual reporting)"),
+    "notice": ("提示", "note"),
+    "errors_out": (
+        "已写出错误工作簿 {out}（{n} 处问题，错误单元格已标出并批注原因），可发回给台账填报人修改",
+        "wrote the error workbook {out} ({n|issue}, each bad cell highlighted with its reason): send it back to whoever keeps the sheet",
+    ),
+    "bad_date": ("{option} 的值 {value!r} {reason}", "{option}: {value!r} is {reason}"),
+    "bad_choice": ("{option} 的值应为 {allowed} 之一，而不是 {value!r}", "{option} must be one of {allowed}, not {value!r}"),
 }
 
 
@@ -123,8 +133,22 @@ def current_lang() -> Lang:
     return "en" if os.environ.get("GONGZHI_LANG", "zh").lower().startswith("en") else "zh"
 
 
+#: ``{n|item}`` or ``{n|index|indexes}`` in an English message: the count with its noun in the
+#: right number ("1 item", "2 items"), so that no message says "1 items" or "item(s)".
+_COUNTED = re.compile(r"\{(\w+)\|([^|{}]+)(?:\|([^|{}]+))?\}")
+
+
+def _counted(text: str, values: dict[str, object]) -> str:
+    def one(m: re.Match[str]) -> str:
+        raw = values[m.group(1)]
+        n = raw if isinstance(raw, int) else int(str(raw).replace(",", ""))
+        return count_en(n, m.group(2), m.group(3))
+
+    return _COUNTED.sub(one, text)
+
+
 def t(key: str, lang: Lang | None = None, **values: object) -> str:
     """The message ``key`` in ``lang`` (default: the current language), formatted with ``values``."""
     zh, en = MESSAGES[key]
-    text = en if (lang or current_lang()) == "en" else zh
+    text = _counted(en, values) if (lang or current_lang()) == "en" else zh
     return text.format(**values)

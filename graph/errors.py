@@ -137,8 +137,10 @@ class ValidationFailed(GongzhiError):
 
     message_zh = "输入数据校验未通过，未写入任何数据"
 
-    def __init__(self, issues: Sequence[Issue]) -> None:
+    def __init__(self, issues: Sequence[Issue], notices: Sequence[Issue] = ()) -> None:
         self.issues = list(issues)
+        #: what was read differently from what is written (a title row skipped): told too
+        self.notices = list(notices)
         super().__init__(f"{problem_count(self.issues):,} problem(s) in the input; nothing was written")
 
 

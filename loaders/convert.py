@@ -180,6 +180,12 @@ def _bool(column: Column, raw: Cell) -> bool:
 
 
 def _date(column: Column, raw: Cell) -> date:
+    return parse_date(raw)
+
+
+def parse_date(raw: Cell) -> date:
+    """A date as the loader reads it (``DATE_FORMATS``, a date cell, an Excel serial number);
+    also what the CLI's date options accept. Raises ``CellProblem`` saying why not."""
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):

@@ -24,7 +24,7 @@ from graph.model import (
 )
 from loaders.convert import DATE_EXAMPLES, DATE_FORMATS, FALSE_WORDS, ID_FORBIDDEN, TRUE_WORDS
 from loaders.describe import TYPE_FORMATS, TYPE_NAMES, choices_en, choices_zh, ref_en, ref_zh
-from loaders.read import NOTES_MARKS
+from loaders.read import HEADER_SEARCH_ROWS, NOTES_MARKS
 from loaders.rules import (
     COMPOUND_COMMUNITY,
     COMPOUND_GRID,
@@ -198,7 +198,11 @@ def render_data_format() -> str:
         "(表头可用英文列名或中文表头，顺序不限). English names ignore case; full-width parentheses "
         "are accepted.",
         "- An unknown header, a column given twice and a missing required column are issues "
-        "(reported at row 1). Optional columns may be left out.",
+        "(reported at the header's row). Optional columns may be left out.",
+        f"- A title row above the headers (one filled cell per row, as a merged title is), or blank "
+        f"rows, are skipped with a notice naming the header's row (已跳过表头上方的标题行，表头在第N行); "
+        f"when other rows sit above a header found within the first {HEADER_SEARCH_ROWS} rows, the "
+        f"issue is one: the header's row and \"delete the rows above it\" (表头在第N行：请删除表头上方的行).",
         f"- Directly below the headers, a second header row (the same columns named again, e.g. the "
         f"English names) and a notes row whose first cell starts with {marks} are skipped, so a "
         f"filled template loads (the template's notes start with `{NOTES_PREFIX.strip()}`).",

@@ -112,7 +112,7 @@ def plan_load(
     validated = validate(read.tables, source=source, store=None if empty else store, progress=progress)
     issues = [*read.issues, *validated.issues]
     if issues and not accept_valid:
-        raise ValidationFailed(issues)
+        raise ValidationFailed(issues, notices=read.notices)
     summary = LoadSummary(
         source=source,
         path=str(path),
@@ -122,7 +122,7 @@ def plan_load(
         pruned=prune and not issues,
         prune_skipped=prune and bool(issues),
     )
-    summary.warnings = membership_warnings(validated, None if empty else store)
+    summary.warnings = [*read.notices, *membership_warnings(validated, None if empty else store)]
     batch = plan_changes(
         None if empty else store,
         validated,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import math
 import os
 import stat
@@ -139,6 +140,8 @@ class RawTable:
 class ReadResult:
     tables: list[RawTable] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    notices: list[Issue] = field(default_factory=list)
+    """What was read differently from what is written, worth telling (a title row skipped)."""
 
 
 def refused(where: str, reason: str, reason_zh: str) -> InputError:
@@ -619,7 +622,7 @@ def _xlsx_value(value: object) -> Cell:
 def _add_table(
     kind: TableKind, where: str, rows: NumberedRows, result: ReadResult, limits: InputLimits
 ) -> None:
-    table, issues = table_from_rows(kind, where, rows, limits)
+    table, issues = table_from_rows(kind, where, rows, limits, result.notices)
     result.issues.extend(issues)
     result.tables.append(table)
 
@@ -655,23 +658,43 @@ def _trimmed(values: Sequence[Cell]) -> Sequence[Cell]:
 
 
 def table_from_rows(
-    kind: TableKind, where: str, rows: NumberedRows, limits: InputLimits | None = None
+    kind: TableKind,
+    where: str,
+    rows: NumberedRows,
+    limits: InputLimits | None = None,
+    notices: list[Issue] | None = None,
 ) -> tuple[RawTable, list[Issue]]:
-    """The raw table of one file or sheet, and the problems with its headers, reading ``rows`` once."""
+    """The raw table of one file or sheet, and the problems with its headers, reading ``rows`` once.
+
+    A title row (or a few) above the header, as organizers put on their ledgers, is skipped
+    with a notice in ``notices``; other rows above the header are one problem saying where
+    the header is, not one per column."""
     limits = limits or InputLimits()
+    notices = [] if notices is None else notices
     issues: list[Issue] = []
     numbered = iter(rows)
     header_row: Sequence[Cell] = ()
     for number, values in numbered:
         if number == 1:
             header_row = _trimmed(values)
+        else:  # row 1 is blank: the header may be further down
+            numbered = itertools.chain([(number, values)], numbered)
         break
+    header_number = 1
+    if _known_headers(kind, header_row) == 0:
+        header_row, numbered, message = _header_below(kind, where, header_row, numbered)
+        header_number = message.row or 1 if message is not None else 1
+        if message is not None and message.reason.startswith("the header is on row"):
+            issues.append(message)
+            return RawTable(kind, where, {}, broken=True), issues
+        if message is not None:
+            notices.append(message)
     if not header_row:
         issues.append(file_issue(where, "no header row (row 1 is empty)", "缺少表头（第1行为空）", row=1))
         return RawTable(kind, where, {}, broken=True), issues
     if len(header_row) > limits.columns:
         raise _too_wide(where, 1, len(header_row), limits)
-    positions, headers = _map_headers(kind, where, header_row, issues)
+    positions, headers = _map_headers(kind, where, header_row, issues, header_number)
     table = RawTable(kind, where, headers)
     for column in columns_of(kind):
         if column.required and column.name not in headers:
@@ -681,7 +704,7 @@ def table_from_rows(
                     where,
                     f"required column missing: {column.zh} ({column.name})",
                     f"缺少必填列：{column.zh}（{column.name}）",
-                    row=1,
+                    row=header_number,
                     header=table.header(column),
                 )
             )
@@ -752,7 +775,7 @@ def _too_wide(where: str, number: int, width: int, limits: InputLimits) -> Input
 
 
 def _map_headers(
-    kind: TableKind, where: str, header_row: Sequence[Cell], issues: list[Issue]
+    kind: TableKind, where: str, header_row: Sequence[Cell], issues: list[Issue], header_number: int = 1
 ) -> tuple[dict[int, str], dict[str, str]]:
     positions: dict[int, str] = {}  # column position -> column name
     headers: dict[str, str] = {}  # column name -> header as written
@@ -768,7 +791,7 @@ def _map_headers(
                     where,
                     f"unknown column {cut(text)!r}; {kind.table} has: {_column_list(kind)}",
                     f"未知列“{cut(text)}”；{kind.zh}表的列为：{_column_list(kind)}",
-                    row=1,
+                    row=header_number,
                     header=cut(text),
                 )
             )
@@ -778,7 +801,7 @@ def _map_headers(
                     where,
                     f"column {column.name} appears twice (also as {headers[column.name]!r})",
                     f"列“{column.zh}”重复出现（另见“{headers[column.name]}”）",
-                    row=1,
+                    row=header_number,
                     header=text,
                 )
             )
@@ -786,6 +809,51 @@ def _map_headers(
             positions[position] = column.name
             headers[column.name] = text
     return positions, headers
+
+
+#: How far down a header is looked for when row 1 names no column.
+HEADER_SEARCH_ROWS = 10
+
+
+def _known_headers(kind: TableKind, row: Sequence[Cell]) -> int:
+    """How many cells of ``row`` name a column of ``kind``."""
+    return sum(1 for raw in row if (text := shown(raw)) is not None and column_named(kind, text.lstrip("\ufeff")))
+
+
+def _header_below(
+    kind: TableKind, where: str, first: Sequence[Cell], numbered: Iterator[tuple[int, Sequence[Cell]]]
+) -> tuple[Sequence[Cell], Iterator[tuple[int, Sequence[Cell]]], Issue | None]:
+    """When row 1 names no column: the header row further down (within ``HEADER_SEARCH_ROWS``),
+    the rows after it, and what to tell the user: a notice when the rows above are titles (one
+    filled cell each, as a merged title is) or blank, else a problem naming the header's row.
+    With no header below, ``first`` and every row as they were (the row-1 checks then say what
+    is wrong), and no message."""
+    above: list[Sequence[Cell]] = [first]
+    seen: list[tuple[int, Sequence[Cell]]] = []
+    for number, raw_values in numbered:
+        seen.append((number, raw_values))
+        values = _trimmed(raw_values)
+        filled = sum(1 for v in values if not is_blank(v))
+        known = _known_headers(kind, values)
+        if known and known * 2 >= filled:
+            if all(sum(1 for v in row if not is_blank(v)) <= 1 for row in above):
+                titles = "、".join(cut(shown(v) or "") for row in above for v in row if not is_blank(v)) or "—"
+                return values, numbered, file_issue(
+                    where,
+                    f"the title row above the header was skipped ({titles}); the header is row {number}",
+                    f"已跳过表头上方的标题行（{titles}），表头在第{number}行",
+                    row=number,
+                )
+            return values, numbered, file_issue(
+                where,
+                f"the header is on row {number}: delete the rows above it (row 1 must be the header)",
+                f"表头在第{number}行：请删除表头上方的行（第1行应为表头）",
+                row=number,
+            )
+        above.append(values)
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    return first, itertools.chain(seen, numbered), None
 
 
 def _column_list(kind: TableKind) -> str:

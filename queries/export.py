@@ -1,6 +1,7 @@
 """The gaps as an XLSX workbook for organizers: a summary sheet, then one sheet per indicator.
 
-Headers are Chinese. Personal values (names, phones) are masked unless ``unmask=True`` (for
+Headers are Chinese, and so is every status, indicator and evidence key: by its label
+(``queries/labels.py``), never its code. Personal values (names, phones) are masked unless ``unmask=True`` (for
 a user whose role needs them). Every text cell that a spreadsheet could read as a formula
 (starting with ``=``, ``+``, ``-``, ``@``, their full-width forms ``＝＋－＠``, a tab, a carriage
 return or a line feed, spaces before them ignored) is written with a leading
@@ -19,12 +20,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from queries.indicators import INDICATOR_IDS
+from queries.labels import facts_text, indicator_title, status_label
 from queries.results import AreaCoverage, Gap, IndicatorResult, Personal, Rollup, Suggestion
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 SUMMARY_SHEET = "汇总"
-SUMMARY_HEADERS = ("指标编号", "指标", "区域编号", "区域名称", "统计日期", "总数", "已覆盖", "未覆盖", "覆盖率", "统计单位")
+SUMMARY_HEADERS = ("指标", "区域编号", "区域名称", "统计日期", "总数", "已覆盖", "未覆盖", "覆盖率", "统计单位")
 GAP_HEADERS = (
     "区域编号",
     "区域名称",
@@ -66,8 +68,9 @@ def _text(value: Any, unmask: bool) -> Any:
     return value
 
 
-def _facts(facts: Mapping[str, Any], unmask: bool) -> str:
-    return "; ".join(f"{k}={_text(v, unmask) if v is not None else ''}" for k, v in facts.items())
+def _facts(facts: Mapping[str, Any]) -> str:
+    """The evidence by name (``queries/labels.py``); facts never hold personal values."""
+    return "\n".join(f"{label}：{text}" for label, text in facts_text(facts, "zh"))
 
 
 def _suggestion(s: Suggestion, unmask: bool) -> str:
@@ -77,9 +80,17 @@ def _suggestion(s: Suggestion, unmask: bool) -> str:
     return f"{s.rank}. {who})：{s.why_zh}"
 
 
-def _sheet_name(indicator_id: str) -> str:
-    name = "".join("_" if ch in _ILLEGAL_SHEET_CHARS else ch for ch in indicator_id)
-    return name[:31]
+def _sheet_name(indicator_id: str, taken: set[str]) -> str:
+    """The indicator's Chinese title as a sheet name: Excel's 31 characters, none of ``[]:*?/\\``,
+    unique in the workbook."""
+    name = "".join("_" if ch in _ILLEGAL_SHEET_CHARS else ch for ch in indicator_title(indicator_id))[:31]
+    n = 2
+    while name in taken:
+        suffix = f"({n})"
+        name = name[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(name)
+    return name
 
 
 def _flatten(results: Iterable[IndicatorResult | AreaCoverage | Rollup]) -> list[IndicatorResult]:
@@ -103,10 +114,10 @@ def _gap_row(r: IndicatorResult, g: Gap, unmask: bool) -> list[Any]:
         r.as_of.isoformat(),
         g.item_id,
         _text(g.item_name, unmask),
-        g.status,
+        status_label(g.status),
         g.evidence_zh,
         g.rule_zh,
-        _facts(g.facts, unmask),
+        _facts(g.facts),
         "\n".join(_suggestion(s, unmask) for s in g.suggestions),
     ]
 
@@ -133,7 +144,6 @@ def write_gaps_xlsx(
             [
                 safe_cell(v)
                 for v in (
-                    r.indicator,
                     r.title_zh,
                     r.area.id,
                     r.area.name,
@@ -147,15 +157,16 @@ def write_gaps_xlsx(
             ]
         )
         if rate is not None:
-            summary.cell(row=summary.max_row, column=9).number_format = "0.0%"
+            summary.cell(row=summary.max_row, column=SUMMARY_HEADERS.index("覆盖率") + 1).number_format = "0.0%"
     sheets: dict[str, Any] = {}
+    taken = {SUMMARY_SHEET}
     for r in items:
         if not r.gaps_included:
             continue
         ws = sheets.get(r.indicator)
         if ws is None:
-            ws = wb.create_sheet(_sheet_name(r.indicator))
-            ws.append([safe_cell(f"{r.indicator} {r.title_zh}")])
+            ws = wb.create_sheet(_sheet_name(r.indicator, taken))
+            ws.append([safe_cell(r.title_zh)])
             ws.append(list(GAP_HEADERS))
             for cell in ws[2]:
                 cell.font = Font(bold=True)

@@ -48,6 +48,7 @@
       noChildren: "No child areas.", user: "User", role: "Role", mean: "Mean rate",
       noCompounds: "No compounds in this area.", firstCompounds: "Only the first {n} compounds: pick a smaller area",
       buildings: "{n} buildings: group and head {ok}, one missing {part}, both missing {bad}",
+      buildings1: "1 building: group and head {ok}, one missing {part}, both missing {bad}",
       graphTruncated: "Many buildings: only the first {n} are drawn",
       roles: { viewer: "viewer", organizer: "organizer", officer: "officer", admin: "admin" },
     },
@@ -130,7 +131,8 @@
       gaps(area: $area, indicator: $indicator, asOf: $asOf, first: ${GAP_PAGE}, after: $after, suggestions: 5) {
         indicator { indicator titleZh titleEn unitZh unitEn total covered uncovered rate }
         gaps { totalCount pageInfo { hasNextPage endCursor }
-          nodes { status ruleZh ruleEn evidenceZh evidenceEn facts item { ...Named }
+          nodes { status statusZh statusEn ruleZh ruleEn evidenceZh evidenceEn facts
+            factList { key labelZh labelEn textZh textEn } item { ...Named }
             suggestions { kind reason whyZh whyEn rank candidate { ...Named } via { ...Named } } } } } }
       ${NAMED}`,
     compounds: `query Compounds($area: ID!, $asOf: Date, $after: String) {
@@ -590,7 +592,7 @@
       el("span", { class: "item", text: (where && !label(gap.item).startsWith(where.name) ? where.name + " " : "") + label(gap.item) }),
       el("span", { class: "key", text: kindName(gap.item.__typename === "Person" ? "Person" : gap.item.placeKind || gap.item.__typename) + " " + gap.item.key }),
       el("span", { class: "brief", text: evidence }),
-      el("span", { class: "status-code", text: gap.status }));
+      el("span", { class: "status-code", title: gap.status, text: zhEn(gap, "status") }));
     const body = gapBody(gap);
     body.hidden = !open;
     const flip = () => {
@@ -608,11 +610,12 @@
     const body = el("div", { class: "gap-body" });
     body.append(el("h4", { text: t("evidence") }), el("p", { class: "evidence", text: zhEn(gap, "evidence") }));
     body.append(el("h4", { text: t("rule") }), el("p", { class: "rule-text", text: zhEn(gap, "rule") }));
-    const facts = gap.facts && typeof gap.facts === "object" ? Object.entries(gap.facts) : [];
+    // the evidence by name, as the API words it (queries/labels.py); the codes stay in data-key
+    const facts = gap.factList || [];
     if (facts.length) {
       body.append(el("h4", { text: t("facts") }), el("table", { class: "facts-table" },
-        el("tbody", {}, facts.map(([k, v]) => el("tr", {}, el("td", { text: k }),
-          el("td", { text: typeof v === "object" ? JSON.stringify(v) : String(v) }))))));
+        el("tbody", {}, facts.map((f) => el("tr", { "data-key": f.key }, el("td", { text: zhEn(f, "label") }),
+          el("td", { text: zhEn(f, "text") }))))));
     }
     body.append(el("h4", { text: t("suggestions") }));
     if (!gap.suggestions.length) body.append(el("p", { class: "muted", text: t("noSuggestions") }));
@@ -782,7 +785,7 @@
     cy.on("tap", "node", (evt) => showDetail(evt.target));
     window.gongzhiDashboard.cy = cy;
     const c = state.compound.node;
-    const facts = [t("buildings", counts)];
+    const facts = [t(counts.n === 1 && T[state.lang].buildings1 ? "buildings1" : "buildings", counts)];
     if (c.buildings.totalCount > c.buildings.nodes.length) facts.push(t("graphTruncated", { n: c.buildings.nodes.length }));
     $("graph-facts").replaceChildren(...facts.map((f) => el("p", { text: f })));
     $("graph-facts").dataset.ok = counts.ok;

@@ -27,7 +27,7 @@ from queries.common import (
     under,
     up,
 )
-from queries.indicators.spec import Explanation, Indicator
+from queries.indicators.spec import Explanation, Indicator, count_en
 
 if TYPE_CHECKING:
     from graph.embedded import GraphView
@@ -371,9 +371,9 @@ def _explain_share(r: Row) -> Explanation:
     )
     en = (
         f"{kind_en} {r['id']} (compound {r['compound']}): {r['member_seats']} of {r['seats']} current seats "
-        f"are party members ({pct:.0f}%), below 50%; {r['members_needed']} more member seats needed; the chair "
+        f"are party members ({pct:.0f}%), below 50%; {count_en(r['members_needed'], 'more member seat')} needed; the chair "
         + ("is a member" if r["chair_is_member"] else ("is not a member" if r["chair"] else "is vacant"))
-        + f"; {r['dual_reported_seats']} seats held by dual-reported members"
+        + f"; {count_en(r['dual_reported_seats'], 'seat')} held by dual-reported members"
     )
     return Explanation("below_half", zh, en)
 

@@ -31,7 +31,7 @@ from queries.common import (
     under,
     up,
 )
-from queries.indicators.spec import Explanation, Indicator
+from queries.indicators.spec import Explanation, Indicator, count_en
 
 if TYPE_CHECKING:
     from graph.embedded import GraphView
@@ -85,6 +85,15 @@ def _full_suffix_zh(full_members: int, unit: str) -> str:
     if full_members >= MIN_FULL_MEMBERS:
         return f"，已满{MIN_FULL_MEMBERS}名，可单独成立{unit}"
     return f"，不足{MIN_FULL_MEMBERS}名，可与相邻{'楼栋' if unit == '党小组' else '小区(网格)'}联合组建或由已有组织延伸覆盖"
+
+
+def _lives(n: int, noun: str = "member") -> str:
+    """``1 member lives here`` / ``3 members live here``."""
+    return f"{count_en(n, noun)} {'lives' if n == 1 else 'live'} here"
+
+
+def _have(n: int) -> str:
+    return "has" if n == 1 else "have"
 
 
 def _full_suffix_en(full_members: int, unit: str) -> str:
@@ -225,7 +234,7 @@ def _explain_compound_branch(r: Row) -> Explanation:
     zh = f"{zh_where}无党支部(党总支)覆盖；居住党员{r['members']}名，其中正式党员{r['full_members']}名"
     en = (
         f"no branch or general branch covers {en_where}; "
-        f"{r['members']} members live here, {r['full_members']} of them full members"
+        f"{_lives(r['members'])}, {r['full_members']} of them full members"
     )
     zh += _full_suffix_zh(r["full_members"], "党支部")
     en += _full_suffix_en(r["full_members"], "branch")
@@ -371,9 +380,9 @@ def _explain_building_group(r: Row) -> Explanation:
     en = f"no party group covers building {r['id']}"
     if r["entrances"]:
         zh += f"(共{r['entrances']}个单元，{r['entrances_covered']}个单元有党小组)"
-        en += f" ({r['entrances_covered']} of its {r['entrances']} entrances have one)"
+        en += f" ({r['entrances_covered']} of its {count_en(r['entrances'], 'entrance')} {_have(r['entrances_covered'])} one)"
     zh += f"；居住党员{r['members']}名，其中正式党员{r['full_members']}名" + _full_suffix_zh(r["full_members"], "党小组")
-    en += f"; {r['members']} members live here, {r['full_members']} of them full members" + _full_suffix_en(
+    en += f"; {_lives(r['members'])}, {r['full_members']} of them full members" + _full_suffix_en(
         r["full_members"], "party group"
     )
     return Explanation("uncovered", zh, en)
@@ -512,9 +521,12 @@ def _explain_building_head(r: Row) -> Explanation:
     en = f"building {r['id']} has no current building head"
     if r["entrances"]:
         zh += f"，{r['entrances']}个单元中{r['entrances_with_head']}个有单元长"
-        en += f", and only {r['entrances_with_head']} of its {r['entrances']} entrances have an entrance head"
+        en += (
+            f", and only {r['entrances_with_head']} of its {count_en(r['entrances'], 'entrance')} "
+            f"{_have(r['entrances_with_head'])} an entrance head"
+        )
     zh += f"；居住党员{r['members']}名"
-    en += f"; {r['members']} party members live here"
+    en += f"; {_lives(r['members'], 'party member')}"
     return Explanation("uncovered", zh, en)
 
 
@@ -770,7 +782,7 @@ def _explain_red_station(r: Row) -> Explanation:
         status,
         f"社区{r['id']}尚无{'和'.join(missing_zh)}(现有服务中心{r['centres']}个、红色驿站{r['stations']}个)",
         f"community {r['id']} has no {' and no '.join(missing_en)} "
-        f"({r['centres']} centres and {r['stations']} red stations now)",
+        f"({count_en(r['centres'], 'centre')} and {count_en(r['stations'], 'red station')} now)",
     )
 
 

@@ -58,3 +58,9 @@ class Indicator:
     @property
     def queries(self) -> tuple[Query, ...]:
         return (self.count, self.gaps) + ((self.suggest,) if self.suggest is not None else ())
+
+
+def count_en(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 member``, ``2 members``: an English count with its noun in the right number (the
+    explanations and the CLI's English say "1 member", never "1 members")."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph.settings import Settings
+from queries.indicators import INDICATORS
 
 GONGZHI = [sys.executable, "-m", "api.cli"]
 
@@ -155,7 +156,7 @@ def test_gaps_xlsx_has_chinese_headers_and_masked_names(dataset: Path, tmp_path:
     out = tmp_path / "gaps.xlsx"
     run("gaps", community, "-i", "MEMBER_ONE_PLUS_ONE", "--xlsx", out, env=env)
     book = load_workbook(out, read_only=True)
-    sheet = book["MEMBER_ONE_PLUS_ONE"]
+    sheet = book[INDICATORS["MEMBER_ONE_PLUS_ONE"].title_zh]  # the indicator's sheet, by name
     rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assert "对象编号" in rows[1]
     cells = {str(c) for row in rows for c in row}

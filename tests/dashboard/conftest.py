@@ -42,6 +42,8 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--lang=zh-CN",
+    # no network but this machine: every page must work from the vendored files alone
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     f"--window-size={WINDOW[0]},{WINDOW[1]}",
 )
 

@@ -34,7 +34,7 @@ GAPS = """query($area: ID!, $indicator: Indicator!, $asOf: Date, $first: Int) {
   gaps(area: $area, indicator: $indicator, asOf: $asOf, first: $first, suggestions: 5) {
     indicator { titleZh titleEn total uncovered }
     gaps { totalCount pageInfo { hasNextPage }
-      nodes { status evidenceZh evidenceEn item { key }
+      nodes { status statusZh evidenceZh evidenceEn factList { key labelZh textZh } item { key }
         suggestions { rank whyZh candidate { __typename key ... on Person { name phone } } } } } } }"""
 
 CHILDREN = """query($id: ID!) { node(id: $id) { ... on Place { children(first: 100) { nodes { key name placeKind } } } } }"""
@@ -289,7 +289,12 @@ def test_an_indicator_and_a_gap(page: Dashboard, served: Served) -> None:
     page.click(f"{item} .gap-head")
     page.until("the gap to open", lambda d: _displayed(d, page.by, f"{item} .gap-body"))
     assert page.css(f"{item} .gap-body .evidence").text == gap["evidenceZh"]
-    assert page.css(f"{item} .status-code").text == gap["status"]
+    assert page.css(f"{item} .status-code").text == gap["statusZh"] != gap["status"]  # the status by name
+    facts = page.js(
+        "return [...document.querySelectorAll(arguments[0])].map(r => [r.dataset.key, r.cells[0].textContent, r.cells[1].textContent])",
+        f"{item} .facts-table tr",
+    )
+    assert facts == [[f["key"], f["labelZh"], f["textZh"]] for f in gap["factList"]] and facts
     shown = page.all(f"{item} .sugg li")
     assert [li.get_attribute("data-candidate") for li in shown] == [s["candidate"]["key"] for s in gap["suggestions"]]
     for li, s in zip(shown, gap["suggestions"], strict=True):

@@ -30,6 +30,9 @@ PAGE_FILES = ("index.html", "dashboard.js", "dashboard.css")
 LIBRARIES = {
     "echarts": ("echarts/echarts.common.min.js", ("LICENSE", "NOTICE", "LICENSE-zrender", "LICENSE-tslib", "LICENSE-d3")),
     "cytoscape": ("cytoscape/cytoscape.min.js", ("LICENSE",)),
+    "graphiql": ("graphiql/graphiql.min.js", ("LICENSE", "THIRD-PARTY-LICENSES")),
+    "react": ("react/react.production.min.js", ("LICENSE",)),
+    "react-dom": ("react/react-dom.production.min.js", ("LICENSE",)),
 }
 
 
@@ -92,7 +95,13 @@ def test_vendored_files_are_the_locked_versions_with_their_licences() -> None:
 
     for name, (built, licences) in LIBRARIES.items():
         head = (VENDOR / built).read_text(encoding="utf-8")[:2000]
-        assert ("Apache License" in head) if name == "echarts" else ("Permission is hereby granted" in head), built
+        if name == "echarts":
+            assert "Apache License" in head, built
+        elif name == "cytoscape":
+            assert "Permission is hereby granted" in head, built
+        else:  # GraphiQL's bundle and React name their licence in their LICENSE file (MIT)
+            assert "@license React" in head if name.startswith("react") else "webpack" in head, built
+            assert "Permission is hereby granted" in (VENDOR / Path(built).parent / "LICENSE").read_text(encoding="utf-8")
         for licence in licences:
             path = VENDOR / Path(built).parent / licence
             assert path.stat().st_size > 100, path

@@ -21,7 +21,7 @@ from api.graphql.ids import key_of
 from api.graphql.types.base import Node, wrap
 from api.graphql.types.enums import Indicator
 from api.graphql.types.refs import PlaceRef
-from queries import rollup
+from queries import labels, rollup
 from queries.areas import resolve_area
 from queries.common import AREA_KINDS
 from queries.coverage import counts, explain_gaps, gap_rows, indicator, result, suggestion_rows
@@ -75,16 +75,28 @@ class Suggestion:
     via: Node | None = strawberry.field(description="what links the candidate to the gap (their building ...)")
 
 
+@strawberry.type(description="one entry of a gap's evidence as a user reads it: its label and its value as text (依据)")
+class Fact:
+    key: str = strawberry.field(description="the key in `facts`, a stable code")
+    label_zh: str
+    label_en: str
+    text_zh: str
+    text_en: str
+
+
 @strawberry.type(description="one uncovered item, why it counts as a gap and who could close it (缺口)")
 class Gap:
     indicator: Indicator  # type: ignore[valid-type]
     item: Node
     status: str = strawberry.field(description="why exactly: a stable code, e.g. uncovered, residence_mismatch")
+    status_zh: str = strawberry.field(description="the status by name (状态)")
+    status_en: str
     rule_zh: str
     rule_en: str
     evidence_zh: str
     evidence_en: str
     facts: JSON = strawberry.field(description="the evidence as data: counts, ids, dates")
+    fact_list: list[Fact] = strawberry.field(description="the evidence as text, each entry by name, in the order of `facts`")
     suggestions: list[Suggestion]
 
 
@@ -150,16 +162,29 @@ async def _gaps(info: Any, found: list[GapResult]) -> list[Gap]:
             for s in g.suggestions
             if s.id in visible
         ]
+        facts = redact.clean(dict(g.facts), hidden)
         out.append(
             Gap(
                 indicator=Indicator(g.indicator),
                 item=wrap(visible[g.item_id]),
                 status=g.status,
+                status_zh=labels.status_label(g.status, "zh"),
+                status_en=labels.status_label(g.status, "en"),
                 rule_zh=g.rule_zh,
                 rule_en=g.rule_en,
                 evidence_zh=redact.text(g.evidence_zh, hidden),
                 evidence_en=redact.text(g.evidence_en, hidden),
-                facts=redact.clean(dict(g.facts), hidden),
+                facts=facts,
+                fact_list=[
+                    Fact(
+                        key=k,
+                        label_zh=labels.fact_label(k, "zh"),
+                        label_en=labels.fact_label(k, "en"),
+                        text_zh=labels.fact_text(k, v, "zh"),
+                        text_en=labels.fact_text(k, v, "en"),
+                    )
+                    for k, v in facts.items()
+                ],
                 suggestions=suggestions,
             )
         )
