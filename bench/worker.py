@@ -83,6 +83,8 @@ class StoreResult:
     profiles: dict[str, tuple[float, str]] = field(default_factory=dict)
     #: embedded only: ``bench.memory`` on the saved store, in a fresh process (figure 6)
     memory: dict[str, float] | None = None
+    #: embedded only: ``bench.embedded_writes`` (one small write, a reader's catch-up, reopen)
+    small_writes: dict[str, float] | None = None
 
 
 def log(scale: str, kind: str, message: str) -> None:
@@ -366,6 +368,13 @@ def _measure(
         result.memory = resident_memory(data_dir, result)
         if result.memory:
             log(scale, kind, f"resident {result.memory['bytes_per_item']:.0f} bytes per node + relationship")
+        try:
+            from bench.embedded_writes import measure as measure_small_writes
+
+            result.small_writes = dict(measure_small_writes(data_dir))
+            log(scale, kind, f"one small write {result.small_writes['write_seconds'] * 1000:.1f}ms")
+        except Exception as exc:
+            result.errors.append(f"bench.embedded_writes failed: {describe(exc)}")
 
 
 def resident_memory(data_dir: Path, result: StoreResult) -> dict[str, float] | None:

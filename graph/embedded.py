@@ -358,10 +358,8 @@ class EmbeddedStore(Store):
         snapshot (``COMPACT_RATIO``, at least ``COMPACT_MIN_BYTES``), the store has no
         snapshot yet, or the batch is large (a load): then the frame would be about as costly
         as the snapshot, so the batch goes into the new snapshot directly."""
-        g = self._graph
-        if self._loaded_stamp is None or len(batch) > max(
-            JOURNAL_MAX_ITEMS, COMPACT_RATIO * (g.number_of_nodes() + g.number_of_edges())
-        ):
+        items = len(self._graph) + len(self._rel_index)  # networkx counts edges by walking them all
+        if self._loaded_stamp is None or len(batch) > max(JOURNAL_MAX_ITEMS, COMPACT_RATIO * items):
             self._compact()
             return
         frame = journal.encode(self._version, batch)
