@@ -45,11 +45,8 @@ two to that). Design:
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import hashlib
 import os
-import pickle
 import threading
 import time
 from collections import Counter
@@ -61,18 +58,17 @@ from typing import Any
 
 import networkx as nx
 
-from graph import journal
+from graph import journal, snapshot
 from graph.declare import SOURCE_PROPERTY
 from graph.errors import StoreBusy, StoreConflict, StoreCorrupt, StoreError
 from graph.model import NODE_KINDS
 from graph.query import Query, Row
 from graph.records import Stats, StoredNode, StoredRel, WriteBatch
+from graph.snapshot import SNAPSHOT
 from graph.store import Store
 from graph.turns import checkpoint
 
-SNAPSHOT = "graph.snapshot"
 LOCK = "writer.lock"
-MAGIC = b"GONGZHI-EMBEDDED-2\n"
 LABELS = "_labels"
 TYPE = "_type"
 WRITER_WAIT_SECONDS = 10.0
@@ -88,7 +84,7 @@ JOURNAL_MAX_ITEMS = 10_000
 #: replaced them while it read.
 CATCH_UP_TRIES = 5
 
-_Edge = tuple[str, str, tuple[str, str], dict[str, Any]]
+_Edge = snapshot.Edge
 
 
 class GraphView:
@@ -223,7 +219,7 @@ class EmbeddedStore(Store):
         self._version = 0
         # what is in memory: the snapshot it came from (inode, mtime, size; None: there was
         # none) and how far into which journal file it has been brought
-        self._loaded_stamp: tuple[int, int, int] | None = None
+        self._loaded_stamp: snapshot.Stamp | None = None
         self._journal_ino: int | None = None
         self._journal_end = 0  # just past the last frame applied (or skipped as already in the snapshot)
         self._journal_size = 0  # the file's size when last read (> end: a torn tail was seen)
@@ -240,12 +236,8 @@ class EmbeddedStore(Store):
     def journal_path(self) -> Path:
         return self.data_dir / journal.JOURNAL
 
-    def _stamp(self) -> tuple[int, int, int] | None:
-        try:
-            st = self.snapshot_path.stat()
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+    def _stamp(self) -> snapshot.Stamp | None:
+        return snapshot.stamp(self.snapshot_path)
 
     def _stale(self) -> bool:
         """Whether another process committed since this one last looked (two ``stat`` calls)."""
@@ -281,22 +273,13 @@ class EmbeddedStore(Store):
         )
 
     def _load_snapshot(self) -> None:
-        try:
-            with open(self.snapshot_path, "rb") as f:
-                st = os.fstat(f.fileno())
-                blob = f.read()
-        except FileNotFoundError:
+        found = snapshot.read(self.snapshot_path)
+        if found is None:
             self._reset({}, [])
-            self._version = 0
-            stamp = None
-        except OSError as exc:
-            raise StoreError(f"cannot read the embedded store at {self.data_dir}: {exc.strerror}") from None
+            self._version, self._loaded_stamp = 0, None
         else:
-            nodes, edges, version = self._decode_snapshot(blob)
+            nodes, edges, self._version, self._loaded_stamp = found
             self._reset(nodes, edges)
-            self._version = version
-            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-        self._loaded_stamp = stamp
         self._journal_ino, self._journal_end, self._journal_size = None, 0, 0
 
     def _catch_up_journal(self) -> bool:
@@ -323,22 +306,6 @@ class EmbeddedStore(Store):
             self._version = entry.version
         self._journal_ino, self._journal_end, self._journal_size = scan.ino, scan.end, scan.size
         return True
-
-    def _decode_snapshot(self, blob: bytes) -> tuple[dict[str, dict[str, Any]], list[_Edge], int]:
-        head = len(MAGIC)
-        if not blob.startswith(MAGIC) or len(blob) < head + 32:
-            raise StoreCorrupt(f"{self.snapshot_path} is not a Gongzhi snapshot")
-        digest, payload = blob[head : head + 32], blob[head + 32 :]
-        if hashlib.sha256(payload).digest() != digest:
-            raise StoreCorrupt(f"{self.snapshot_path} fails its checksum; restore it from a backup")
-        try:
-            data = journal.safe_loads(payload)
-            version = data.get("version", 0)
-            if not isinstance(version, int):
-                raise ValueError("version is not a number")
-            return data["nodes"], data["edges"], version
-        except (pickle.UnpicklingError, KeyError, EOFError, TypeError, ValueError, AttributeError) as exc:
-            raise StoreCorrupt(f"{self.snapshot_path} cannot be decoded: {exc}") from None
 
     def _reset(self, nodes: dict[str, dict[str, Any]], edges: list[_Edge]) -> None:
         g = nx.MultiDiGraph()
@@ -376,37 +343,19 @@ class EmbeddedStore(Store):
         self._save()
         try:
             journal.reset(self.journal_path)
-        except StoreError:
+            ino = self.journal_path.stat().st_ino
+        except (StoreError, OSError):
             return  # committed all the same: the next compaction empties it
-        st = self.journal_path.stat()
-        self._journal_ino, self._journal_end, self._journal_size = st.st_ino, 0, 0
+        self._journal_ino, self._journal_end, self._journal_size = ino, 0, 0
 
     def _save(self) -> None:
         """The snapshot, atomically; raises only before its rename (the commit point)."""
-        payload = pickle.dumps(
-            {
-                "nodes": dict(self._graph.nodes(data=True)),
-                "edges": list(self._graph.edges(keys=True, data=True)),
-                "version": self._version,
-            },
-            protocol=pickle.HIGHEST_PROTOCOL,
+        self._loaded_stamp = snapshot.write(
+            self.snapshot_path,
+            dict(self._graph.nodes(data=True)),
+            list(self._graph.edges(keys=True, data=True)),
+            self._version,
         )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.data_dir / f".{SNAPSHOT}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as f:
-                f.write(MAGIC)
-                f.write(hashlib.sha256(payload).digest())
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.snapshot_path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise StoreError(f"cannot save the embedded store at {self.data_dir}: {exc.strerror}") from None
-        with contextlib.suppress(OSError):  # the rename is done: committed for every reader
-            journal.fsync_dir(self.data_dir)
-        self._loaded_stamp = self._stamp()
 
     @contextmanager
     def _writer(self) -> Iterator[None]:

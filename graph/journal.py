@@ -200,8 +200,11 @@ def append(path: Path, frame: bytes, at: int) -> tuple[int, int]:
     except OSError as exc:
         raise StoreError(f"cannot write the embedded store's journal {path}: {exc.strerror}") from None
     try:
+        size = os.fstat(fd).st_size
+        if size < at:
+            raise StoreCorrupt(f"{path} is shorter ({size} bytes) than its committed frames ({at} bytes)")
         try:
-            if os.fstat(fd).st_size != at:
+            if size != at:
                 os.ftruncate(fd, at)
             view = memoryview(frame)
             done = 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import embedded
+from graph import embedded, snapshot
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreBusy, StoreCorrupt, StoreError
 from graph.records import WriteBatch
@@ -56,7 +56,7 @@ def test_snapshot_cannot_smuggle_code(tmp_path: Path) -> None:
     import hashlib
 
     payload = pickle.dumps({"nodes": {}, "edges": [], "x": os.system})
-    (tmp_path / embedded.SNAPSHOT).write_bytes(embedded.MAGIC + hashlib.sha256(payload).digest() + payload)
+    (tmp_path / embedded.SNAPSHOT).write_bytes(snapshot.MAGIC + hashlib.sha256(payload).digest() + payload)
     with pytest.raises(StoreCorrupt, match="not allowed"):
         EmbeddedStore(tmp_path)
 

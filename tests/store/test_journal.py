@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from graph import embedded, journal
+from graph import embedded, journal, snapshot
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreConflict, StoreCorrupt, StoreError
 from tests.store.journal_child import POINTS, base, step
@@ -32,10 +32,15 @@ STEPS = 40
 
 def dump(store: EmbeddedStore) -> tuple[dict[str, Any], dict[Any, Any]]:
     """The whole graph: every node's attributes, every edge's ends, key and attributes."""
+    return versioned_dump(store)[1]
+
+
+def versioned_dump(store: EmbeddedStore) -> tuple[int, tuple[dict[str, Any], dict[Any, Any]]]:
+    """The version and the whole graph, read at once (under one read lock)."""
     with store._reader() as g:
         nodes = {n: dict(a) for n, a in g.nx.nodes(data=True)}
         edges = {(u, v, k): dict(a) for u, v, k, a in g.nx.edges(keys=True, data=True)}
-    return nodes, edges
+        return store._version, (nodes, edges)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +62,7 @@ def _based(path: Path) -> EmbeddedStore:
 
 def _snapshot_version(path: Path) -> int:
     blob = (path / embedded.SNAPSHOT).read_bytes()
-    data = journal.safe_loads(blob[len(embedded.MAGIC) + 32 :])
+    data = journal.safe_loads(blob[len(snapshot.MAGIC) + 32 :])
     version: int = data["version"]
     return version
 
@@ -272,24 +277,50 @@ def test_a_kill_at_each_point_leaves_a_whole_state(
 
 
 def test_timed_kills_during_appends_and_compactions(tmp_path: Path, reference: dict[int, Any]) -> None:
-    _based(tmp_path)
+    data = tmp_path / "store"
+    _based(data)
     rng = random.Random(12)
     for _ in range(6):
-        version = EmbeddedStore(tmp_path, read_only=True).version()
+        version = EmbeddedStore(data, read_only=True).version()
         if version + 8 > STEPS:
             break
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.store.journal_child", str(tmp_path), "8", "--compact-min", "3000"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert process.stdout is not None
-        first = process.stdout.readline()  # started writing
-        time.sleep(rng.uniform(0, 0.05))
-        process.send_signal(signal.SIGKILL)
-        rest, err = process.communicate(timeout=60)
-        done = subprocess.CompletedProcess(process.args, process.returncode, first + rest, err)
-        assert first, err
-        _check_after_kill(tmp_path, done, reference)
+        with open(tmp_path / "stderr", "w+") as err:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tests.store.journal_child", str(data), "8", "--compact-min", "3000"],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+            )
+            assert process.stdout is not None
+            first = process.stdout.readline()  # it started writing
+            time.sleep(rng.uniform(0, 0.05))
+            process.send_signal(signal.SIGKILL)
+            rest = process.stdout.read()  # through the same buffer as the first line
+            process.wait(60)
+            err.seek(0)
+            done = subprocess.CompletedProcess(process.args, process.returncode, first + rest, err.read())
+        assert first, done.stderr
+        _check_after_kill(data, done, reference)
+
+
+def test_a_reader_polling_during_appends_and_compactions_sees_only_whole_versions(
+    tmp_path: Path, reference: dict[int, Any]
+) -> None:
+    _based(tmp_path)
+    reader = EmbeddedStore(tmp_path, read_only=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.store.journal_child", str(tmp_path), "30", "--compact-min", "1000"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seen = []
+    while process.poll() is None:
+        version, state = versioned_dump(reader)
+        assert state == reference[version]
+        seen.append(version)
+    assert process.returncode == 0
+    assert seen == sorted(seen)
+    assert reader.version() == 31 and dump(reader) == reference[31]
+    assert len(set(seen)) > 3  # it did read while the writer wrote
