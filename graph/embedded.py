@@ -17,9 +17,10 @@ two to that). Design:
   in other processes notice a change by ``stat`` and read only the frames after the last
   one they applied.
 * Compaction: when the journal would outgrow ``COMPACT_RATIO`` of the snapshot (at least
-  ``COMPACT_MIN_BYTES``), when there is no snapshot yet, or for a large batch (a load), the
-  writer writes the whole graph as a new ``graph.snapshot`` instead: a temporary file in the
-  same directory, flushed and fsynced, renamed over the old one (the commit point; the
+  ``COMPACT_MIN_BYTES``) or hold ``COMPACT_FRAMES_PER_ITEM`` frames per node + relationship
+  (at least ``COMPACT_MIN_FRAMES``), when there is no snapshot yet, or for a large batch (a
+  load), the writer writes the whole graph as a new ``graph.snapshot`` (``graph/snapshot.py``)
+  instead: a temporary file in the same directory, flushed and fsynced, renamed over the old one (the commit point; the
   directory fsynced), then the journal is replaced by an empty one the same way. A kill
   before the rename leaves the old snapshot and journal; a kill after it leaves frames at or
   below the new snapshot's version, which reading skips. Readers re-read the snapshot only
@@ -77,6 +78,13 @@ WRITER_WAIT_SECONDS = 10.0
 #: 1 / ratio of itself, and a reopen replays at most that share of the snapshot.
 COMPACT_RATIO = 0.25
 COMPACT_MIN_BYTES = 1 << 20
+#: ...or once it holds this many frames per node + relationship (at least
+#: ``COMPACT_MIN_FRAMES``): replaying a frame costs far more than unpickling its share of the
+#: snapshot (a district: ~20k one-node frames, 8.5 MiB, doubled the reopen), so the count
+#: bounds a reopen's replay to about a tenth more than the snapshot alone, for an amortized
+#: compaction cost per write about that of its append.
+COMPACT_FRAMES_PER_ITEM = 0.02
+COMPACT_MIN_FRAMES = 1000
 #: A batch of more items than this (and than ``COMPACT_RATIO`` of the graph) goes into a new
 #: snapshot directly, not through the journal (a load).
 JOURNAL_MAX_ITEMS = 10_000
@@ -223,6 +231,7 @@ class EmbeddedStore(Store):
         self._journal_ino: int | None = None
         self._journal_end = 0  # just past the last frame applied (or skipped as already in the snapshot)
         self._journal_size = 0  # the file's size when last read (> end: a torn tail was seen)
+        self._journal_frames = 0  # whole frames in the file up to ``_journal_end``
         with self._lock.write():
             self._reload_if_changed()
 
@@ -247,10 +256,10 @@ class EmbeddedStore(Store):
             st = self.journal_path.stat()
         except FileNotFoundError:
             return self._journal_ino is not None
-        return (st.st_ino, st.st_size) != (
-            self._journal_ino,
-            self._journal_size,
-        ) or self._journal_size != self._journal_end
+        seen = (self._journal_ino, self._journal_size)
+        # a torn tail seen last time (size past the end) is looked at again: a writer may have
+        # cut it and appended a frame of the same length
+        return (st.st_ino, st.st_size) != seen or self._journal_size != self._journal_end
 
     def _reload_if_changed(self) -> None:
         """Bring memory up to what is committed (caller holds the write lock): the snapshot
@@ -280,14 +289,15 @@ class EmbeddedStore(Store):
         else:
             nodes, edges, self._version, self._loaded_stamp = found
             self._reset(nodes, edges)
-        self._journal_ino, self._journal_end, self._journal_size = None, 0, 0
+        self._journal_ino, self._journal_end, self._journal_size, self._journal_frames = None, 0, 0, 0
 
     def _catch_up_journal(self) -> bool:
         """Apply the journal frames after what is in memory; False if they do not continue it."""
         offset = self._journal_end
         scan = journal.read(self.journal_path, offset)
+        frames = self._journal_frames
         if scan.ino != self._journal_ino and offset:
-            offset = 0  # another file (a compaction reset it): from its start
+            offset, frames = 0, 0  # another file (a compaction reset it): from its start
             scan = journal.read(self.journal_path, 0)
         for entry in scan.entries:
             if entry.version <= self._version:
@@ -305,6 +315,7 @@ class EmbeddedStore(Store):
                 ) from None
             self._version = entry.version
         self._journal_ino, self._journal_end, self._journal_size = scan.ino, scan.end, scan.size
+        self._journal_frames = frames + len(scan.entries)
         return True
 
     def _reset(self, nodes: dict[str, dict[str, Any]], edges: list[_Edge]) -> None:
@@ -322,19 +333,23 @@ class EmbeddedStore(Store):
     def _commit(self, batch: WriteBatch) -> None:
         """Make the batch just applied in memory durable (caller holds the writer lock): one
         journal frame, or a compaction when the journal would outgrow its share of the
-        snapshot (``COMPACT_RATIO``, at least ``COMPACT_MIN_BYTES``), the store has no
-        snapshot yet, or the batch is large (a load): then the frame would be about as costly
-        as the snapshot, so the batch goes into the new snapshot directly."""
+        snapshot (``COMPACT_RATIO``, at least ``COMPACT_MIN_BYTES``) or hold too many frames
+        (``COMPACT_FRAMES_PER_ITEM``), the store has no snapshot yet, or the batch is large (a
+        load): then the frame would be about as costly as the snapshot, so the batch goes
+        into the new snapshot directly."""
         items = len(self._graph) + len(self._rel_index)  # networkx counts edges by walking them all
         if self._loaded_stamp is None or len(batch) > max(JOURNAL_MAX_ITEMS, COMPACT_RATIO * items):
             self._compact()
             return
         frame = journal.encode(self._version, batch)
-        if self._journal_end + len(frame) > max(COMPACT_MIN_BYTES, COMPACT_RATIO * self._loaded_stamp[2]):
+        if self._journal_end + len(frame) > max(
+            COMPACT_MIN_BYTES, COMPACT_RATIO * self._loaded_stamp[2]
+        ) or self._journal_frames >= max(COMPACT_MIN_FRAMES, COMPACT_FRAMES_PER_ITEM * items):
             self._compact()
             return
         ino, end = journal.append(self.journal_path, frame, self._journal_end)
         self._journal_ino, self._journal_end, self._journal_size = ino, end, end
+        self._journal_frames += 1
 
     def _compact(self) -> None:
         """Write the whole graph as the new snapshot, then empty the journal. Killed before the
@@ -346,7 +361,7 @@ class EmbeddedStore(Store):
             ino = self.journal_path.stat().st_ino
         except (StoreError, OSError):
             return  # committed all the same: the next compaction empties it
-        self._journal_ino, self._journal_end, self._journal_size = ino, 0, 0
+        self._journal_ino, self._journal_end, self._journal_size, self._journal_frames = ino, 0, 0, 0
 
     def _save(self) -> None:
         """The snapshot, atomically; raises only before its rename (the commit point)."""

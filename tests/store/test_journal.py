@@ -186,6 +186,23 @@ def test_compaction_keeps_versions_continuous_and_reopens_equal(
         reopened.write(step(STEPS + 1), expect_version=STEPS)
 
 
+def test_the_frame_count_bounds_the_journal_across_handles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: dict[int, Any]
+) -> None:
+    monkeypatch.setattr(embedded, "COMPACT_MIN_FRAMES", 5)
+    monkeypatch.setattr(embedded, "COMPACT_FRAMES_PER_ITEM", 0.0)
+    monkeypatch.setattr(embedded, "COMPACT_MIN_BYTES", 1 << 30)
+    one = _based(tmp_path)
+    two = EmbeddedStore(tmp_path)
+    counts = []
+    for k in range(1, 16):
+        store = one if k % 3 else two  # the other handle counts the frames it caught up with
+        assert store.write(step(k)) == k + 1
+        counts.append(len(journal.read(tmp_path / journal.JOURNAL).entries))
+    assert max(counts) == 5 and 0 in counts
+    assert dump(EmbeddedStore(tmp_path, read_only=True)) == reference[16]
+
+
 def test_clear_goes_on_counting(tmp_path: Path) -> None:
     store = _based(tmp_path)
     store.write(step(1))
