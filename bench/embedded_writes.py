@@ -2,9 +2,10 @@
 with it costs a reader in another process (issue 12: writes O(change)).
 
 Run as ``python -m bench.embedded_writes DATA_DIR [WRITES]`` on a loaded store (the bench
-worker calls ``measure`` after its other embedded figures). Each write renames one building
-(one node, as a GraphQL mutation of one row writes), the next one names it back, so the store
-ends with the data it started with (its version moved on). Times are medians:
+worker runs it in a fresh interpreter after its other embedded figures, so that only its two
+handles are resident). Each write renames one building (one node, as a GraphQL mutation of
+one row writes), the next one names it back, so the store ends with the data it started with
+(its version moved on). Times are medians:
 
 * ``write_seconds``: ``store.write`` of that batch, commit and fsync included;
 * ``catch_up_seconds``: a second, read-only handle on the directory (as a reader process
