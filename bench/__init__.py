@@ -22,8 +22,9 @@ alone):
   (``bench.floor``), the coverage of the city and of one community, one member's 1+1 card,
 * for Neo4j: the transaction's heap during the first load (sampled with ``SHOW
   TRANSACTIONS``), which is what ``dbms.memory.transaction.total.max`` limits,
-* for the embedded store: the snapshot's size, the time to reopen it, and its resident
-  memory per item in a fresh process (``bench.memory``).
+* for the embedded store: the snapshot's size, the time to reopen it, its resident
+  memory per item in a fresh process (``bench.memory``), and one small write with another
+  handle's catch-up after it (``bench.embedded_writes``).
 
 At the main scale, also: ``neo4j-admin database import`` on the same records
 (``bench.admin_import``), and, while the database holds that scale, the API figures

@@ -125,6 +125,18 @@ def table_rows(run: ScaleRun) -> list[tuple[str, str, str, str]]:
     if emb is not None:
         rows.append(("embedded snapshot on disk", size(emb.snapshot_bytes), "", ""))
         rows.append(("reopen the embedded store (+ stats)", secs(emb.reopen_seconds), "", ""))
+        writes = emb.small_writes or {}
+        if writes:
+            n = int(writes["writes"])
+            rows.append(
+                (f"embedded: one small write, 1 node (median of {n})", secs(writes["write_seconds"]), "", "")
+            )
+            rows.append(
+                ("embedded: another handle catching up with it", secs(writes["catch_up_seconds"]), "", "")
+            )
+            rows.append(
+                (f"embedded: reopen after the {n} writes (+ stats)", secs(writes["reopen_seconds"]), "", "")
+            )
     if neo is not None and neo.clear_seconds is not None:
         rows.append(("clear() before the run (Neo4j)", "", secs(neo.clear_seconds), ""))
     return rows

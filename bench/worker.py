@@ -83,6 +83,8 @@ class StoreResult:
     profiles: dict[str, tuple[float, str]] = field(default_factory=dict)
     #: embedded only: ``bench.memory`` on the saved store, in a fresh process (figure 6)
     memory: dict[str, float] | None = None
+    #: embedded only: ``bench.embedded_writes`` (one small write, a reader's catch-up, reopen)
+    small_writes: dict[str, float] | None = None
 
 
 def log(scale: str, kind: str, message: str) -> None:
@@ -366,6 +368,9 @@ def _measure(
         result.memory = resident_memory(data_dir, result)
         if result.memory:
             log(scale, kind, f"resident {result.memory['bytes_per_item']:.0f} bytes per node + relationship")
+        result.small_writes = small_writes(data_dir, result)
+        if result.small_writes:
+            log(scale, kind, f"one small write {result.small_writes['write_seconds'] * 1000:.1f}ms")
 
 
 def resident_memory(data_dir: Path, result: StoreResult) -> dict[str, float] | None:
@@ -378,6 +383,27 @@ def resident_memory(data_dir: Path, result: StoreResult) -> dict[str, float] | N
     )
     if done.returncode != 0:
         result.errors.append("bench.memory failed: " + " | ".join(done.stderr.strip().splitlines()[-2:]))
+        return None
+    data: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return data
+
+
+def small_writes(data_dir: Path, result: StoreResult) -> dict[str, float] | None:
+    """``bench.embedded_writes`` in a fresh interpreter (its two handles, and nothing of this
+    process's loads, resident), as parsed JSON."""
+    import json
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.embedded_writes", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if done.returncode != 0:
+        result.errors.append(
+            "bench.embedded_writes failed: " + " | ".join(done.stderr.strip().splitlines()[-2:])
+        )
         return None
     data: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return data

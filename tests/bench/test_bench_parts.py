@@ -1,6 +1,7 @@
 """The bench's own measuring parts on a generated community, with the real servers: the
 roll-up floor agrees on both stores and counts what they hold; the import tool imports every
-record; the memory probe counts the store's items; the figures' verdicts follow their goals."""
+record; the memory probe counts the store's items; the small-write probe leaves the data as it
+found it; the figures' verdicts follow their goals."""
 
 from __future__ import annotations
 
@@ -65,6 +66,23 @@ def test_the_memory_probe_counts_the_stores_items(both: tuple[Store, Store, Path
     assert found["rels"] == sum(stats.rel_types.values())
     assert found["nodes"] == sum(stats.labels.get(kind.label, 0) for kind in NODE_KINDS)
     assert found["rss_after"] > found["rss_before"] and found["bytes_per_item"] > 0
+
+
+def test_the_small_write_probe_leaves_the_store_as_it_was(community: Path, tmp_path: Path) -> None:
+    from bench.embedded_writes import measure
+    from graph.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path)
+    load(store, community)
+    before, version = store.stats(), store.version()
+    buildings = sorted(store._by_label["Building"])
+    nodes = store.fetch_nodes("Building", buildings)
+    found = measure(tmp_path, 4)
+    again = EmbeddedStore(tmp_path, read_only=True)
+    assert again.version() == version + 4 == store.version()
+    assert again.stats() == before and again.fetch_nodes("Building", buildings) == nodes
+    assert found["writes"] == 4
+    assert min(found[k] for k in ("write_seconds", "catch_up_seconds", "reopen_seconds")) > 0
 
 
 @pytest.mark.neo4j

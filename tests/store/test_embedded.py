@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import embedded
+from graph import embedded, snapshot
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreBusy, StoreCorrupt, StoreError
 from graph.records import WriteBatch
@@ -24,6 +24,8 @@ def test_persists_across_reopen(tmp_path: Path) -> None:
 
 
 def test_crash_during_save_keeps_previous_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedded, "COMPACT_MIN_BYTES", 0)  # every write compacts: a snapshot save
+    monkeypatch.setattr(embedded, "COMPACT_RATIO", 0.0)
     store = EmbeddedStore(tmp_path)
     store.write(small_batch())
     before = store.stats()
@@ -54,7 +56,7 @@ def test_snapshot_cannot_smuggle_code(tmp_path: Path) -> None:
     import hashlib
 
     payload = pickle.dumps({"nodes": {}, "edges": [], "x": os.system})
-    (tmp_path / embedded.SNAPSHOT).write_bytes(embedded.MAGIC + hashlib.sha256(payload).digest() + payload)
+    (tmp_path / embedded.SNAPSHOT).write_bytes(snapshot.MAGIC + hashlib.sha256(payload).digest() + payload)
     with pytest.raises(StoreCorrupt, match="not allowed"):
         EmbeddedStore(tmp_path)
 
@@ -127,4 +129,4 @@ def test_a_killed_save_leaves_no_temporary_file_after_the_next_write(tmp_path: P
     assert stale.exists()
     store.write(WriteBatch(nodes=[NodeRecord("City", ("City", "Place"), "C-2", {"id": "C-2", "name": "y"})]))
     assert not stale.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.snapshot", "writer.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.journal", "graph.snapshot", "writer.lock"]

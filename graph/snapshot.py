@@ -1,0 +1,88 @@
+"""The embedded store's snapshot: the whole graph in one checked file, replaced atomically.
+
+``graph.snapshot`` is ``MAGIC``, the SHA-256 of the payload, then the payload: a pickle of
+``{"nodes": {id: attributes}, "edges": [(u, v, key, attributes)], "version": n}`` read back
+through the journal's restricted unpickler (plain containers and ``datetime.date`` only), so
+a tampered file cannot run code and a damaged one is reported (``StoreCorrupt``), never
+half-read. It is written only by a compaction (``graph.embedded``): a temporary file in the
+same directory, flushed and fsynced, renamed over the old one (the commit point), the
+directory fsynced. A save killed before the rename leaves the old file and a temporary
+``.graph.snapshot.<pid>.tmp``, which the next writer removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from graph.errors import StoreCorrupt, StoreError
+from graph.journal import fsync_dir, safe_loads
+
+SNAPSHOT = "graph.snapshot"
+MAGIC = b"GONGZHI-EMBEDDED-2\n"
+
+Edge = tuple[str, str, tuple[str, str], dict[str, Any]]
+#: (inode, mtime in ns, size) of the file read: how a reader tells that it was replaced
+Stamp = tuple[int, int, int]
+
+
+def stamp(path: Path) -> Stamp | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def read(path: Path) -> tuple[dict[str, dict[str, Any]], list[Edge], int, Stamp] | None:
+    """(nodes, edges, version, stamp) of the snapshot at ``path``; None if there is none."""
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            blob = f.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"cannot read the embedded store at {path.parent}: {exc.strerror}") from None
+    head = len(MAGIC)
+    if not blob.startswith(MAGIC) or len(blob) < head + 32:
+        raise StoreCorrupt(f"{path} is not a Gongzhi snapshot")
+    digest, payload = blob[head : head + 32], blob[head + 32 :]
+    if hashlib.sha256(payload).digest() != digest:
+        raise StoreCorrupt(f"{path} fails its checksum; restore it from a backup")
+    try:
+        data = safe_loads(payload)
+        version = data.get("version", 0)
+        if not isinstance(version, int):
+            raise ValueError("version is not a number")
+        return data["nodes"], data["edges"], version, (st.st_ino, st.st_mtime_ns, st.st_size)
+    except (pickle.UnpicklingError, KeyError, EOFError, TypeError, ValueError, AttributeError) as exc:
+        raise StoreCorrupt(f"{path} cannot be decoded: {exc}") from None
+
+
+def write(path: Path, nodes: dict[str, dict[str, Any]], edges: list[Edge], version: int) -> Stamp | None:
+    """Replace the snapshot atomically; raises only before the rename (the commit point).
+    Returns the new file's stamp."""
+    payload = pickle.dumps(
+        {"nodes": nodes, "edges": edges, "version": version}, protocol=pickle.HIGHEST_PROTOCOL
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(MAGIC)
+            f.write(hashlib.sha256(payload).digest())
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot save the embedded store at {path.parent}: {exc.strerror}") from None
+    with contextlib.suppress(OSError):  # the rename is done: committed for every reader
+        fsync_dir(path.parent)
+    return stamp(path)
