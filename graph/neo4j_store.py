@@ -68,6 +68,7 @@ from graph.records import LoadStatus, Recovery, Stats, StoredNode, StoredRel, Wr
 from graph.schema import schema_statements
 from graph.settings import Settings
 from graph.store import Store
+from graph.turns import checkpoint
 
 #: URI schemes the driver understands: plain, routing (clusters), and their TLS variants.
 URI_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
@@ -377,8 +378,11 @@ class Neo4jStore(Store):
         parameters = to_param(dict(params or {}))
 
         def work(tx: ManagedTransaction) -> list[Row]:
-            rows = tx.run(query.cypher, parameters)
-            return [{k: to_plain(v) for k, v in zip(r.keys(), r, strict=True)} for r in rows]
+            out = []
+            for r in tx.run(query.cypher, parameters):
+                checkpoint()  # decoding a long result is Python work: short work first (graph/turns.py)
+                out.append({k: to_plain(v) for k, v in zip(r.keys(), r, strict=True)})
+            return out
 
         return self._read(f"run query {query.name}", work)
 

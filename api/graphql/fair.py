@@ -12,10 +12,12 @@ time (the request's DataLoader waves batch most of its work into few calls anywa
 user and a light one each get their turn, so the light one waits for at most the calls that
 are running, never for the heavy user's backlog.
 
-``per_user`` defaults to the store's ``read_concurrency``: 1 on the embedded store, whose
-calls are Python holding the interpreter lock (a second thread of the same user would only
-take turns with the first), 2 on Neo4j, whose calls wait on the server. The pool has
-``workers`` threads, enough that other users find one free while a few heavy users run.
+``per_user`` is ``Limits.store_calls_per_user``, 1 by default on both stores: on the
+embedded store a second thread of the same user would only take turns on the interpreter lock
+with the first; on Neo4j a second heavy query of one user took the server's other core from
+everyone else (with 2, a small read's p50 under four abusive requests was twice that with 1,
+bench/abuse.py). The pool has ``workers`` threads, enough that other users find one free while
+a few heavy users run.
 
 Among the calls that run, short ones compute first (``graph/turns.py``): on the embedded
 store a heavy call steps aside at the graph's inner loops while a short call of anyone runs.

@@ -19,9 +19,9 @@ the store:
   (``rate_per_token``, bursts of ``burst_per_token``): HTTP 429 with ``Retry-After``
   (``api/throttle.py``); 0 turns either off;
 * each user's store calls take turns with everyone else's (``api/graphql/fair.py``): at most
-  ``store_calls_per_user`` of one user's calls run at once (0: the store's
-  ``read_concurrency``, 1 embedded, 2 Neo4j) on a pool of ``store_workers`` threads, so a
-  small read never queues behind another user's heavy requests;
+  ``store_calls_per_user`` of one user's calls run at once (1; 0: the store's
+  ``read_concurrency``) on a pool of ``store_workers`` threads, so a small read never queues
+  behind another user's heavy requests;
 * a deadline per request (``deadline_seconds``): no store call starts after it, the request
   ends with an error saying so (a store call already running finishes first).
 
@@ -46,7 +46,7 @@ class Limits:
     rate_per_token: float = 20.0
     burst_per_token: int = 100
     deadline_seconds: float = 30.0
-    store_calls_per_user: int = 0
+    store_calls_per_user: int = 1
     store_workers: int = 8
 
     def with_(self, **changes: float) -> Limits:
