@@ -30,6 +30,9 @@ def bare_machine(tmp_path: Path) -> tuple[dict[str, str], Path]:
     # a python3 with venv (the real one may live where an ordinary user cannot read)
     (bin_dir / "python3").write_text(f'#!{shutil.which("bash")}\nexit 0\n', encoding="utf-8")
     (bin_dir / "python3").chmod(0o755)
+    # the script itself, copied where that user can read it (a clone may sit in a private dir)
+    shutil.copy(SCRIPT, tmp_path / SCRIPT.name)
+    (tmp_path / SCRIPT.name).chmod(0o755)
     log = tmp_path / "apt-get.log"
     apt = bin_dir / "apt-get"
     apt.write_text(f'#!{shutil.which("bash")}\necho "$*" >> {log}\n', encoding="utf-8")
@@ -40,7 +43,9 @@ def bare_machine(tmp_path: Path) -> tuple[dict[str, str], Path]:
 def run(env: dict[str, str], *args: str, as_user: bool = False) -> subprocess.CompletedProcess[str]:
     bash = shutil.which("bash")
     assert bash
-    command = [bash, str(SCRIPT), *args]
+    home = Path(env.get("HOME", ""))
+    script = home / SCRIPT.name if (home / SCRIPT.name).is_file() else SCRIPT
+    command = [bash, str(script), *args]
     if as_user and os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         assert setpriv, "setpriv (util-linux) runs the script as an ordinary user"
