@@ -115,6 +115,15 @@ HOST = socket.gethostname()
 _ACTIVE: set[str] = set()
 
 
+def check_writable(load: str | None, version: int, expect: int | None) -> None:
+    """Under the version node's lock: refuse a write while a load holds the store, or whose
+    plan was made on another version (both roll the transaction back)."""
+    if load is not None:
+        raise LoadRunning(load)
+    if expect is not None and version != expect:
+        raise VersionMoved(expect, version)
+
+
 class OutOfMemory(Exception):
     """Raised inside a transaction function so that the driver does not retry it.
 
@@ -241,10 +250,7 @@ class ChunkedLoads:
     ) -> Work[None]:
         def work(tx: ManagedTransaction) -> None:
             locked = tx.run(LOCK_FOR_LOAD).single(strict=True)
-            if locked["load"] is not None:
-                raise LoadRunning(locked["load"])
-            if expect is not None and locked["version"] != expect:
-                raise VersionMoved(expect, locked["version"])
+            check_writable(locked["load"], locked["version"], expect)
             tx.run(START_LOAD, id=load_id, pid=os.getpid(), host=HOST, chunks=chunks, items=items).consume()
             self._apply(tx, load_id, 0, part, steps)
 

@@ -35,7 +35,7 @@ from neo4j.time import Date, DateTime, Duration, Time
 
 from graph import model
 from graph.errors import ConfigError, StoreConflict, StoreError, StoreUnavailable
-from graph.neo4j_chunks import ChunkedLoads, LoadRunning, OutOfMemory, VersionMoved, run_steps
+from graph.neo4j_chunks import ChunkedLoads, LoadRunning, OutOfMemory, VersionMoved, check_writable, run_steps
 from graph.neo4j_cypher import (
     ANY_NODE,
     AWAIT_INDEXES,
@@ -340,10 +340,7 @@ class Neo4jStore(Store):
 
         def work(tx: ManagedTransaction) -> int:
             bumped = tx.run(BUMP_VERSION).single(strict=True)
-            if bumped["load"] is not None:
-                raise LoadRunning(bumped["load"])
-            if expect_version is not None and bumped["before"] != expect_version:
-                raise VersionMoved(expect_version, bumped["before"])
+            check_writable(bumped["load"], bumped["before"], expect_version)
             if not steps:
                 raise _NothingToWrite(bumped["before"])
             run_steps(tx, steps)
