@@ -90,10 +90,16 @@ class Column:
 
 @dataclass(frozen=True)
 class InlineRel:
-    """A REF column of a node table that becomes a relationship from the node."""
+    """A REF column of a node table that becomes a relationship from the node.
+
+    ``forward``/``back``: the names of the generated API's fields along it (the single item
+    it points at, the list back on the target); empty: derived by the rule of
+    ``api/graphql/generated/names.py`` (the column without ``_id``; the source's table)."""
 
     column: str
     type: str
+    forward: str = ""
+    back: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,10 @@ class RelKind:
     key: tuple[str, ...] = ()
     dated: bool = False
     rules: tuple[str, ...] = field(default=())
+    #: names of the generated API's list fields from the ``from`` end and back from the ``to``
+    #: end; empty: the table's name (``api/graphql/generated/names.py``)
+    forward: str = ""
+    back: str = ""
 
     @property
     def all_columns(self) -> tuple[Column, ...]:

@@ -259,7 +259,7 @@ PERSON = NodeKind(
     inline_rels=(
         InlineRel("building_id", "LIVES_IN"),
         InlineRel("entrance_id", "LIVES_IN_ENTRANCE"),
-        InlineRel("employer_id", "WORKS_AT"),
+        InlineRel("employer_id", "WORKS_AT", forward="workplace", back="staff"),
     ),
     conditional_labels=(ConditionalLabel("PartyMember", "political_status", MEMBER_CODES),),
 )
@@ -277,7 +277,7 @@ PARTY_ORG = NodeKind(
         _ref("parent_id", "上级党组织", "PartyOrg", required=False),
         _date("established_on", "成立日期"),
     ),
-    inline_rels=(InlineRel("parent_id", "SUBORDINATE_TO"),),
+    inline_rels=(InlineRel("parent_id", "SUBORDINATE_TO", back="children"),),
 )
 
 EMPLOYER = NodeKind(
@@ -406,6 +406,7 @@ MEMBERSHIP = RelKind(
     key=("since",),
     dated=True,
     rules=("person must be a party member",),
+    back="members",
 )
 RESIDENCE_REGISTRATION = RelKind(
     "REGISTERED_AT_RESIDENCE",
@@ -418,6 +419,7 @@ RESIDENCE_REGISTRATION = RelKind(
     key=("since",),
     dated=True,
     rules=("person must be a party member",),
+    back="registeredMembers",
 )
 ORG_COVERAGE = RelKind(
     "COVERS",
@@ -429,6 +431,7 @@ ORG_COVERAGE = RelKind(
     (SINCE, UNTIL),
     key=("since",),
     dated=True,
+    forward="covers", back="coveredBy",
 )
 DUAL_REPORT = RelKind(
     "REPORTED_TO",
@@ -441,6 +444,7 @@ DUAL_REPORT = RelKind(
     key=("since",),
     dated=True,
     rules=("a reporting person must be a party member",),
+    back="reporters",
 )
 COMMITTEE_SEAT = RelKind(
     "SEATED_ON",
@@ -452,6 +456,7 @@ COMMITTEE_SEAT = RelKind(
     (_enum("role", "职务", *SEAT_ROLE), SINCE, UNTIL),
     key=("role", "since"),
     dated=True,
+    forward="seats", back="members",
 )
 PROPERTY_SERVICE = RelKind(
     "SERVES",
@@ -474,6 +479,7 @@ PROPERTY_SERVICE = RelKind(
     key=("since",),
     dated=True,
     rules=("mode 'firm' requires a PropertyFirm provider, and a PropertyFirm provider requires mode 'firm'",),
+    forward="serves", back="servedBy",
 )
 APPOINTMENT = RelKind(
     "HOLDS_ROLE",
@@ -491,6 +497,7 @@ APPOINTMENT = RelKind(
     key=("role", "since"),
     dated=True,
     rules=("the target's label must suit the role (see ROLE_TARGETS)",),
+    forward="appointedTo", back="appointees",
 )
 
 REL_KINDS: tuple[RelKind, ...] = (

@@ -9,6 +9,7 @@ import strawberry
 from api.graphql import listing as lst
 from api.graphql.connection import Connection
 from api.graphql.context import ctx
+from api.graphql.generated.root import GENERATED, resolve
 from api.graphql.ids import from_global
 from api.graphql.types.base import Node, label_of_type, wrap
 from api.graphql.types.coverage import CoverageQuery
@@ -16,6 +17,9 @@ from api.graphql.types.one_plus_one import OnePlusOneQuery
 from api.graphql.types.orgs import PartyOrg, PropertyFirm
 from api.graphql.types.people import Person
 from api.graphql.types.places import Building, Compound, Place
+
+#: The generated namespace type (``api/graphql/generated/``), named for the annotation below.
+GraphQuery = GENERATED.graph_query
 
 
 @strawberry.type(description="the user a request is made for")
@@ -44,6 +48,13 @@ class BaseQuery:
 
             raise ClientError(f"at most {ctx(info).limits.max_page} ids")
         return [wrap(o) for o in await ctx(info).data.nodes(from_global(i)[1] for i in ids)]
+
+    @strawberry.field(
+        description="every item of the model, generated from it: lists with filters, sorts, counts, "
+        "aggregates and groups, compiled to one plan per list (模型查询; docs/api.md)"
+    )
+    async def graph(self, info: strawberry.Info) -> GraphQuery | None:  # type: ignore[valid-type]
+        return await resolve(GENERATED, info)  # type: ignore[return-value]  # a Precompleted response
 
     @strawberry.field(description="the user of the token, their role and area (辖区)")
     async def me(self, info: strawberry.Info) -> Me:

@@ -24,6 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.cost import cost_rule
 from api.graphql.errors import LOG, ClientError, Schema, mask_errors
+from api.graphql.generated.root import GraphExecutionContext
 from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.mutations.root import Mutation
 from api.graphql.query import Query
@@ -156,4 +157,5 @@ def build_schema(limits: Limits = DEFAULT_LIMITS, *, dev: bool = False) -> straw
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not dev),
+        execution_context_class=GraphExecutionContext,
     )

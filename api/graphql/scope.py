@@ -29,6 +29,7 @@ from api.graphql.reads.links import QUERIES as LINK_QUERIES
 from api.graphql.reads.links import Link
 from graph.model import NODE_KINDS
 from graph.query import Query, Row
+from graph.select import Scope, Select, SelectResult
 from graph.store import Store
 from graph.turns import Presence
 
@@ -72,6 +73,10 @@ class Edge:
     def current(self, day: date) -> bool:
         since, until = self.rel.get("since"), self.rel.get("until")
         return (since is None or since <= day) and (until is None or until >= day)
+
+
+def _select_all(store: Store, plans: tuple[Select, ...], scope: Scope) -> list[SelectResult]:
+    return [store.select(p, scope) for p in plans]  # type: ignore[attr-defined]  # select-exec lands Store.select
 
 
 def to_obj(row: Row) -> Obj:
@@ -144,6 +149,12 @@ class ScopedData:
 
     async def run(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
         return await self._in_wave(self.store.run, query, params)
+
+    async def select(self, *plans: Select) -> list[SelectResult]:
+        """Run compiled read plans (``graph/select.py``) in one store call, in the user's
+        turn; the jurisdiction (the user's area) is part of each plan (``Scope``)."""
+        scope = Scope(self.principal.area)
+        return await self._in_wave(_select_all, self.store, plans, scope)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A blocking domain function (``queries/``) on this request's store, in a thread."""
