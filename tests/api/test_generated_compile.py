@@ -103,7 +103,7 @@ def test_fragments_inline_fragments_skip_and_include() -> None:
         label="Building",
         first=PAGE,
         fields=("id", "residents", "name"),
-        nested=(("n.nodes.compound", compound),),
+        nested=(("n0", compound),),
     )
 
 
@@ -167,8 +167,8 @@ def test_nested_lists_with_their_own_page_filter_day_and_edges() -> None:
     memberships = Select(label="PartyOrg", first=2, fields=("id", "name"), rel_fields=("since", "until"))
     seats = Select(label="OwnersCommittee", first=PAGE, total=True)
     assert plan.nested == (
-        ("e.edges.node.memberships", Nested(Hop("MEMBER_OF", OUT, "PartyOrg", None), memberships)),
-        ("e.edges.node.seats", Nested(Hop("SEATED_ON", OUT, "OwnersCommittee", date(2020, 1, 1)), seats)),
+        ("n0", Nested(Hop("MEMBER_OF", OUT, "PartyOrg", None), memberships)),
+        ("n1", Nested(Hop("SEATED_ON", OUT, "OwnersCommittee", date(2020, 1, 1)), seats)),
     )
     assert (plan.label, plan.first, plan.fields) == ("Person", 3, ("id",))
 
@@ -187,12 +187,12 @@ def test_aggregates_and_group_by() -> None:
               groupBy(level: COMMUNITY) { place { name } count } } } }"""
     )
     assert plan.aggregates == (
-        Agg("aggregate.count", "count"),
-        Agg("aggregate.n", "count"),
-        Agg("aggregate.residents.min", "min", "residents"),
-        Agg("aggregate.residents.max", "max", "residents"),
-        Agg("aggregate.residents.avg", "avg", "residents"),
-        Agg("aggregate.residents.sum", "sum", "residents"),
+        Agg("a0", "count"),
+        Agg("a1", "count"),
+        Agg("a2", "min", "residents"),
+        Agg("a3", "max", "residents"),
+        Agg("a4", "avg", "residents"),
+        Agg("a5", "sum", "residents"),
     )
     assert plan.group_by == GroupBy("Community")
 

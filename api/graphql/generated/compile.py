@@ -6,9 +6,9 @@ Each aliased root list becomes one ``Select`` tree (``graph/select.py``) and a `
 saying how its rows become the response (``shape.py``): the response keys in document order
 and what each one is. Nothing here reads the store.
 
-Nested lists are keyed in their parent's ``Select.nested`` by ``n.<key>`` (under ``nodes``)
-or ``e.<key>`` (under ``edges { node }``), so the same response key in both places cannot
-collide; aggregates by ``<aggregate key>.<field key>.<fn key>``.
+Nested lists are keyed in their parent's ``Select.nested`` by ``n0``, ``n1``... and aggregates
+by ``a0``, ``a1``... in the order met (the spec keeps which key is which), so the same response
+key under ``nodes`` and under ``edges { node }`` cannot collide.
 """
 
 from __future__ import annotations
@@ -166,6 +166,11 @@ class Compiler:
     def __init__(self, gen: Generated, req: Request) -> None:
         self.gen = gen
         self.req = req
+        self._aliases = 0
+
+    def alias(self, prefix: str) -> str:
+        self._aliases += 1
+        return f"{prefix}{self._aliases - 1}"
 
     # ------------------------------------------------------------ filters and sorts
 
@@ -283,7 +288,7 @@ class Compiler:
                 total = True
                 spec.out.append((key, "totalCount", None))
             elif name == "nodes":
-                spec.out.append((key, "nodes", self.item(label, subs, f"n.{key}.", day, fields, nested)))
+                spec.out.append((key, "nodes", self.item(label, subs, day, fields, nested)))
             elif name == "edges":
                 edge: list[tuple[str, str, Any]] = []
                 for ekey, esubs in collect(children(subs), self.req):
@@ -293,9 +298,7 @@ class Compiler:
                     elif ename == "cursor":
                         edge.append((ekey, "cursor", None))
                     elif ename == "node":
-                        edge.append(
-                            (ekey, "node", self.item(label, esubs, f"e.{key}.{ekey}.", day, fields, nested))
-                        )
+                        edge.append((ekey, "node", self.item(label, esubs, day, fields, nested)))
                     elif ename == "rel" and rf is not None and rf.table is not None:
                         rel_spec = self.rel(rf, esubs, rel_fields)
                         edge.append((ekey, "rel", rel_spec))
@@ -333,7 +336,6 @@ class Compiler:
         self,
         label: str,
         nodes: list[FieldNode],
-        prefix: str,
         day: date,
         fields: list[str],
         nested: list[tuple[str, Nested]],
@@ -357,7 +359,7 @@ class Compiler:
                 spec.out.append((key, "flag", info.flags[name]))
             elif name in info.rels:
                 rf = info.rels[name]
-                alias = prefix + key
+                alias = self.alias("n")
                 if rf.many:
                     a = args(self.req, tname, subs[0])
                     inner_day = a.get("asOf") or day
@@ -368,7 +370,7 @@ class Compiler:
                 else:
                     sub_fields: list[str] = ["id"]
                     sub_nested: list[tuple[str, Nested]] = []
-                    one = self.item(rf.target, subs, "", day, sub_fields, sub_nested)
+                    one = self.item(rf.target, subs, day, sub_fields, sub_nested)
                     select = Select(
                         label=rf.target, first=1, fields=tuple(sub_fields), nested=tuple(sub_nested)
                     )
@@ -403,7 +405,7 @@ class Compiler:
             if name == "__typename":
                 out.append((akey, "typename", type_name(label, "Aggregate")))
             elif name == "count":
-                alias = f"{key}.{akey}"
+                alias = self.alias("a")
                 aggs.append(Agg(alias, "count"))
                 out.append((akey, "count", alias))
             else:
@@ -414,7 +416,7 @@ class Compiler:
                     if fn == "__typename":
                         fns.append((fkey, "typename", _agg_type(column)))
                         continue
-                    alias = f"{key}.{akey}.{fkey}"
+                    alias = self.alias("a")
                     aggs.append(Agg(alias, fn, column.name))
                     fns.append((fkey, "fn", alias))
                 out.append((akey, "field", fns))

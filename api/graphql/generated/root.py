@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from graphql.execution.values import VariableValues
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.graphql.context import ctx, day
@@ -55,7 +56,10 @@ async def resolve(gen: Generated, info: Any) -> Precompleted:
     """The response of one ``graph { ... }`` field."""
     raw = info._raw_info
     c = ctx(info)
-    req = Request(raw.schema, raw.fragments, raw.variable_values, day(None), c.limits)
+    variables = raw.variable_values  # strawberry hands resolvers the coerced dict only
+    if not isinstance(variables, VariableValues):
+        variables = VariableValues({}, dict(variables or {}))
+    req = Request(raw.schema, raw.fragments, variables, day(None), c.limits)
     roots = compile_graph(gen, children(list(raw.field_nodes)), req)
     plans = [p for _, p, _ in roots if p is not None]
     results = await c.data.select(*plans) if plans else []
