@@ -31,6 +31,7 @@ from api.auth import TokenFile, auth_file, bearer
 from api.dashboard import GRAPHIQL_HEADERS, GRAPHIQL_PAGE, mount_dashboard
 from api.graphql.context import Context
 from api.graphql.fair import FairScheduler
+from api.graphql.fanout import DegreeCache
 from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.media import GraphQLResponseMedia
 from api.graphql.schema import build_schema
@@ -174,6 +175,7 @@ def create_app(
         if own_process:
             sys.setswitchinterval(SWITCH_INTERVAL)
             _settle_heap(the_store)
+            degrees.warm()  # the first request need not count them
         yield
         if "scheduler" in turns:
             turns.pop("scheduler").close()
@@ -212,8 +214,9 @@ def create_app(
             data.deadline = time.monotonic() + limits.deadline_seconds
         return Context(principal=principal, data=data, store=s, limits=limits, audit_log=audit)
 
+    degrees = DegreeCache(the_store)  # the cost limit's fan-outs (api/graphql/fanout.py)
     router = _Router(
-        build_schema(limits, dev=dev),
+        build_schema(limits, dev=dev, degrees=degrees),
         path=GRAPHQL_PATH,
         graphql_ide="graphiql" if dev else None,
         context_getter=context,

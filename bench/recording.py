@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graph.query import Query, Row
-from graph.records import Stats, StoredNode, StoredRel, WriteBatch
+from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
 from graph.select import Scope, Select, SelectResult
 from graph.store import Store
 
@@ -136,6 +136,10 @@ class RecordingStore(Store):
     def stats(self) -> Stats:
         self._other("stats")
         return self.inner.stats()
+
+    def degrees(self) -> Degrees:
+        self._other("degrees")
+        return self.inner.degrees()
 
     def is_empty(self) -> bool:
         self._other("is_empty")

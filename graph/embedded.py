@@ -65,7 +65,7 @@ from graph.errors import StoreBusy, StoreConflict, StoreCorrupt, StoreError
 from graph.model import NODE_KINDS
 from graph.provenance import STORED_META
 from graph.query import Query, Row
-from graph.records import Stats, StoredNode, StoredRel, WriteBatch
+from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
 from graph.select import Scope, Select, SelectResult
 from graph.snapshot import SNAPSHOT
 from graph.store import Store
@@ -171,6 +171,21 @@ class GraphView:
 
     def label_counts(self) -> dict[str, int]:
         return {label: len(ids) for label, ids in self._by_label.items() if ids}
+
+    def degree_counts(self) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+        """Relationships per (label, type) leaving and entering nodes (``Degrees``): one pass
+        over the adjacency, each edge counted once per label of each end."""
+        out: Counter[tuple[str, str]] = Counter()
+        into: Counter[tuple[str, str]] = Counter()
+        nodes = self._g._node
+        for u, targets in self._g._succ.items():
+            for v, edges in targets.items():
+                for key in edges:
+                    for label in nodes[u][LABELS]:
+                        out[(label, key[0])] += 1
+                    for label in nodes[v][LABELS]:
+                        into[(label, key[0])] += 1
+        return dict(out), dict(into)
 
     def rel_type_counts(self) -> dict[str, int]:
         counts: Counter[str] = Counter(attrs[TYPE] for _, _, attrs in self._g.edges(data=True))
@@ -549,6 +564,11 @@ class EmbeddedStore(Store):
     def stats(self) -> Stats:
         with self._reader() as g:
             return Stats(g.label_counts(), g.rel_type_counts())
+
+    def degrees(self) -> Degrees:
+        with self._reader() as g:
+            out, into = g.degree_counts()
+            return Degrees(g.label_counts(), out, into)
 
     def is_empty(self) -> bool:
         with self._reader() as g:

@@ -547,6 +547,30 @@ def all_relationship_types() -> tuple[str, ...]:
     return tuple(seen)
 
 
+def relationship_ends() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """For each relationship type, every label its start and its end node may carry (extra
+    and conditional labels included): the (label, type) pairs worth counting (``Degrees``)."""
+
+    def labels_of(refs: tuple[str, ...]) -> set[str]:
+        out: set[str] = set()
+        for k in NODE_KINDS:
+            if k.label in refs or any(x in refs for x in k.all_labels):
+                out.update(k.all_labels)
+        return out
+
+    ends: dict[str, tuple[set[str], set[str]]] = {}
+    for k in NODE_KINDS:
+        for r in k.inline_rels:
+            starts, stops = ends.setdefault(r.type, (set(), set()))
+            starts.update(k.all_labels)
+            stops.update(labels_of(k.column(r.column).ref))
+    for rk in REL_KINDS:
+        starts, stops = ends.setdefault(rk.type, (set(), set()))
+        starts.update(labels_of(rk.from_column.ref))
+        stops.update(labels_of(rk.to_column.ref))
+    return {t: (frozenset(a), frozenset(b)) for t, (a, b) in ends.items()}
+
+
 def base_labels() -> frozenset[str]:
     """One label per node kind (its table's): counting nodes by these counts each node once,
     whatever extra labels it carries (``Place``, ``PartyMember``, ``Committee``)."""

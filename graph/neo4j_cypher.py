@@ -255,6 +255,13 @@ def count_rel_cypher(rel_type: str) -> str:
     return f"MATCH ()-[r:{_rel_type(rel_type)}]->() RETURN count(r) AS n"
 
 
+@cache
+def count_degree_cypher(label: str, rel_type: str, direction: str) -> str:
+    """One count the count store answers without reading a node: one label, one type, one end."""
+    arrow = f"-[r:{_rel_type(rel_type)}]->()" if direction == "out" else f"<-[r:{_rel_type(rel_type)}]-()"
+    return f"MATCH (:{_label(label)}){arrow} RETURN count(r) AS n"
+
+
 def to_param(value: Any) -> Any:
     """A Python value as the driver takes it (dates as they are; sets and tuples as lists)."""
     if isinstance(value, Mapping):

@@ -50,6 +50,7 @@ from graph.neo4j_cypher import (
     TIMED_OUT,
     attached_rels_cypher,
     chunks,
+    count_degree_cypher,
     count_label_cypher,
     count_rel_cypher,
     fetch_meta_cypher,
@@ -64,7 +65,7 @@ from graph.neo4j_cypher import (
 )
 from graph.provenance import STORED_META
 from graph.query import Query, Row
-from graph.records import LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
+from graph.records import Degrees, LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
 from graph.schema import schema_statements
 from graph.select import Scope, Select, SelectResult
 from graph.select_cypher import compile_select, to_result
@@ -407,6 +408,23 @@ class Neo4jStore(Store):
             return Stats({k: v for k, v in labels.items() if v}, {k: v for k, v in types.items() if v})
 
         return self._read("count nodes and relationships", work)
+
+    def degrees(self) -> Degrees:
+        pairs = [
+            (label, rel_type, direction)
+            for rel_type, (starts, ends) in model.relationship_ends().items()
+            for direction, labels in (("out", starts), ("in", ends))
+            for label in sorted(labels)
+        ]
+
+        def work(tx: ManagedTransaction) -> Degrees:
+            labels = {x: tx.run(count_label_cypher(x)).single(strict=True)["n"] for x in model.all_labels()}
+            counts = {p: tx.run(count_degree_cypher(*p)).single(strict=True)["n"] for p in pairs}
+            out = {(label, t): n for (label, t, d), n in counts.items() if n and d == "out"}
+            into = {(label, t): n for (label, t, d), n in counts.items() if n and d == "in"}
+            return Degrees({k: v for k, v in labels.items() if v}, out, into)
+
+        return self._read("count relationships per label", work)
 
     def is_empty(self) -> bool:
         def work(tx: ManagedTransaction) -> bool:

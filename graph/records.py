@@ -102,6 +102,30 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class Degrees:
+    """How many relationships of each type leave and enter the nodes of each label.
+
+    What the cost limit estimates a nested list's length from (``graph/select_cost.py``): the
+    average fan-out of ``(:L)-[:T]->`` is ``out[(L, T)] / labels[L]``. Neo4j answers each
+    count from its count store without reading a node, so these are cheap to refresh; zero
+    counts are omitted.
+    """
+
+    labels: dict[str, int]
+    out: dict[tuple[str, str], int]
+    into: dict[tuple[str, str], int]
+
+    def fan_out(self, label: str, rel_type: str, direction: str) -> float:
+        """The average number of ``rel_type`` relationships a node of ``label`` has in
+        ``direction`` (``"out"`` or ``"in"``); 0 when there is no such node."""
+        nodes = self.labels.get(label, 0)
+        if not nodes:
+            return 0.0
+        side = self.out if direction == "out" else self.into
+        return side.get((label, rel_type), 0) / nodes
+
+
+@dataclass(frozen=True)
 class LoadStatus:
     """A Neo4j load that writes in chunks, as its load record shows it (graph/neo4j_chunks.py).
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph.query import Query, Row
-from graph.records import LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
+from graph.records import Degrees, LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
 from graph.select import Scope, Select, SelectResult
 from graph.settings import Settings
 
@@ -114,6 +114,10 @@ class Store(ABC):
 
     @abstractmethod
     def stats(self) -> Stats: ...
+
+    @abstractmethod
+    def degrees(self) -> Degrees:
+        """Relationship counts per (label, type) and direction, for the cost limit's estimates."""
 
     @abstractmethod
     def is_empty(self) -> bool:

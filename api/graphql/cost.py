@@ -1,9 +1,17 @@
 """A validation rule that refuses documents whose estimated cost exceeds a limit.
 
 The cost of a selection is one per field, and a connection field (one taking ``first``)
-multiplies the cost of its selection by its page size: the literal ``first``/``last`` when
-given, the largest page when it comes from a variable (validation runs before variables are
-known), the default page otherwise. A plain list field multiplies by the length of its
+multiplies the cost of its selection by its length: its page size (the literal
+``first``/``last`` when given, the largest page when it comes from a variable, since
+validation runs before variables are known, the default page otherwise), or, when it is
+shorter, the average fan-out the data shows for that step (``graph/select_cost.py``): a
+connection from a node type to a node type follows one of the model's relationships between
+their labels, and ``Degrees`` (counted by the store, refreshed in the background by
+``api/graphql/fanout.py``) says how many such relationships a node of the parent's label has
+on average (the largest over the relationship types joining the two labels). So a district's
+tree of places at ``first: 50`` a level is priced at its real size, while a city's members
+times their memberships times each org's members is still refused, with the estimate in the
+error. A plain list field multiplies by the length of its
 literal ``ids`` argument (``nodes(ids:)``), else by ``PLAIN_LIST_GUESS``: such lists are the
 short ones of one object (a building's party groups, a gap's suggestions, an area's
 indicators), never a whole area's items, which only connections return.
@@ -17,7 +25,9 @@ own ``NoFragmentCycles`` refuses it). Runs with the other validation rules, befo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from functools import cache
 
 from graphql import (
     FieldNode,
@@ -39,6 +49,8 @@ from graphql import (
     get_nullable_type,
 )
 
+from graph.model import all_labels, relationship_ends
+from graph.records import Degrees
 from queries.indicators import INDICATOR_IDS
 
 PAGE_ARGS = ("first", "last")
@@ -57,7 +69,15 @@ INDICATOR_COUNT = len(INDICATOR_IDS)
 PLAIN_LIST_GUESS = 5
 
 
-def cost_rule(max_cost: int, max_page: int, default_page: int) -> type[ValidationRule]:
+#: How far past the limit the walk goes before it stops adding (the error then says "more than").
+WALK_CAP = 100
+
+
+def cost_rule(
+    max_cost: int, max_page: int, default_page: int, degrees: Callable[[], Degrees | None] | None = None
+) -> type[ValidationRule]:
+    """The rule class; ``degrees`` gives the store's current counts (``None``: page sizes only)."""
+
     class CostLimit(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
@@ -70,12 +90,14 @@ def cost_rule(max_cost: int, max_page: int, default_page: int) -> type[Validatio
                 root = schema.get_root_type(op.operation)
                 if root is None:
                     continue
-                total = _cost(op.selection_set, root, fragments, schema.get_type, (), 1, max_page, default_page, max_cost)
+                walk = _Walk(fragments, schema.get_type, max_page, default_page, max_cost * WALK_CAP, degrees and degrees())
+                total = walk.cost(op.selection_set, root, (), 1)
                 if total > max_cost:
+                    shown = f"more than {walk.cap:,}" if total > walk.cap else f"{math.ceil(total):,}"
                     context.report_error(
                         GraphQLError(
-                            f"the operation is too expensive (estimated cost over {max_cost}); "
-                            "ask for smaller pages or fewer nested lists",
+                            f"the operation is too expensive: estimated cost {shown}, limit {max_cost:,} "
+                            f"(查询开销估计为 {shown}，上限 {max_cost:,}); ask for smaller pages or fewer nested lists",
                             op,
                         )
                     )
@@ -109,52 +131,94 @@ def _page(node: FieldNode, max_page: int, default_page: int) -> int:
     return default_page
 
 
-def _cost(
-    selection_set: SelectionSetNode | None,
-    parent: GraphQLNamedType | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    get_type: Callable[[str], GraphQLNamedType | None],
-    path: tuple[str, ...],
-    multiplier: int,
-    max_page: int,
-    default_page: int,
-    max_cost: int,
-) -> int:
-    if selection_set is None:
-        return 0
-    total = 0
-    for sel in selection_set.selections:
-        if total > max_cost:
-            return total
-        if isinstance(sel, FieldNode):
-            total += multiplier
-            if isinstance(parent, GraphQLObjectType) and parent.name == "Query":
-                total += multiplier * _domain_cost(sel)
-            field_type: GraphQLNamedType | None = None
-            inner = multiplier
-            if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-                field_def = parent.fields.get(sel.name.value)
-                if field_def is not None:
-                    field_type = get_named_type(field_def.type)
-                    if any(a in field_def.args for a in PAGE_ARGS):
-                        inner = multiplier * _page(sel, max_page, default_page)
-                    elif (
-                        isinstance(get_nullable_type(field_def.type), GraphQLList)
-                        and sel.selection_set
-                        and not parent.name.endswith(("Connection", "Edge"))  # the page counted already
-                    ):
-                        inner = multiplier * _length(sel, max_page, default_page)
-            total += _cost(sel.selection_set, field_type, fragments, get_type, path, inner, max_page, default_page, max_cost)
-        elif isinstance(sel, InlineFragmentNode):
-            cond = get_type(sel.type_condition.name.value) if sel.type_condition else parent
-            total += _cost(sel.selection_set, cond, fragments, get_type, path, multiplier, max_page, default_page, max_cost)
-        elif isinstance(sel, FragmentSpreadNode):
-            name = sel.name.value
-            frag = fragments.get(name)
-            if frag is None or name in path:
-                continue
-            cond = get_type(frag.type_condition.name.value)
-            total += _cost(
-                frag.selection_set, cond, fragments, get_type, (*path, name), multiplier, max_page, default_page, max_cost
-            )
-    return total
+@cache
+def _joins(parent: str, item: str) -> tuple[tuple[str, str], ...]:
+    """(relationship type, direction from ``parent``) of every model relationship joining
+    the two labels."""
+    joins = []
+    for rel_type, (starts, ends) in relationship_ends().items():
+        if parent in starts and item in ends:
+            joins.append((rel_type, "out"))
+        if parent in ends and item in starts:
+            joins.append((rel_type, "in"))
+    return tuple(joins)
+
+
+def _item_label(connection: GraphQLNamedType | None) -> str | None:
+    """The node label a connection type lists, when its items are node types."""
+    if not isinstance(connection, GraphQLObjectType) or "nodes" not in connection.fields:
+        return None
+    name = get_named_type(connection.fields["nodes"].type).name
+    return name if name in all_labels() else None
+
+
+class _Walk:
+    """One walk of an operation's selections, adding up the cost."""
+
+    def __init__(
+        self,
+        fragments: dict[str, FragmentDefinitionNode],
+        get_type: Callable[[str], GraphQLNamedType | None],
+        max_page: int,
+        default_page: int,
+        cap: int,
+        degrees: Degrees | None,
+    ) -> None:
+        self.fragments, self.get_type = fragments, get_type
+        self.max_page, self.default_page, self.cap = max_page, default_page, cap
+        self.degrees = degrees
+
+    def length(self, node: FieldNode, parent: GraphQLNamedType, field_type: GraphQLNamedType | None) -> float:
+        """A connection's length: its page, or the data's average fan-out when shorter."""
+        page = _page(node, self.max_page, self.default_page)
+        item = _item_label(field_type)
+        if self.degrees is None or item is None or parent.name not in all_labels():
+            return page
+        joins = _joins(parent.name, item)
+        if not joins:
+            return page
+        fan = max(self.degrees.fan_out(parent.name, rel_type, direction) for rel_type, direction in joins)
+        return max(1.0, min(float(page), math.ceil(fan)))
+
+    def cost(
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLNamedType | None,
+        path: tuple[str, ...],
+        multiplier: float,
+    ) -> float:
+        if selection_set is None:
+            return 0
+        total = 0.0
+        for sel in selection_set.selections:
+            if total > self.cap:
+                return total
+            if isinstance(sel, FieldNode):
+                total += multiplier
+                if isinstance(parent, GraphQLObjectType) and parent.name == "Query":
+                    total += multiplier * _domain_cost(sel)
+                field_type: GraphQLNamedType | None = None
+                inner = multiplier
+                if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+                    field_def = parent.fields.get(sel.name.value)
+                    if field_def is not None:
+                        field_type = get_named_type(field_def.type)
+                        if any(a in field_def.args for a in PAGE_ARGS):
+                            inner = multiplier * self.length(sel, parent, field_type)
+                        elif (
+                            isinstance(get_nullable_type(field_def.type), GraphQLList)
+                            and sel.selection_set
+                            and not parent.name.endswith(("Connection", "Edge"))  # the page counted already
+                        ):
+                            inner = multiplier * _length(sel, self.max_page, self.default_page)
+                total += self.cost(sel.selection_set, field_type, path, inner)
+            elif isinstance(sel, InlineFragmentNode):
+                cond = self.get_type(sel.type_condition.name.value) if sel.type_condition else parent
+                total += self.cost(sel.selection_set, cond, path, multiplier)
+            elif isinstance(sel, FragmentSpreadNode):
+                name = sel.name.value
+                frag = self.fragments.get(name)
+                if frag is None or name in path:
+                    continue
+                total += self.cost(frag.selection_set, self.get_type(frag.type_condition.name.value), (*path, name), multiplier)
+        return total

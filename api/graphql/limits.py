@@ -8,8 +8,9 @@ the store:
 * the depth of any operation, fragments followed (``max_depth``);
 * the number of aliases (``max_aliases``): an alias flood multiplies work;
 * the estimated cost (``max_cost``): each connection field multiplies the cost of what it
-  selects by its page size (``first``/``last``, or the default page size), so nested pages
-  cannot multiply into millions of objects (``api/graphql/cost.py``);
+  selects by its page size (``first``/``last``, or the default page size) or, when shorter,
+  by the fan-out the store's counts show for it, so nested pages cannot multiply into
+  millions of objects while a real tree is priced at its size (``api/graphql/cost.py``);
 * the page size of every connection (``max_page``), refused before any store call;
 * query batching (a JSON array of operations) is off: HTTP 400;
 * the domain questions (``coverage``, ``gaps``, ``areaOnePlusOne``, ``dualReporting``,

@@ -7,7 +7,7 @@ SDL is the same either way (``python -m api.graphql.export`` writes it to schema
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import strawberry
@@ -29,6 +29,7 @@ from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.mutations.root import Mutation
 from api.graphql.query import Query
 from api.graphql.types import committees, orgs, people, places
+from graph.records import Degrees
 
 AUDIT_FAILED = "审计日志暂不可写，未返回结果，请稍后重试 / the audit log cannot be written; no result was returned, try again"
 
@@ -137,8 +138,12 @@ NODE_TYPES: list[Any] = [
 ]
 
 
-def build_schema(limits: Limits = DEFAULT_LIMITS, *, dev: bool = False) -> strawberry.Schema:
-    cost = cost_rule(limits.max_cost, limits.max_page, limits.default_page)
+def build_schema(
+    limits: Limits = DEFAULT_LIMITS, *, dev: bool = False, degrees: Callable[[], Degrees | None] | None = None
+) -> strawberry.Schema:
+    """``degrees``: the store's relationship counts for the cost limit (``api/graphql/fanout.py``);
+    ``None`` prices every nested list at its page size."""
+    cost = cost_rule(limits.max_cost, limits.max_page, limits.default_page, degrees)
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),

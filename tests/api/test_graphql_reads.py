@@ -9,6 +9,7 @@ import pytest
 
 from api.graphql.reads import READS
 from api.graphql.reads.links import LINKS
+from graph.model import NODE_KINDS
 from graph.settings import Settings
 from graph.store import Store, open_store
 from loaders.load import load
@@ -85,3 +86,20 @@ def test_every_link_is_exercised_by_the_generated_street(street_dir: Path, tmp_p
     ids = sorted(set(ids) | more)
     empty = [link.name for link in LINKS if not store.run(READS[link.name], {"ids": ids})]
     assert empty == []
+
+
+@pytest.mark.neo4j
+def test_relationship_counts_agree_on_both_stores(both: tuple[Store, Store]) -> None:
+    """The cost limit's counts (``Store.degrees``) are the same on both stores, and each
+    relationship is counted once per label of each end."""
+    embedded, neo4j = both
+    degrees = embedded.degrees()
+    assert degrees == neo4j.degrees()
+    stats = embedded.stats()
+    base = {k.label for k in NODE_KINDS}
+    for rel_type, n in stats.rel_types.items():
+        assert sum(c for (label, t), c in degrees.out.items() if t == rel_type and label in base) == n
+        assert sum(c for (label, t), c in degrees.into.items() if t == rel_type and label in base) == n
+    # every building is part of exactly one compound; only party members hold memberships
+    assert degrees.out[("Building", "PART_OF")] == stats.labels["Building"]
+    assert degrees.out[("PartyMember", "MEMBER_OF")] == stats.rel_types["MEMBER_OF"]

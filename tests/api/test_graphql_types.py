@@ -191,6 +191,9 @@ class Counting(Store):
     def stats(self) -> Any:
         return self.inner.stats()
 
+    def degrees(self) -> Any:
+        return self.inner.degrees()
+
     def is_empty(self) -> bool:
         return self.inner.is_empty()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from graph.provenance import HASH_PROPERTY
 from graph.query import Query, Row
-from graph.records import Stats, StoredNode, StoredRel, WriteBatch
+from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
 from graph.select import Scope, Select, SelectResult
 from graph.store import Store
 
@@ -69,6 +69,9 @@ class Passing(Store):
 
     def stats(self) -> Stats:
         return self.inner.stats()
+
+    def degrees(self) -> Degrees:
+        return self.inner.degrees()
 
     def is_empty(self) -> bool:
         return self.inner.is_empty()
