@@ -90,7 +90,14 @@ def cost_rule(
                 root = schema.get_root_type(op.operation)
                 if root is None:
                     continue
-                walk = _Walk(fragments, schema.get_type, max_page, default_page, max_cost * WALK_CAP, degrees and degrees())
+                walk = _Walk(
+                    fragments,
+                    schema.get_type,
+                    max_page,
+                    default_page,
+                    max_cost * WALK_CAP,
+                    degrees and degrees(),
+                )
                 total = walk.cost(op.selection_set, root, (), 1)
                 if total > max_cost:
                     shown = f"more than {walk.cap:,}" if total > walk.cap else f"{math.ceil(total):,}"
@@ -144,12 +151,21 @@ def _joins(parent: str, item: str) -> tuple[tuple[str, str], ...]:
     return tuple(joins)
 
 
+def _label(type_name: str) -> str | None:
+    """The node label a GraphQL object type shows: the hand-written ``Building`` or the
+    generated ``GraphBuilding`` (``api/graphql/generated/names.py``)."""
+    if type_name in all_labels():
+        return type_name
+    if type_name.startswith("Graph") and type_name[5:] in all_labels():
+        return type_name[5:]
+    return None
+
+
 def _item_label(connection: GraphQLNamedType | None) -> str | None:
     """The node label a connection type lists, when its items are node types."""
     if not isinstance(connection, GraphQLObjectType) or "nodes" not in connection.fields:
         return None
-    name = get_named_type(connection.fields["nodes"].type).name
-    return name if name in all_labels() else None
+    return _label(get_named_type(connection.fields["nodes"].type).name)
 
 
 class _Walk:
@@ -172,12 +188,13 @@ class _Walk:
         """A connection's length: its page, or the data's average fan-out when shorter."""
         page = _page(node, self.max_page, self.default_page)
         item = _item_label(field_type)
-        if self.degrees is None or item is None or parent.name not in all_labels():
+        source = _label(parent.name)
+        if self.degrees is None or item is None or source is None:
             return page
-        joins = _joins(parent.name, item)
+        joins = _joins(source, item)
         if not joins:
             return page
-        fan = max(self.degrees.fan_out(parent.name, rel_type, direction) for rel_type, direction in joins)
+        fan = max(self.degrees.fan_out(source, rel_type, direction) for rel_type, direction in joins)
         return max(1.0, min(float(page), math.ceil(fan)))
 
     def cost(
@@ -220,5 +237,10 @@ class _Walk:
                 frag = self.fragments.get(name)
                 if frag is None or name in path:
                     continue
-                total += self.cost(frag.selection_set, self.get_type(frag.type_condition.name.value), (*path, name), multiplier)
+                total += self.cost(
+                    frag.selection_set,
+                    self.get_type(frag.type_condition.name.value),
+                    (*path, name),
+                    multiplier,
+                )
         return total

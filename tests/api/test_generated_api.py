@@ -143,8 +143,51 @@ def test_the_cost_rule_accepts_a_nested_page(tmp_path: Path, street_store: Store
         "{ graph { subdistricts(first: 5) { nodes { name communities(first: 10) { nodes { name } } } } } }"
     )
     r = api.post(
-        "{ graph { persons(first: 100) { nodes { memberships(first: 100) { nodes { members(first: 100) { nodes { key } } } } } } } }",
+        """{ graph { persons(first: 100) { nodes { memberships(first: 100) { nodes { members(first: 100) { nodes {
+           memberships(first: 100) { nodes { members(first: 100) { nodes { key name phone } } } } } } } } } } } }""",
         None,
         api.token(api.area),
     )
     assert "too expensive" in r.json()["errors"][0]["message"]
+
+
+GEN_TREE = """{ graph { districts(first: 1) { nodes { name subdistricts(first: 50) { nodes { name
+  communities(first: 50) { nodes { name grids(first: 50) { nodes { name compounds(first: 50) { nodes { name
+  buildings(first: 50) { nodes { name } } } } } } } } } } } } } }"""
+
+
+def test_the_generated_tree_is_priced_by_the_datas_fan_out(api: Api, street_store: Store) -> None:
+    from graphql import parse, validate
+
+    from api.graphql.cost import cost_rule
+    from api.graphql.schema import build_schema
+
+    schema = build_schema()._schema  # type: ignore[attr-defined]
+    limits = DEFAULT_LIMITS
+    degrees = street_store.degrees()
+    by_data = cost_rule(limits.max_cost, limits.max_page, limits.default_page, lambda: degrees)
+    by_pages = cost_rule(limits.max_cost, limits.max_page, limits.default_page, lambda: None)
+    assert not validate(schema, parse(GEN_TREE), [by_data])
+    assert validate(schema, parse(GEN_TREE), [by_pages])  # 50^5 by page sizes alone
+
+
+def test_unmasked_reads_are_audited_like_the_hand_written_ones(street_store: Store, tmp_path: Path) -> None:
+    api = Api(street_store, tmp_path)
+    doc = """query($why: String) { graph { persons(first: 3) { nodes { key name phone(reason: $why) idNumber } } } }"""
+    viewer = api.ask(doc, {"why": "核实"}, role="viewer")["graph"]["persons"]["nodes"]
+    assert viewer and api.audit.read() == []
+    officer = api.ask(doc, {"why": "核实"}, role="officer")["graph"]["persons"]["nodes"]
+    hand = api.ask(
+        """query($ids: [ID!]!) { nodes(ids: $ids) { ... on Person { key name phone(reason: "核实") idNumber } } }""",
+        {"ids": [p["key"] for p in officer]},
+        role="officer",
+    )["nodes"]
+    assert officer == hand
+    entries = {(e.record, e.field, e.reason) for e in api.audit.read()}
+    for p in officer:
+        assert (p["key"], "name", "role:officer") in entries
+        if p["phone"]:
+            assert (p["key"], "phone", "核实") in entries and "*" not in p["phone"]
+        assert (p["key"], "id_number", "核实") not in entries  # no reason given for it: masked, not audited
+    log = api.audit.path.read_text(encoding="utf-8")
+    assert not any(p["phone"] and p["phone"] in log for p in officer)
