@@ -191,3 +191,25 @@ def test_unmasked_reads_are_audited_like_the_hand_written_ones(street_store: Sto
         assert (p["key"], "id_number", "核实") not in entries  # no reason given for it: masked, not audited
     log = api.audit.path.read_text(encoding="utf-8")
     assert not any(p["phone"] and p["phone"] in log for p in officer)
+
+
+def test_one_plan_per_root_list_and_no_other_read(street_store: Store, tmp_path: Path) -> None:
+    """Two aliased root lists with nested lists, filters and counts: two plans (one statement
+    each on Neo4j), no jurisdiction read and no DataLoader round trip besides."""
+    from tests.api.test_graphql_types import Counting
+
+    class Plans(Counting):
+        def __init__(self, inner: Store) -> None:
+            super().__init__(inner)
+            self.plans: list[Any] = []
+
+        def select(self, *a: Any) -> Any:
+            self.plans.append(a[0])
+            return self.inner.select(*a)
+
+    store = Plans(street_store)
+    api = Api(store, tmp_path, limits=DEFAULT_LIMITS.with_(max_cost=10**7))
+    doc = """{ graph { a: compounds(where: {buildingsCount: {gt: 1}}) { totalCount nodes { name buildings { nodes { key
+        entrances { totalCount } } } } } b: partyOrgs(first: 5) { nodes { members { totalCount } parent { name } } } } }"""
+    api.ask(doc)
+    assert (store.calls, [p.label for p in store.plans]) == (0, ["Compound", "PartyOrg"])
