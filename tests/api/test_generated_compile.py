@@ -208,11 +208,18 @@ def test_cursors_round_trip_and_bad_ones_are_refused() -> None:
     values = ("檀溪", 3, date(2024, 2, 29), None, "B-0001")
     assert decode_cursor(encode_cursor(values)) == values
     plan = one(
-        "query($c: String) { graph { buildings(after: $c) { totalCount } } }", {"c": encode_cursor(values)}
+        """query($c: String) { graph { compounds(after: $c, orderBy: [{field: NAME}, {field: HOUSEHOLDS},
+           {field: ADDRESS}, {field: ELIGIBLE_FOR_OWNERS_COMMITTEE}]) { totalCount } } }""",
+        {"c": encode_cursor(values)},
     )
     assert plan.after == values
     with pytest.raises(ClientError):
         plans('{ graph { buildings(after: "nonsense") { totalCount } } }')
+    with pytest.raises(ClientError):  # a cursor of another order
+        plans(
+            "query($c: String) { graph { buildings(after: $c, orderBy: [{field: NAME}]) { totalCount } } }",
+            {"c": encode_cursor(("B-1",))},
+        )
 
 
 def test_page_sizes_are_checked_before_any_read() -> None:

@@ -317,10 +317,13 @@ class Compiler:
                 group = GroupBy(level)
                 place = [(k, s) for k, s in collect(children(subs), self.req)]
                 spec.out.append((key, "groupBy", (level, self.group_spec(place))))
+        order = self.order(label, a.get("orderBy"), day)
+        if after is not None and len(after) != len(order) + 1:
+            raise ClientError("the cursor is from another order (游标与排序不符)")
         select = Select(
             label=label,
             where=self.where(label, a.get("where"), day),
-            order=self.order(label, a.get("orderBy"), day),
+            order=order,
             first=first,
             after=after,
             fields=tuple(fields),

@@ -130,7 +130,7 @@ class _Builder:
         deco = strawberry.input if input else strawberry.type
         return self.add(name, deco(cls, name=name, description=doc))
 
-    def arg(self, name: str, annotation: str, doc: str, default: object = None) -> StrawberryArgument:
+    def arg(self, name: str, annotation: str, doc: str, default: object = strawberry.UNSET) -> StrawberryArgument:
         return StrawberryArgument(f"a_{name}", name, self.ann(annotation), description=doc, default=default)
 
     def enum(self, name: str, members: dict[str, Any], doc: str) -> type[Enum]:
