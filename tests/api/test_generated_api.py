@@ -213,3 +213,24 @@ def test_one_plan_per_root_list_and_no_other_read(street_store: Store, tmp_path:
         entrances { totalCount } } } } } b: partyOrgs(first: 5) { nodes { members { totalCount } parent { name } } } } }"""
     api.ask(doc)
     assert (store.calls, [p.label for p in store.plans]) == (0, ["Compound", "PartyOrg"])
+
+
+def test_no_building_head_equals_the_hand_written_filter(api: Api) -> None:
+    # the BUILDING_HEAD indicator: a building head, or an entrance head on every entrance
+    doc = """query($after: String) { graph { buildings(first: 100, after: $after, where: {
+        appointeesNone: {rel: {role: {eq: BUILDING_HEAD}}},
+        OR: [{entrancesNone: {}}, {entrancesSome: {appointeesNone: {rel: {role: {eq: ENTRANCE_HEAD}}}}}]
+        }) { nodes { key } pageInfo { hasNextPage endCursor } } } }"""
+    got = sorted(b["key"] for b in pages(api, doc))
+    hand = api.ask("{ buildings(first: 100, filter: {hasHead: false}) { totalCount nodes { key } } }")[
+        "buildings"
+    ]
+    assert hand["totalCount"] <= 100  # one page holds them all
+    assert got == sorted(keys(hand))
+    heads = api.ask(
+        """{ graph { buildings(first: 100, where: {appointeesSome: {rel: {role: {eq: BUILDING_HEAD}}}}) { totalCount
+            nodes { appointees(relWhere: {role: {eq: BUILDING_HEAD}}) { totalCount edges { rel { role } } } } } } }"""
+    )["graph"]["buildings"]
+    assert heads["totalCount"] > 0
+    assert all(n["appointees"]["totalCount"] >= 1 for n in heads["nodes"])
+    assert {e["rel"]["role"] for n in heads["nodes"] for e in n["appointees"]["edges"]} == {"BUILDING_HEAD"}

@@ -138,7 +138,7 @@ def test_filters_of_every_shape() -> None:
 def test_enum_filters_take_the_declared_codes_and_dated_filters_the_lists_day() -> None:
     plan = one(
         """{ graph { persons(asOf: "2024-01-01", where: {politicalStatus: {in: [MEMBER, PROBATIONARY]},
-              membershipsSome: {level: {eq: BRANCH}}}) { totalCount } } }"""
+              membershipsSome: {node: {level: {eq: BRANCH}}}}) { totalCount } } }"""
     )
     assert plan.where == And(
         (
@@ -225,3 +225,15 @@ def test_cursors_round_trip_and_bad_ones_are_refused() -> None:
 def test_page_sizes_are_checked_before_any_read() -> None:
     with pytest.raises(ClientError):
         plans(f"{{ graph {{ buildings(first: {DEFAULT_LIMITS.max_page + 1}) {{ totalCount }} }} }}")
+
+
+def test_relationship_facts_filter_which_relationships_count() -> None:
+    plan = one(
+        """{ graph { buildings(where: {appointeesNone: {rel: {role: {eq: BUILDING_HEAD}}}}) { nodes {
+              appointees(relWhere: {OR: [{role: {eq: CENTRAL_HOUSEHOLD}}, {since: {gte: "2024-01-01"}}]}) { totalCount }
+           } } } }"""
+    )
+    head = Hop("HOLDS_ROLE", IN, "Person", TODAY, rel_where=Cmp("role", "eq", "building_head"))
+    assert plan.where == RelFilter(head, "none", None)
+    recent = Or((Cmp("role", "eq", "central_household"), Cmp("since", "gte", date(2024, 1, 1))))
+    assert plan.nested[0][1].hop == Hop("HOLDS_ROLE", IN, "Person", TODAY, rel_where=recent)

@@ -19,7 +19,7 @@ DOCS = [
     """{ graph { compounds(orderBy: [{field: BUILDINGS_COUNT, direction: DESC}, {field: NAME}], first: 50) {
         totalCount nodes { key name households buildings(first: 5, orderBy: [{field: RESIDENTS}]) { totalCount
         nodes { key residents entrances { totalCount } } } } aggregate { count households { min max avg sum } } } } }""",
-    """{ graph { buildings(first: 100, where: {OR: [{residents: {gt: 200}}, {coveredByNone: {level: {eq: GROUP}}}],
+    """{ graph { buildings(first: 100, where: {OR: [{residents: {gt: 200}}, {coveredByNone: {node: {level: {eq: GROUP}}}}],
         NOT: {entrancesCount: {lt: 2}}}) { totalCount nodes { key compound { key grid { key } } }
         groupBy(level: COMMUNITY) { place { key name } count } } } }""",
     """{ graph { persons(first: 100, where: {politicalStatus: {in: [MEMBER, PROBATIONARY]}},

@@ -17,7 +17,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -218,12 +218,36 @@ class Compiler:
             return key_of(v)
         return v
 
+    def rel_where(self, rf: RelField, value: dict[str, Any] | None) -> Filter | None:
+        """A filter on the relationship's own columns (``Graph<Table>RelWhere``)."""
+        if not value or rf.table is None:
+            return None
+        filters = self.gen.rel_filters.get(rf.table.table, {})
+        items: list[Filter] = []
+        for name, v in value.items():
+            if v is None:
+                continue
+            if name == "AND":
+                items.extend(f for f in (self.rel_where(rf, x) for x in v) if f is not None)
+            elif name == "OR":
+                items.append(Or(tuple(self.rel_where(rf, x) or And(()) for x in v)))
+            elif name == "NOT":
+                inner = self.rel_where(rf, v)
+                if inner is not None:
+                    items.append(Not(inner))
+            else:
+                items.extend(self.cmp(filters[name].name, filters[name], v))
+        return items[0] if len(items) == 1 else And(tuple(items))
+
     def rel_filter(self, info: KindInfo, name: str, v: Any, day: date) -> list[Filter]:
         for rf in info.rels.values():
             hop = rf.hop(day if rf.dated else None)
             if rf.many:
                 for q in ("Some", "None", "All", "Single"):
                     if name == rf.name + q:
+                        if rf.table is not None and rf.table.columns:  # {rel, node}
+                            hop = replace(hop, rel_where=self.rel_where(rf, v.get("rel")))
+                            v = v.get("node")
                         return [RelFilter(hop, q.lower(), self.where(rf.target, v, day))]
                 if name == rf.name + "Count":
                     return [CountFilter(hop, op, int(n)) for op, n in v.items() if n is not None]
@@ -368,7 +392,8 @@ class Compiler:
                     inner_day = a.get("asOf") or day
                     as_of = inner_day if rf.dated and a.get("current", True) else None
                     select, conn = self.connection(rf.target, rf, a, subs, inner_day)
-                    nested.append((alias, Nested(rf.hop(as_of), select)))
+                    hop = replace(rf.hop(as_of), rel_where=self.rel_where(rf, a.get("relWhere")))
+                    nested.append((alias, Nested(hop, select)))
                     spec.out.append((key, "many", (alias, conn)))
                 else:
                     sub_fields: list[str] = ["id"]
@@ -452,8 +477,6 @@ def _agg_type(column: Column) -> str:
 
 
 def _replace(select: Select, **changes: Any) -> Select:
-    from dataclasses import replace
-
     return replace(select, **changes)
 
 

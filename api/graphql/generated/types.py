@@ -74,6 +74,7 @@ class Generated:
     enums: dict[str, type[Enum]]  # by label.column
     rel_props: dict[str, dict[str, Column]]  # by relationship table: GraphQL field -> column
     types: dict[str, Any]
+    rel_filters: dict[str, dict[str, Column]] = field(default_factory=dict)  # RelWhere fields, by table
 
 
 class _Builder:
@@ -88,6 +89,7 @@ class _Builder:
         self.info: dict[str, KindInfo] = {}
         self.enums: dict[str, type[Enum]] = {}
         self.rel_props: dict[str, dict[str, Column]] = {}
+        self.rel_filters: dict[str, dict[str, Column]] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -130,7 +132,9 @@ class _Builder:
         deco = strawberry.input if input else strawberry.type
         return self.add(name, deco(cls, name=name, description=doc))
 
-    def arg(self, name: str, annotation: str, doc: str, default: object = strawberry.UNSET) -> StrawberryArgument:
+    def arg(
+        self, name: str, annotation: str, doc: str, default: object = strawberry.UNSET
+    ) -> StrawberryArgument:
         return StrawberryArgument(f"a_{name}", name, self.ann(annotation), description=doc, default=default)
 
     def enum(self, name: str, members: dict[str, Any], doc: str) -> type[Enum]:
@@ -270,7 +274,9 @@ class _Builder:
 
     # ------------------------------------------------------------ per kind
 
-    def list_args(self, target: str, dated: bool, root: bool) -> list[StrawberryArgument]:
+    def list_args(
+        self, target: str, dated: bool, root: bool, table: RelKind | None = None
+    ) -> list[StrawberryArgument]:
         args = [
             self.arg("where", f"{type_name(target, 'Where')} | None", "filter (条件)"),
             self.arg("orderBy", f"list[{type_name(target, 'Sort')}] | None", "sort keys, id last (排序)"),
@@ -282,6 +288,14 @@ class _Builder:
         if root or dated:
             args.append(
                 self.arg("asOf", "date | None", "the day (default: today; nested: the list's day) (日期)")
+            )
+        if table is not None and table.columns:
+            args.append(
+                self.arg(
+                    "relWhere",
+                    f"{self.rel_where(table)} | None",
+                    "filter on the relationship's own facts (关系条件)",
+                )
             )
         if dated:
             args.append(
@@ -342,6 +356,47 @@ class _Builder:
         self.obj(name, f"a {table.type} relationship ({table.zh})", fs)
         return name
 
+    def rel_where(self, table: RelKind) -> str:
+        """``Graph<Table>RelWhere``: a filter on a relationship's own columns."""
+        owner = cap(camel(table.table))
+        name = type_name(owner, "RelWhere")
+        if name in self.ns:
+            return name
+        fs: dict[str, tuple[str, str, list[StrawberryArgument]]] = {
+            "AND": (f"list[{name}] | None", "all of (并且)", []),
+            "OR": (f"list[{name}] | None", "any of (或者)", []),
+            "NOT": (f"{name} | None", "not (非)", []),
+        }
+        filters: dict[str, Column] = {}
+        for c in table.columns:
+            _, filt = self.scalar(owner, c)
+            if filt is not None and not c.personal:
+                fs[camel(c.name)] = (f"{filt} | None", f"{c.zh} ({c.name})", [])
+                filters[camel(c.name)] = c
+        self.rel_filters[table.table] = filters
+        self.obj(name, f"filter on a {table.type} relationship ({table.zh})", fs, input=True)
+        return name
+
+    def via_where(self, target: str, table: RelKind) -> str:
+        """``Graph<Target>Via<Table>Where``: the relationships followed (``rel``) and the items
+        they reach (``node``), for the quantifier filters of a relationship table's list."""
+        name = type_name(target, f"Via{cap(camel(table.table))}Where")
+        if name not in self.ns:
+            self.obj(
+                name,
+                f"filter on {target} items reached along {table.type}",
+                {
+                    "rel": (
+                        f"{self.rel_where(table)} | None",
+                        "only the relationships matching this (关系条件)",
+                        [],
+                    ),
+                    "node": (f"{type_name(target, 'Where')} | None", "the items reached (对象条件)", []),
+                },
+                input=True,
+            )
+        return name
+
     def kind(self, k: NodeKind) -> None:
         info = self.info[k.label] = KindInfo(k)
         fs: dict[str, tuple[str, str, list[StrawberryArgument]]] = {
@@ -400,10 +455,11 @@ class _Builder:
                 fs[rf.name] = (
                     conn,
                     f"{rf.rel} {'->' if rf.direction == 'out' else '<-'} {rf.target}",
-                    self.list_args(rf.target, rf.dated, False),
+                    self.list_args(rf.target, rf.dated, False, rf.table),
                 )
+                qw = self.via_where(rf.target, rf.table) if rf.table is not None and rf.table.columns else tw
                 for q in ("Some", "None", "All", "Single"):
-                    where[rf.name + q] = (f"{tw} | None", f"{q.lower()} of {rf.name} match", [])
+                    where[rf.name + q] = (f"{qw} | None", f"{q.lower()} of {rf.name} match", [])
                 where[rf.name + "Count"] = (
                     f"{type_name('CountFilter')} | None",
                     f"the number of {rf.name}",
@@ -446,7 +502,16 @@ class _Builder:
                 self.list_args(k.label, False, True),
             )
         query = self.obj("GraphQuery", "every item of the model, filtered, sorted, counted (模型查询)", fs)
-        return Generated(query, self.place_level, self.info, roots, self.enums, self.rel_props, dict(self.ns))
+        return Generated(
+            query,
+            self.place_level,
+            self.info,
+            roots,
+            self.enums,
+            self.rel_props,
+            dict(self.ns),
+            self.rel_filters,
+        )
 
 
 def generate(kinds: tuple[NodeKind, ...] | None = None, rels: tuple[RelKind, ...] | None = None) -> Generated:
