@@ -172,8 +172,8 @@ class _Walk:
         """A connection's length: its page, or the data's average fan-out when shorter."""
         page = _page(node, self.max_page, self.default_page)
         item = _item_label(field_type)
-        if self.degrees is None or item is None or parent.name not in all_labels():
-            return page
+        if self.degrees is None or item is None or not self.degrees.labels.get(parent.name):
+            return page  # no counts, or none yet for that label (an empty store): the page
         joins = _joins(parent.name, item)
         if not joins:
             return page

@@ -24,6 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.cost import cost_rule
 from api.graphql.errors import LOG, ClientError, Schema, mask_errors
+from api.graphql.execution import TurnTakingExecutionContext
 from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.mutations.root import Mutation
 from api.graphql.query import Query
@@ -161,4 +162,5 @@ def build_schema(
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not dev),
+        execution_context_class=TurnTakingExecutionContext,  # long lists take turns (api/graphql/execution.py)
     )
