@@ -54,11 +54,18 @@ def first(path: Path) -> str:
         return next(rows)[0]
 
 
+@pytest.fixture(scope="module")
+def loaded(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("loaded") / "data"
+    run("load", world, env={"GONGZHI_STORE": "embedded", "GONGZHI_DATA_DIR": str(data)})
+    return data
+
+
 @pytest.fixture()
-def env(world: Path, tmp_path: Path) -> dict[str, str]:
-    env = {"GONGZHI_STORE": "embedded", "GONGZHI_DATA_DIR": str(tmp_path / "data")}
-    run("load", world, env=env)
-    return env
+def env(loaded: Path, tmp_path: Path) -> dict[str, str]:
+    """A store of its own for each test: a copy of the loaded one."""
+    shutil.copytree(loaded, tmp_path / "data")
+    return {"GONGZHI_STORE": "embedded", "GONGZHI_DATA_DIR": str(tmp_path / "data")}
 
 
 class Server:
@@ -148,17 +155,25 @@ def test_a_killed_servers_socket_is_stepped_past_and_replaced(world: Path, env: 
     cmd = ["coverage", first(world / "communities.csv")]
     expected = run(*cmd, env=env).stdout
     server = Server(env)
+    remote = RemoteStore.connect(server.data_dir)
+    assert remote is not None
+    counts = remote.stats()
     server.stop(signal.SIGKILL)
+    assert remote.stats() == counts and not remote.remote, "a command whose server dies reads the files"
+    remote.close()
     path = socket_path(server.data_dir)
     assert stat.S_ISSOCK(os.lstat(path).st_mode), "kill -9 leaves the socket behind"
     assert connect(path) is None
     assert run(*cmd, env=env).stdout == expected  # read from the files
     again = Server(env)  # the stale socket is replaced, not in the way
     try:
-        assert again.greeting() is not None and again.greeting()["pid"] == again.proc.pid  # type: ignore[index]
+        assert again.greeting()["pid"] == again.proc.pid  # type: ignore[index]
         before = again.served()
         assert run(*cmd, env=env).stdout == expected
         assert again.served() > before
+        other = Server(env)  # a second server on the same store leaves the live socket alone
+        other.stop()
+        assert again.greeting()["pid"] == again.proc.pid  # type: ignore[index]
     finally:
         again.stop()
     assert not path.exists(), "a server stopped normally removes its socket"
@@ -178,6 +193,7 @@ def test_a_write_from_the_cli_is_seen_by_the_next_read_through_the_server(
     rows[1][1] = "改名社区"
     with table.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
+    assert "改名社区" not in run("coverage", community, env=env).stdout  # through the server: kept
     run("load", changed, env=env)  # the writer opens the store itself while the server runs
     before = server.served()
     shown = run("coverage", community, env=env).stdout
