@@ -20,6 +20,7 @@ from typing import Any
 from bench import figures, raw
 from bench.admin_import import AdminImportResult, admin_import
 from bench.api import ApiResult
+from bench.cli_reads import CliReads, measure_cli, section
 from bench.machine import ROOT, machine
 from bench.report import ScaleRun, console_table, write_report
 from bench.worker import StoreResult, Targets, describe, measure
@@ -222,6 +223,16 @@ def run_api(t: Targets, samples: int) -> ApiResult:
         )
 
 
+def run_cli(scale: str, input_dir: Path, t: Targets, run: ScaleRun, args: argparse.Namespace) -> CliReads:
+    """The CLI reads figure (bench/cli_reads.py), with Neo4j while it holds this scale's graph."""
+    from bench.machine import neo4j_settings
+
+    neo = run.results.get("neo4j")
+    neo4j_env = neo4j_settings().as_env() if neo is not None and not neo.load1.error and not neo.errors else None
+    print(f"[cli] {scale}: gongzhi member / coverage, direct, via a server, on Neo4j", file=sys.stderr, flush=True)
+    return measure_cli(scale, input_dir, t, min(args.repeat, 3), neo4j_env)
+
+
 def compare(run: ScaleRun) -> None:
     """Both stores must hold the same graph and give the same answers."""
     emb, neo = run.results.get("embedded"), run.results.get("neo4j")
@@ -286,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     base_scale = args.scale_list[-2] if len(args.scale_list) > 1 else None
     admin: AdminImportResult | None = None
     api: ApiResult | None = None
+    cli_runs: list[CliReads] = []
     for scale in args.scale_list:
         print(f"[{scale}]", file=sys.stderr, flush=True)
         input_dir, info = ensure_input(scale, args.cache_dir)
@@ -301,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
                 run.problems.append(f"{kind}: {e.splitlines()[0]}")
             for q, e in run.results[kind].query_errors.items():
                 run.problems.append(f"{kind}: {q}: {e}")
+        if "embedded" in args.store_list:
+            cli_runs.append(run_cli(scale, input_dir, t, run, args))
+            run.problems.extend(f"cli: {p}" for p in cli_runs[-1].problems)
         if scale == main_scale and "neo4j" in args.store_list and not run.results["neo4j"].load1.error:
             api = run_api(t, args.samples)  # the database still holds this scale's graph
             run.problems.extend(f"api: {e}" for e in api.errors)
@@ -310,10 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     finished_at = datetime.now().astimezone()
     m.load_after = os.getloadavg()
     result = raw.Run(
-        m, command, args.repeat, started_at, finished_at, runs, main_scale, base_scale, admin, api
+        m, command, args.repeat, started_at, finished_at, runs, main_scale, base_scale, admin, api, cli_runs
     )
     write_report(args.out, result)
     print(figures.console(result), flush=True)
+    print("\n".join(section(cli_runs)), flush=True)
     raw.save(args.cache_dir / f"run-{started_at:%Y%m%d-%H%M%S}.json", result)
     raw.save(args.cache_dir / "last-run.json", result)
     print(f"wrote {args.out} (raw numbers in {args.cache_dir / 'last-run.json'})", file=sys.stderr)

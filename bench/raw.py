@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.admin_import import AdminImportResult
 from bench.api import ApiResult, Latency, RequestFigures
+from bench.cli_reads import CliReads, as_dict, from_dict
 from bench.machine import Machine
 from bench.report import ScaleRun
 from bench.worker import LoadResult, StoreResult, Targets
@@ -32,6 +33,8 @@ class Run:
     base_scale: str | None = None
     admin: AdminImportResult | None = None
     api: ApiResult | None = None
+    #: the CLI reads figure, per scale (bench/cli_reads.py)
+    cli: list[CliReads] = dataclasses.field(default_factory=list)
 
 
 def save(path: Path, run: Run) -> None:
@@ -46,6 +49,7 @@ def save(path: Path, run: Run) -> None:
         "base_scale": run.base_scale,
         "admin": None if run.admin is None else dataclasses.asdict(run.admin),
         "api": None if run.api is None else dataclasses.asdict(run.api),
+        "cli": [as_dict(r) for r in run.cli],
     }
     path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
@@ -67,6 +71,7 @@ def load(path: Path) -> Run:
         base_scale=data.get("base_scale"),
         admin=AdminImportResult(**data["admin"]) if data.get("admin") else None,
         api=_api(data["api"]) if data.get("api") else None,
+        cli=[from_dict(r) for r in data.get("cli") or []],
     )
 
 

@@ -250,7 +250,7 @@ def _trim_profile(text: str) -> str:
 
 def write_report(path: Path, run: Any, notes: str | None = None) -> None:
     """BENCHMARKS.md from a ``bench.raw.Run``: the eight figures first, then each scale's detail."""
-    from bench import figures
+    from bench import cli_reads, figures
 
     m: Machine = run.machine
     command, repeat, started, finished = run.command, run.repeat, run.started, run.finished
@@ -302,6 +302,7 @@ def write_report(path: Path, run: Any, notes: str | None = None) -> None:
     out.append(f"| repetitions | loads once each; stats and queries: median of {repeat} warm calls |")
     out.append("")
     out.extend(figures.section(run, command))
+    out.extend(cli_reads.section(getattr(run, "cli", [])))
     out.append(METHOD)
     out.append("")
     for scale_run in run.runs:
