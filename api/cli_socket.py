@@ -70,8 +70,9 @@ class CliSocket:
         self._store, self._runner, self._queries = store, runner, queries
         self._server: asyncio.AbstractServer | None = None
         self._ino: int | None = None
-        #: reads answered (the hello excluded)
+        #: reads answered (the hello excluded), and the store version of the latest
         self.served = 0
+        self.version = 0
         #: answers by (method, arguments), with the store version they were read at
         self._cache: OrderedDict[tuple[str, str], tuple[int, Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -88,6 +89,7 @@ class CliSocket:
             for leftover in self.path.parent.glob(".serve.*.tmp"):  # a start killed midway
                 shutil.rmtree(leftover, ignore_errors=True)
             self.path.unlink(missing_ok=True)  # stale: its server is gone
+            self.version = await self._runner(self._store().version)
             self._server, self._ino = await self._bind()
         finally:
             os.close(lock)  # releases the flock
@@ -149,9 +151,9 @@ class CliSocket:
     async def _answer(self, message: Mapping[str, Any]) -> dict[str, Any]:
         method, args = message.get("method"), message.get("args")
         store = self._store()
-        if method == "hello":
-            version = await self._runner(store.version)
-            return {"ok": {"protocol": PROTOCOL, "version": version, "served": self.served, "pid": os.getpid()}}
+        if method == "hello":  # on the loop, at once: a CLI waits only briefly for it
+            info = {"protocol": PROTOCOL, "version": self.version, "served": self.served, "pid": os.getpid()}
+            return {"ok": info}
         if method not in READ_METHODS or not isinstance(args, list):
             return _refusal("StoreError", f"not a read the CLI socket answers: {str(method)[:40]!r}")
         if method == "run":
@@ -186,6 +188,7 @@ class CliSocket:
             log.warning("CLI socket: %s failed: %s", method, type(exc).__name__)
             return _refusal("StoreError", f"the server could not answer {method} ({type(exc).__name__})")
         self.served += 1
+        self.version = max(self.version, version)
         return {"ok": value, "version": version}
 
     def _query_call(self, store: Store, args: list[Any]) -> Callable[[], Any] | dict[str, Any]:

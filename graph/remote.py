@@ -124,8 +124,8 @@ def _read(sock: socket.socket, n: int) -> bytes:
 
 
 def hello(sock: socket.socket) -> dict[str, Any] | None:
-    """The server's greeting (protocol, store version, requests served), or None if it does
-    not answer in time or speaks another protocol."""
+    """The server's greeting (protocol, the store version of its latest answer, reads
+    served), or None if it does not answer in time or speaks another protocol."""
     try:
         reply = exchange(sock, {"method": "hello", "args": [], "protocol": PROTOCOL})
     except (OSError, WireError):
