@@ -98,9 +98,9 @@ def measure_cli(scale: str, input_dir: Path, t: Targets, calls: int, neo4j_env: 
     """The figure for one scale. ``neo4j_env``: the settings of a Neo4j database that holds
     this scale's graph now (None: not measured)."""
     result = CliReads(scale, calls=calls)
-    base = {**os.environ, "GONGZHI_LANG": "zh", "GONGZHI_AUTH_FILE": os.devnull}
     cmds = commands(t)
     tmp = Path(tempfile.mkdtemp(prefix=f"gz-bench-cli-{scale}-"))
+    base = {**os.environ, "GONGZHI_LANG": "zh", "GONGZHI_AUTH_FILE": str(tmp / "auth.json")}
     emb = {**base, "GONGZHI_STORE": "embedded", "GONGZHI_DATA_DIR": str(tmp / "store")}
     try:
         print(f"  [{scale}] CLI reads: loading the embedded store", file=sys.stderr, flush=True)
