@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.query import Query, Row
 from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
+from graph.select import Scope, Select, SelectResult
 from graph.store import Store
 
 if TYPE_CHECKING:
@@ -119,6 +120,10 @@ class RecordingStore(Store):
     def attached_rels(self, label: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
         self._other("attached_rels")
         return self.inner.attached_rels(label, ids)
+
+    def select(self, plan: Select, scope: Scope) -> SelectResult:
+        self._other("select")
+        return self.inner.select(plan, scope)
 
     def version(self) -> int:
         self._other("version")

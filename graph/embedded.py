@@ -66,6 +66,7 @@ from graph.model import NODE_KINDS
 from graph.provenance import STORED_META
 from graph.query import Query, Row
 from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
+from graph.select import Scope, Select, SelectResult
 from graph.snapshot import SNAPSHOT
 from graph.store import Store
 from graph.turns import checkpoint
@@ -551,6 +552,14 @@ class EmbeddedStore(Store):
     def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
         with self._reader() as g:
             return query.networkx(g, dict(params or {}))
+
+    def select(self, plan: Select, scope: Scope) -> SelectResult:
+        from graph.select_nx import (
+            select_nx,  # the executor imports queries/, which imports this module's types
+        )
+
+        with self._reader() as g:
+            return select_nx(g, plan, scope)
 
     def stats(self) -> Stats:
         with self._reader() as g:

@@ -157,3 +157,11 @@ class MergeConflicts(ValidationFailed):
             f"{len(self.issues)} conflict(s) between the file and changes made in the app since its last "
             "load; nothing was written (choose --prefer file or --prefer app)",
         )
+
+
+class PlanError(InputError):
+    """A compiled read (``graph/select.py``) naming a label, relationship type, property or
+    operator the model does not declare, or shaped wrongly: refused before any statement is
+    built, so that no name from input ever reaches Cypher text."""
+
+    message_zh = "查询计划无效"

@@ -67,6 +67,8 @@ from graph.provenance import STORED_META
 from graph.query import Query, Row
 from graph.records import Degrees, LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
 from graph.schema import schema_statements
+from graph.select import Scope, Select, SelectResult
+from graph.select_cypher import compile_select, to_result
 from graph.settings import Settings
 from graph.store import Store
 from graph.turns import checkpoint
@@ -383,6 +385,18 @@ class Neo4jStore(Store):
             return out
 
         return self._read(f"run query {query.name}", work)
+
+    def select(self, plan: Select, scope: Scope) -> SelectResult:
+        """The plan as one statement (``graph/select_cypher.py``), in one read transaction."""
+        compiled = compile_select(plan, scope)  # PlanError here, before any I/O
+        parameters = to_param(compiled.params)
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            record = tx.run(compiled.cypher, parameters).single(strict=True)
+            raw: dict[str, Any] = to_plain(record["result"])
+            return raw
+
+        return to_result(plan, self._read("run a compiled read", work))
 
     def stats(self) -> Stats:
         def work(tx: ManagedTransaction) -> Stats:

@@ -14,6 +14,7 @@ from typing import Any
 
 from graph.query import Query, Row
 from graph.records import Degrees, LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
+from graph.select import Scope, Select, SelectResult
 from graph.settings import Settings
 
 
@@ -104,6 +105,12 @@ class Store(ABC):
     @abstractmethod
     def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a registered read query on this store's side of it."""
+
+    @abstractmethod
+    def select(self, plan: Select, scope: Scope) -> SelectResult:
+        """Run a compiled read (``graph/select.py``) for a user bound to ``scope``: on Neo4j as
+        one Cypher statement (``graph/select_cypher.py``), on the embedded store over networkx
+        (``graph/select_nx.py``). Names not in the model raise ``PlanError`` before anything runs."""
 
     @abstractmethod
     def stats(self) -> Stats: ...

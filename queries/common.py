@@ -70,10 +70,11 @@ def current(props: Mapping[str, Any], day: date) -> bool:
     return (since is None or since <= day) and (until is None or until >= day)
 
 
-def current_on(var: str) -> str:
+def current_on(var: str, day: str = "$date") -> str:
     """The Cypher twin of ``current``: whether ``var`` (a relationship or a committee) is
-    current on ``$date``. One text, so that every query means the same by "current"."""
-    return f"({var}.since IS NULL OR {var}.since <= $date) AND ({var}.until IS NULL OR {var}.until >= $date)"
+    current on ``$date`` (or on the parameter ``day`` names, such as ``$p3`` in a compiled
+    read). One text, so that every query means the same by "current"."""
+    return f"({var}.since IS NULL OR {var}.since <= {day}) AND ({var}.until IS NULL OR {var}.until >= {day})"
 
 
 def member_on_day(props: Mapping[str, Any], day: date) -> bool:

@@ -86,7 +86,7 @@ class Exploding(Store):
 
     ping = close = apply_schema = find_ids = fetch_nodes = fetch_rels = fetch_meta = fetch_rels_by_key = source_items = (
         attached_rels
-    ) = version = write = stats = degrees = is_empty = clear = (
+    ) = version = write = select = stats = degrees = is_empty = clear = (
         lambda self, *a, **k: None
     )
 

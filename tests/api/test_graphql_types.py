@@ -179,6 +179,9 @@ class Counting(Store):
     def attached_rels(self, *a: Any) -> Any:
         return self.inner.attached_rels(*a)
 
+    def select(self, *a: Any) -> Any:
+        return self.inner.select(*a)
+
     def version(self) -> int:
         return self.inner.version()
 

@@ -15,6 +15,7 @@ from typing import Any
 from graph.provenance import HASH_PROPERTY
 from graph.query import Query, Row
 from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
+from graph.select import Scope, Select, SelectResult
 from graph.store import Store
 
 
@@ -53,6 +54,9 @@ class Passing(Store):
 
     def attached_rels(self, label: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
         return self.inner.attached_rels(label, ids)
+
+    def select(self, plan: Select, scope: Scope) -> SelectResult:
+        return self.inner.select(plan, scope)
 
     def version(self) -> int:
         return self.inner.version()

@@ -1,0 +1,218 @@
+"""A ``Select`` plan as ONE Cypher statement (the Neo4j side; ``select_nx`` is its twin).
+
+Shape of the statement, for a root list of ``Building`` with a nested list::
+
+    OPTIONAL MATCH (scope:Place {id: $scope})                      -- the user's area (id index)
+    WITH scope, scope IS NOT NULL AND NOT EXISTS {...parent...} AS scope_root
+    CALL (*) {                                                     -- the page
+      MATCH (n1:Building) WHERE <visible(n1)> AND <where>
+      WITH scope, scope_root, n1, <sort expressions> AS k1_0
+      WHERE <after the cursor: keyset on (sort values, id)>
+      WITH ... ORDER BY k1_0, n1.id LIMIT $first_plus_one
+      CALL (*) { <the nested list, the same shape, from n1 along its hop> }
+      RETURN collect({id: n1.id, labels: labels(n1), props: {...}, cursor: [...], ...}) AS rows1
+    }
+    CALL (*) { MATCH ... WHERE <same> RETURN count(*) AS total1, min(...) AS agg1_0 }  -- if asked
+    CALL (*) { ... anchors, up to the level ... RETURN collect([place, count]) AS groups1 } -- if asked
+    RETURN {rows: rows1, total: total1, ...} AS result
+
+Jurisdiction lives inside it: every item reached (root, hop end, inside a filter, a count, an
+aggregate, a group) is tested by ``graph.visibility.visible_cypher``, ``EXISTS`` patterns
+walking up from the item to ``scope``; no subtree is collected. The page reads ``first + 1``
+rows (the extra one only says whether more follow, and is dropped here). Names come only from
+the model (``check`` ran first), values only as parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph.select import Hop, Scope, Select, SelectResult
+from graph.select_check import check, cursor_value, decode_after
+from graph.select_cypher_filter import (
+    SCOPE,
+    SCOPE_ROOT,
+    Params,
+    after_text,
+    filter_text,
+    hop_match,
+    sort_expr,
+)
+from graph.visibility import UP_DEPTH, anchors_cypher, visible_cypher
+
+_ROOT_OF = "NOT EXISTS {{ MATCH ({v})-[:PART_OF]->(:Place) }}"
+
+
+@dataclass
+class Compiled:
+    cypher: str
+    params: dict[str, Any]
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.p = Params()
+        self.globals: list[str] = [SCOPE, SCOPE_ROOT]
+        self.header: list[str] = []
+        self._areas: dict[str, tuple[str, str]] = {}
+
+    def area(self, area: str) -> tuple[str, str]:
+        """The variables of an ``area`` place node (matched once, at the top) and its root flag."""
+        if area not in self._areas:
+            v = self.p.var("area")
+            self.header.append(
+                f"OPTIONAL MATCH ({v}:Place {{id: {self.p.add(area)}}})\n"
+                f"WITH *, {v} IS NOT NULL AND {_ROOT_OF.format(v=v)} AS {v}_root"
+            )
+            self._areas[area] = (v, f"{v}_root")
+            self.globals += [v, f"{v}_root"]
+        return self._areas[area]
+
+    def _match(self, sel: Select, src: tuple[str, Hop] | None) -> tuple[str, str, str | None]:
+        """(MATCH ... WHERE ..., node var, relationship var) of the list's filtered items."""
+        if src is None:
+            n = self.p.var("n")
+            conds = [visible_cypher(n, sel.label, SCOPE, SCOPE_ROOT)]
+            text = f"MATCH ({n}:{sel.label})"
+            r = None
+        else:
+            pattern, hop_conds, r, n = hop_match(src[0], src[1], self.p, m=self.p.var("n"))
+            text, conds = f"MATCH {pattern}", [hop_conds]
+        if sel.area is not None:
+            place, root = self.area(sel.area)
+            conds.append(visible_cypher(n, sel.label, place, root))
+        if sel.where is not None:
+            conds.append(filter_text(n, sel.where, self.p))
+        return f"{text} WHERE {' AND '.join(conds)}", n, r
+
+    def list_block(self, sel: Select, src: tuple[str, Hop] | None) -> tuple[str, str]:
+        """(the CALL subqueries computing list ``sel``, the map expression of its result)."""
+        match, n, r = self._match(sel, src)
+        g = ", ".join(self.globals)
+        keys = [(sort_expr(n, k.key, self.p), k.descending) for k in sel.order]
+        knames = [f"k{n}_{i}" for i in range(len(keys))]
+        carry = ", ".join([g, n, *([r] if r and sel.rel_fields else [])])
+        lines = [match]
+        if src is not None:
+            if sel.rel_fields and r:
+                # one row per item: the relationship with the least _key when several reach it
+                lines += [f"WITH {g}, {n}, {r} ORDER BY {r}._key", f"WITH {g}, {n}, head(collect({r})) AS {r}"]
+            else:
+                lines.append(f"WITH DISTINCT {g}, {n}")
+        projected = ", ".join([carry, *(f"{e} AS {k}" for (e, _), k in zip(keys, knames, strict=True))])
+        lines.append(f"WITH {projected}")
+        cursor = decode_after(sel)
+        if cursor is not None:
+            order_keys = [(k, d) for k, (_, d) in zip(knames, keys, strict=True)] + [(f"{n}.id", False)]
+            lines.append(f"WHERE {after_text(order_keys, cursor, self.p)}")
+        order = ", ".join([*(f"{k}{' DESC' if d else ''}" for k, (_, d) in zip(knames, keys, strict=True)), f"{n}.id"])
+        limit = f" LIMIT {self.p.add(sel.first + 1)}" if sel.first is not None else ""
+        lines.append(f"WITH {', '.join([carry, *knames])} ORDER BY {order}{limit}")
+        nested_maps: list[str] = []
+        for alias, nest in sel.nested:
+            calls, expr = self.list_block(nest.select, (n, nest.hop))
+            lines.append(calls)
+            nested_maps.append(f"{alias}: {expr}")
+        props = ", ".join(f"{f}: {n}.{f}" for f in sel.fields)
+        row = [f"id: {n}.id", f"labels: labels({n})", f"props: {{{props}}}", f"cursor: [{', '.join([*knames, n + '.id'])}]"]
+        if sel.rel_fields and r:
+            row.append("rel: {" + ", ".join(f"{f}: {r}.{f}" for f in sel.rel_fields) + "}")
+        if nested_maps:
+            row.append("nested: {" + ", ".join(nested_maps) + "}")
+        rows = f"rows{n}"
+        lines.append(f"RETURN collect({{{', '.join(row)}}}) AS {rows}")
+        blocks = [_call(lines)]
+        result = [f"rows: {rows}"]
+        if sel.total or sel.aggregates:
+            blocks.append(self._totals(sel, src, n, result))
+        if sel.group_by is not None:
+            blocks.append(self._groups(sel, src, result))
+        return "\n".join(blocks), "{" + ", ".join(result) + "}"
+
+    def _totals(self, sel: Select, src: tuple[str, Hop] | None, n_page: str, result: list[str]) -> str:
+        match, n, _ = self._match(sel, src)
+        cols = [f"count({n}) AS total{n_page}"]
+        aggs: list[str] = []
+        for i, a in enumerate(sel.aggregates):
+            name = f"agg{n_page}_{i}"
+            value = f"{n}.{a.field}"
+            if a.fn == "count":
+                expr = f"count({n})"
+            elif a.fn == "avg":  # one division of the exact sum, as Python's float(sum) / count
+                expr = f"CASE count({value}) WHEN 0 THEN null ELSE toFloat(sum({value})) / count({value}) END"
+            else:
+                expr = f"{a.fn}({value})"
+            cols.append(f"{expr} AS {name}")
+            aggs.append(f"{a.alias}: {name}")
+        if sel.total:
+            result.append(f"total: total{n_page}")
+        if aggs:
+            result.append("aggregates: {" + ", ".join(aggs) + "}")
+        return _call([match, f"WITH DISTINCT {n}", f"RETURN {', '.join(cols)}"])
+
+    def _groups(self, sel: Select, src: tuple[str, Hop] | None, result: list[str]) -> str:
+        assert sel.group_by is not None
+        match, n, _ = self._match(sel, src)
+        gp = self.p.var("gp")
+        name = f"groups{n}"
+        result.append(f"groups: {name}")
+        return _call([
+            match,
+            f"WITH DISTINCT {', '.join(self.globals)}, {n}",
+            f"UNWIND {anchors_cypher(n, sel.label)} AS ax{n}",
+            f"MATCH (ax{n})-[:PART_OF*0..{UP_DEPTH}]->({gp}:{sel.group_by.level})",
+            f"WHERE EXISTS {{ MATCH ({gp})-[:PART_OF*0..{UP_DEPTH}]->({SCOPE}) }}",
+            f"WITH {gp}.id AS g{gp}, count(DISTINCT {n}) AS c{gp} ORDER BY g{gp}",
+            f"RETURN collect([g{gp}, c{gp}]) AS {name}",
+        ])
+
+
+def _call(lines: list[str]) -> str:
+    body = "\n".join("  " + line.replace("\n", "\n  ") for line in lines)
+    return f"CALL (*) {{\n{body}\n}}"
+
+
+def compile_select(plan: Select, scope: Scope) -> Compiled:
+    """The one statement running ``plan`` for ``scope`` (``check`` first: ``PlanError``)."""
+    check(plan)
+    c = _Compiler()
+    scope_param = c.p.add(scope.area)
+    for area in _areas(plan):  # matched at the top, so that every WITH below carries them
+        c.area(area)
+    calls, expr = c.list_block(plan, None)
+    head = (
+        f"OPTIONAL MATCH ({SCOPE}:Place {{id: {scope_param}}})\n"
+        f"WITH {SCOPE}, {SCOPE} IS NOT NULL AND {_ROOT_OF.format(v=SCOPE)} AS {SCOPE_ROOT}"
+    )
+    cypher = "\n".join([head, *c.header, calls, f"RETURN {expr} AS result"])
+    return Compiled(cypher, c.p.values)
+
+
+def _areas(plan: Select) -> list[str]:
+    found = [plan.area] if plan.area is not None else []
+    for _, nest in plan.nested:
+        found += _areas(nest.select)
+    return found
+
+
+def to_result(plan: Select, raw: dict[str, Any]) -> SelectResult:
+    """The statement's ``result`` map (plain Python values) as a ``SelectResult``."""
+    rows = raw["rows"]
+    has_next = plan.first is not None and len(rows) > plan.first
+    if plan.first is not None:
+        rows = rows[: plan.first]
+    out = SelectResult(has_next=has_next, total=raw.get("total") if plan.total else None)
+    for r in rows:
+        row: dict[str, Any] = {"id": r["id"], "labels": sorted(r["labels"]), "props": dict(r["props"])}
+        if plan.rel_fields:
+            row["_rel"] = dict(r.get("rel") or {})
+        for alias, nest in plan.nested:
+            row[alias] = to_result(nest.select, r["nested"][alias])
+        out.rows.append(row)
+        out.cursors.append(tuple(cursor_value(v) for v in r["cursor"]))
+    if plan.aggregates:
+        out.aggregates = dict(raw["aggregates"])
+    if plan.group_by is not None:
+        out.groups = [(g, c) for g, c in raw["groups"]]
+    return out

@@ -1,0 +1,284 @@
+"""Jurisdiction inside a compiled read: which items a scope area sees, per label, for both stores.
+
+An item lies in an area when one of its *anchors* is the area or lies under it along
+``PART_OF``; an item with no anchor at all lies only in a root area (a place with no parent).
+The anchors of each node kind are the table of ``api/graphql/reads/anchors.py``, declared here
+once as data (``KIND_ANCHORS``: paths from the item to an anchor place), and both sides are
+derived from that one declaration:
+
+* ``visible_cypher(var, place, root)``: a Cypher boolean over the node variable ``var``,
+  ``EXISTS`` patterns walking *up* from the item to the place variable ``place`` (the place
+  tree is a tree, so the walk up is a handful of hops, never a subtree read); ``root`` is the
+  Cypher boolean "that place is a root". ``anchors_cypher(var)`` lists the anchor nodes
+  (what ``GroupBy`` walks up from).
+* ``Visibility`` (networkx): the same paths followed over a ``GraphView``, with the answer
+  "is this anchor under the scope" memoised per anchor, so a page costs what its items touch.
+
+``tests/store/test_visibility.py`` holds the anchors of every node of a generated world equal
+to ``api.graphql.reads.anchors`` (both sides) and the visibility equal to the API's
+``Jurisdiction``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from graph.model import NODE_KINDS, PLACE_LABELS
+
+if TYPE_CHECKING:
+    from graph.embedded import GraphView
+
+#: How far above an anchor (at most a building) the scope can be: Building -> City is 6 hops.
+UP_DEPTH = PLACE_LABELS.index("Building")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One relationship step: to a node with ``label`` (``None``: any), not ``not_label``."""
+
+    rel: str
+    direction: Literal["out", "in"]
+    label: str | None
+    not_label: str | None = None
+
+
+#: A path from the item to one of its anchors; ``()`` is the item itself.
+Path = tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """How one node kind is anchored: ``primary`` paths, and ``fallback`` paths used only when
+    the item has no ``unless`` path at all (a person living nowhere loaded, say)."""
+
+    primary: tuple[Path, ...]
+    fallback: tuple[Path, ...] = ()
+    unless: Path = ()
+    #: the item itself, when it is a place other than an entrance
+    itself: bool = False
+
+
+def _s(rel: str, label: str | None, direction: Literal["out", "in"] = "out", not_label: str | None = None) -> Step:
+    return Step(rel, direction, label, not_label)
+
+
+_ENTRANCE_BUILDING = _s("PART_OF", "Building")
+_PLACE: tuple[Path, ...] = ()  # places other than entrances are their own anchor
+#: What a place reached by some step anchors: itself (not an entrance) or an entrance's building.
+def _place_via(*steps: Step) -> tuple[Path, ...]:
+    *head, last = steps
+    return (
+        (*head, Step(last.rel, last.direction, "Place", "Entrance")),
+        (*head, Step(last.rel, last.direction, "Entrance"), _ENTRANCE_BUILDING),
+    )
+
+
+_COMMITTEE = ((_s("BELONGS_TO", "Place"),),)
+_EPC = ((_s("BELONGS_TO", "ResidentsCommittee"), _s("BELONGS_TO", "Community")),)
+
+KIND_ANCHORS: dict[str, Anchors] = {
+    **{label: Anchors(_PLACE, itself=True) for label in PLACE_LABELS if label != "Entrance"},
+    "Entrance": Anchors(((_ENTRANCE_BUILDING,),)),
+    "Person": Anchors(
+        ((_s("LIVES_IN", "Building"),),),
+        fallback=(
+            *_place_via(_s("HOLDS_ROLE", "Place")),
+            (_s("HOLDS_ROLE", "PropertyFirm"), _s("SERVES", "Compound")),
+            *_place_via(_s("HOLDS_ROLE", "PartyOrg"), _s("COVERS", "Place")),
+            (_s("SEATED_ON", "Committee"), _s("BELONGS_TO", "Place")),
+            (_s("SEATED_ON", "EnvironmentPropertyCommittee"), *_EPC[0]),
+        ),
+        unless=(_s("LIVES_IN", "Building"),),
+    ),
+    "Employer": Anchors(((_s("LOCATED_IN", "Community"),),)),
+    "ServiceCentre": Anchors(((_s("LOCATED_IN", "Place"),),)),
+    "RedStation": Anchors(((_s("LOCATED_IN", "Place"),),)),
+    "PropertyFirm": Anchors(
+        ((_s("SERVES", "Compound"),),),
+        fallback=((_s("WORKS_AT", "Person", "in"), _s("LIVES_IN", "Building")),),
+        unless=(_s("SERVES", "Compound"),),
+    ),
+    "PartyOrg": Anchors(
+        (
+            *_place_via(_s("COVERS", "Place")),
+            (_s("COVERS", "Employer"), _s("LOCATED_IN", "Community")),
+            (_s("COVERS", "PropertyFirm"), _s("SERVES", "Compound")),
+        ),
+        fallback=((_s("MEMBER_OF", "Person", "in"), _s("LIVES_IN", "Building")),),
+        unless=(_s("COVERS", None),),
+    ),
+    "OwnersCommittee": Anchors(_COMMITTEE),
+    "SelfManagementCommittee": Anchors(_COMMITTEE),
+    "ResidentsCommittee": Anchors(_COMMITTEE),
+    "EnvironmentPropertyCommittee": Anchors(_COMMITTEE + _EPC),
+}
+
+
+def kinds_of(label: str) -> tuple[str, ...]:
+    """The base labels of the node kinds that carry ``label`` (``Place``: every place kind)."""
+    return tuple(k.label for k in NODE_KINDS if label in k.all_labels)
+
+
+# ---------------------------------------------------------------- Cypher
+
+
+def _label_text(label: str | None, var: str = "") -> str:
+    return f"({var}{':' + label if label else ''})"
+
+
+def _pattern(var: str, path: Path, end: str) -> tuple[str, list[str]]:
+    """``(var)-[:R]->(:L)...->(end)`` and the label exclusions it needs (on the named end)."""
+    text = f"({var})"
+    where: list[str] = []
+    for i, step in enumerate(path):
+        last = i == len(path) - 1
+        name = end if last else ""
+        if step.not_label and not last:
+            name = f"{end}_{i}"
+        node = _label_text(step.label, name)
+        if step.not_label:
+            where.append(f"NOT {name}:{step.not_label}")
+        text += f"-[:{step.rel}]->{node}" if step.direction == "out" else f"<-[:{step.rel}]-{node}"
+    return text, where
+
+
+def _exists(var: str, path: Path, up_to: str | None) -> str:
+    """EXISTS: ``var`` reaches an anchor by ``path`` (lying under ``up_to``, when given). The
+    anchor's variable is named after ``var`` (and the place), so that it never captures a
+    variable of an enclosing pattern."""
+    end = f"ax_{var}_{up_to or 'any'}"
+    text, where = _pattern(var, path, end)
+    if up_to is not None:
+        text += f", ({end})-[:PART_OF*0..{UP_DEPTH}]->({up_to})"
+    cond = f" WHERE {' AND '.join(where)}" if where else ""
+    return f"EXISTS {{ MATCH {text}{cond} }}"
+
+
+def _kind_cypher(kind: str, var: str, place: str, root: str) -> str:
+    spec = KIND_ANCHORS[kind]
+    parts: list[str] = []
+    if spec.itself:
+        parts.append(f"EXISTS {{ MATCH ({var})-[:PART_OF*0..{UP_DEPTH}]->({place}) }}")
+    parts += [_exists(var, p, place) for p in spec.primary]
+    if spec.fallback:
+        unless = _exists(var, spec.unless, None)
+        fallback = " OR ".join(_exists(var, p, place) for p in spec.fallback)
+        parts.append(f"(NOT {unless} AND ({fallback}))")
+    anchored = " OR ".join(parts) if parts else "false"
+    if spec.itself:
+        return f"({anchored})"  # a place is its own anchor: never unanchored
+    has_any = [_exists(var, p, None) for p in spec.primary]
+    if spec.fallback:
+        has_any.append(
+            f"(NOT {_exists(var, spec.unless, None)} AND ({' OR '.join(_exists(var, p, None) for p in spec.fallback)}))"
+        )
+    return f"({anchored} OR ({root} AND NOT ({' OR '.join(has_any)})))"
+
+
+def visible_cypher(var: str, label: str, place: str, root: str) -> str:
+    """Whether node ``var`` (known to carry ``label``) lies in the place bound to variable
+    ``place``; ``root``: a Cypher boolean, whether that place is a root. Every name here is a
+    fixed variable of the calling statement or a declared label, never input."""
+    kinds = kinds_of(label)
+    if not kinds:
+        raise KeyError(label)
+    if len(kinds) == 1:
+        return _kind_cypher(kinds[0], var, place, root)
+    return "(" + " OR ".join(f"({var}:{k} AND {_kind_cypher(k, var, place, root)})" for k in kinds) + ")"
+
+
+def anchors_cypher(var: str, label: str) -> str:
+    """A Cypher list of the anchor *nodes* of ``var`` (known to carry ``label``)."""
+    branches: list[str] = []
+    for kind in kinds_of(label):
+        spec = KIND_ANCHORS[kind]
+        guard = f"{var}:{kind}"
+        if spec.itself:
+            branches.append(f"WITH {var} AS ax WHERE {guard} RETURN ax")
+        for p in spec.primary:
+            text, where = _pattern(var, p, "ax")
+            branches.append(f"MATCH {text} WHERE {' AND '.join([guard, *where])} RETURN ax")
+        for p in spec.fallback:
+            text, where = _pattern(var, p, "ax")
+            unless = _exists(var, spec.unless, None)
+            branches.append(f"MATCH {text} WHERE {' AND '.join([guard, *where, 'NOT ' + unless])} RETURN ax")
+    return "COLLECT { " + " UNION ".join(branches) + " }"
+
+
+# ---------------------------------------------------------------- networkx
+
+
+def _follow(g: GraphView, node: str, path: Path) -> Iterator[str]:
+    level = [node]
+    for step in path:
+        nxt: list[str] = []
+        for n in level:
+            edges = g.out(n, step.rel) if step.direction == "out" else g.into(n, step.rel)
+            for other, _ in edges:
+                if (step.label is None or g.has_label(other, step.label)) and not (
+                    step.not_label and g.has_label(other, step.not_label)
+                ):
+                    nxt.append(other)
+        level = nxt
+    yield from level
+
+
+def kind_of(g: GraphView, node: str) -> str | None:
+    for k in NODE_KINDS:
+        if g.has_label(node, k.label):
+            return k.label
+    return None
+
+
+def anchors(g: GraphView, node: str) -> list[str]:
+    """The sorted anchor ids of ``node``: the networkx side of ``anchors_cypher``."""
+    if not g.has(node):
+        return []
+    kind = kind_of(g, node)
+    if kind is None:
+        return []
+    spec = KIND_ANCHORS[kind]
+    out: set[str] = {node} if spec.itself else set()
+    for p in spec.primary:
+        out.update(_follow(g, node, p))
+    if spec.fallback and next(_follow(g, node, spec.unless), None) is None:
+        for p in spec.fallback:
+            out.update(_follow(g, node, p))
+    return sorted(out)
+
+
+class Visibility:
+    """What one scope area sees on the embedded store (the twin of ``visible_cypher``); the
+    answer per anchor is memoised, so each place is walked up at most once per plan."""
+
+    def __init__(self, g: GraphView, area: str) -> None:
+        self.g = g
+        self.area = area
+        self.exists = g.has(area) and g.has_label(area, "Place")
+        self.root = self.exists and not any(g.has_label(t, "Place") for t, _ in g.out(area, "PART_OF"))
+        self._under: dict[str, bool] = {}
+
+    def under(self, place: str) -> bool:
+        """Whether ``place`` is the area or lies under it (up to ``UP_DEPTH`` hops up)."""
+        got = self._under.get(place)
+        if got is None:
+            got = False
+            if self.exists:
+                level = [place]
+                for depth in range(UP_DEPTH + 1):
+                    if self.area in level:
+                        got = True
+                        break
+                    if depth == UP_DEPTH:
+                        break
+                    level = [t for n in level for t, _ in self.g.out(n, "PART_OF")]
+            self._under[place] = got
+        return got
+
+    def sees(self, node: str) -> bool:
+        found = anchors(self.g, node)
+        if not found:
+            return self.root
+        return any(self.under(a) for a in found)
