@@ -32,6 +32,7 @@ from graph.select import Hop, Scope, Select, SelectResult
 from graph.select_check import check, cursor_value, decode_after
 from graph.select_cypher_filter import (
     SCOPE,
+    SCOPE_ID,
     SCOPE_ROOT,
     Params,
     after_text,
@@ -58,14 +59,15 @@ class _Compiler:
         self._areas: dict[str, tuple[str, str]] = {}
 
     def area(self, area: str) -> tuple[str, str]:
-        """The variables of an ``area`` place node (matched once, at the top) and its root flag."""
+        """The id parameter of an ``area`` and the variable of its root flag (matched once, at the top)."""
         if area not in self._areas:
             v = self.p.var("area")
+            param = self.p.add(area)
             self.header.append(
-                f"OPTIONAL MATCH ({v}:Place {{id: {self.p.add(area)}}})\n"
+                f"OPTIONAL MATCH ({v}:Place {{id: {param}}})\n"
                 f"WITH *, {v} IS NOT NULL AND {_ROOT_OF.format(v=v)} AS {v}_root"
             )
-            self._areas[area] = (v, f"{v}_root")
+            self._areas[area] = (param, f"{v}_root")
             self.globals += [v, f"{v}_root"]
         return self._areas[area]
 
@@ -73,7 +75,7 @@ class _Compiler:
         """(MATCH ... WHERE ..., node var, relationship var) of the list's filtered items."""
         if src is None:
             n = self.p.var("n")
-            conds = [visible_cypher(n, sel.label, SCOPE, SCOPE_ROOT)]
+            conds = [visible_cypher(n, sel.label, SCOPE_ID, SCOPE_ROOT)]
             text = f"MATCH ({n}:{sel.label})"
             r = None
         else:
@@ -162,7 +164,7 @@ class _Compiler:
             f"WITH DISTINCT {', '.join(self.globals)}, {n}",
             f"UNWIND {anchors_cypher(n, sel.label)} AS ax{n}",
             f"MATCH (ax{n})-[:PART_OF*0..{UP_DEPTH}]->({gp}:{sel.group_by.level})",
-            f"WHERE EXISTS {{ MATCH ({gp})-[:PART_OF*0..{UP_DEPTH}]->({SCOPE}) }}",
+            f"WHERE EXISTS {{ MATCH ({gp})-[:PART_OF*0..{UP_DEPTH}]->(up{gp}) WHERE up{gp}.id = {SCOPE_ID} }}",
             f"WITH {gp}.id AS g{gp}, count(DISTINCT {n}) AS c{gp} ORDER BY g{gp}",
             f"RETURN collect([g{gp}, c{gp}]) AS {name}",
         ])
@@ -178,6 +180,7 @@ def compile_select(plan: Select, scope: Scope) -> Compiled:
     check(plan)
     c = _Compiler()
     scope_param = c.p.add(scope.area)
+    assert scope_param == SCOPE_ID
     for area in _areas(plan):  # matched at the top, so that every WITH below carries them
         c.area(area)
     calls, expr = c.list_block(plan, None)

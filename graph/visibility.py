@@ -6,8 +6,8 @@ The anchors of each node kind are the table of ``api/graphql/reads/anchors.py``,
 once as data (``KIND_ANCHORS``: paths from the item to an anchor place), and both sides are
 derived from that one declaration:
 
-* ``visible_cypher(var, place, root)``: a Cypher boolean over the node variable ``var``,
-  ``EXISTS`` patterns walking *up* from the item to the place variable ``place`` (the place
+* ``visible_cypher(var, label, place, root)``: a Cypher boolean over the node variable ``var``,
+  ``EXISTS`` patterns walking *up* from the item to the place whose id is ``place`` (the place
   tree is a tree, so the walk up is a handful of hops, never a subtree read); ``root`` is the
   Cypher boolean "that place is a root". ``anchors_cypher(var)`` lists the anchor nodes
   (what ``GroupBy`` walks up from).
@@ -144,43 +144,48 @@ def _pattern(var: str, path: Path, end: str) -> tuple[str, list[str]]:
     return text, where
 
 
-def _exists(var: str, path: Path, up_to: str | None) -> str:
-    """EXISTS: ``var`` reaches an anchor by ``path`` (lying under ``up_to``, when given). The
-    anchor's variable is named after ``var`` (and the place), so that it never captures a
-    variable of an enclosing pattern."""
-    end = f"ax_{var}_{up_to or 'any'}"
+def _up_to(node: str, place: str) -> str:
+    """``node`` is the place whose id is ``place`` or lies under it: a walk *up* from ``node``
+    (the end is unlabelled and matched by its id's value, so that the planner expands from
+    the item's side, never down the place's subtree)."""
+    return f"({node})-[:PART_OF*0..{UP_DEPTH}]->(up_{node}) WHERE up_{node}.id = {place}"
+
+
+def _exists(var: str, path: Path, up_to: str | None, guard: str | None = None, prefix: str = "ax") -> str:
+    """EXISTS: ``var`` reaches an anchor by ``path`` (lying under the place whose id is
+    ``up_to``, when given); ``guard``: a condition on ``var`` alone, checked first. The
+    anchor's variable is named after ``var``, so that it never captures a variable of an
+    enclosing pattern."""
+    end = f"{prefix}_{var}_{'up' if up_to else 'any'}"
     text, where = _pattern(var, path, end)
+    if guard:
+        where.insert(0, guard)
     if up_to is not None:
-        text += f", ({end})-[:PART_OF*0..{UP_DEPTH}]->({up_to})"
+        walk = _up_to(end, up_to)
+        text += ", " + walk.split(" WHERE ")[0]
+        where.append(walk.split(" WHERE ")[1])
     cond = f" WHERE {' AND '.join(where)}" if where else ""
     return f"EXISTS {{ MATCH {text}{cond} }}"
 
 
 def _kind_cypher(kind: str, var: str, place: str, root: str) -> str:
     spec = KIND_ANCHORS[kind]
-    parts: list[str] = []
-    if spec.itself:
-        parts.append(f"EXISTS {{ MATCH ({var})-[:PART_OF*0..{UP_DEPTH}]->({place}) }}")
-    parts += [_exists(var, p, place) for p in spec.primary]
-    if spec.fallback:
-        unless = _exists(var, spec.unless, None)
-        fallback = " OR ".join(_exists(var, p, place) for p in spec.fallback)
-        parts.append(f"(NOT {unless} AND ({fallback}))")
-    anchored = " OR ".join(parts) if parts else "false"
-    if spec.itself:
-        return f"({anchored})"  # a place is its own anchor: never unanchored
-    has_any = [_exists(var, p, None) for p in spec.primary]
-    if spec.fallback:
-        has_any.append(
-            f"(NOT {_exists(var, spec.unless, None)} AND ({' OR '.join(_exists(var, p, None) for p in spec.fallback)}))"
-        )
-    return f"({anchored} OR ({root} AND NOT ({' OR '.join(has_any)})))"
+    if spec.itself:  # a place is its own anchor: never unanchored
+        return f"EXISTS {{ MATCH {_up_to(var, place)} }}"
+    # fallback paths carry their guard inside, so that an item anchored the primary way
+    # costs one cheap check per fallback path
+    guard = f"NOT {_exists(var, spec.unless, None, prefix='gx')}" if spec.fallback else None
+    parts = [_exists(var, p, place) for p in spec.primary]
+    parts += [_exists(var, p, place, guard) for p in spec.fallback]
+    has_any = [_exists(var, p, None) for p in spec.primary] + [_exists(var, p, None, guard) for p in spec.fallback]
+    return f"({' OR '.join(parts)} OR ({root} AND NOT ({' OR '.join(has_any)})))"
 
 
 def visible_cypher(var: str, label: str, place: str, root: str) -> str:
-    """Whether node ``var`` (known to carry ``label``) lies in the place bound to variable
-    ``place``; ``root``: a Cypher boolean, whether that place is a root. Every name here is a
-    fixed variable of the calling statement or a declared label, never input."""
+    """Whether node ``var`` (known to carry ``label``) lies in the place whose id is the
+    Cypher expression ``place`` (a parameter such as ``$p0``); ``root``: a Cypher boolean,
+    whether that place is a root. Every name here is a fixed variable of the calling
+    statement or a declared label, never input."""
     kinds = kinds_of(label)
     if not kinds:
         raise KeyError(label)
@@ -202,7 +207,7 @@ def anchors_cypher(var: str, label: str) -> str:
             branches.append(f"MATCH {text} WHERE {' AND '.join([guard, *where])} RETURN ax")
         for p in spec.fallback:
             text, where = _pattern(var, p, "ax")
-            unless = _exists(var, spec.unless, None)
+            unless = _exists(var, spec.unless, None, prefix="gx")
             branches.append(f"MATCH {text} WHERE {' AND '.join([guard, *where, 'NOT ' + unless])} RETURN ax")
     return "COLLECT { " + " UNION ".join(branches) + " }"
 

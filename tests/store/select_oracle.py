@@ -20,7 +20,20 @@ from typing import Any
 
 from graph.declare import FieldType
 from graph.model import NODE_KINDS, REL_KINDS
-from graph.select import And, Cmp, CountFilter, CountKey, Filter, Hop, Not, Or, RelFilter, Scope, Select, SelectResult
+from graph.select import (
+    And,
+    Cmp,
+    CountFilter,
+    CountKey,
+    Filter,
+    Hop,
+    Not,
+    Or,
+    RelFilter,
+    Scope,
+    Select,
+    SelectResult,
+)
 
 PLACES = ("City", "District", "Subdistrict", "Community", "Grid", "Compound", "Building", "Entrance")
 
