@@ -6,9 +6,10 @@ The anchors of each node kind are the table of ``api/graphql/reads/anchors.py``,
 once as data (``KIND_ANCHORS``: paths from the item to an anchor place), and both sides are
 derived from that one declaration:
 
-* ``visible_cypher(var, label, place, root)``: a Cypher boolean over the node variable ``var``,
-  ``EXISTS`` patterns walking *up* from the item to the place whose id is ``place`` (the place
-  tree is a tree, so the walk up is a handful of hops, never a subtree read); ``root`` is the
+* ``visible_cypher(var, label, place, root)``: a Cypher boolean over the node variable ``var``:
+  the ids of its anchors and the places above them (``ups_cypher``, patterns walking *up*
+  from the item; the place tree is a tree, so the walk up is a handful of hops, never a
+  subtree read) hold the place whose id is ``place``; ``root`` is the
   Cypher boolean "that place is a root". ``anchors_cypher(var)`` lists the anchor nodes
   (what ``GroupBy`` walks up from).
 * ``Visibility`` (networkx): the same paths followed over a ``GraphView``, with the answer
@@ -168,17 +169,31 @@ def _exists(var: str, path: Path, up_to: str | None, guard: str | None = None, p
     return f"EXISTS {{ MATCH {text}{cond} }}"
 
 
-def _kind_cypher(kind: str, var: str, place: str, root: str) -> str:
-    spec = KIND_ANCHORS[kind]
-    if spec.itself:  # a place is its own anchor: never unanchored
-        return f"EXISTS {{ MATCH {_up_to(var, place)} }}"
-    # fallback paths carry their guard inside, so that an item anchored the primary way
-    # costs one cheap check per fallback path
-    guard = f"NOT {_exists(var, spec.unless, None, prefix='gx')}" if spec.fallback else None
-    parts = [_exists(var, p, place) for p in spec.primary]
-    parts += [_exists(var, p, place, guard) for p in spec.fallback]
-    has_any = [_exists(var, p, None) for p in spec.primary] + [_exists(var, p, None, guard) for p in spec.fallback]
-    return f"({' OR '.join(parts)} OR ({root} AND NOT ({' OR '.join(has_any)})))"
+def ups_cypher(var: str, label: str) -> str:
+    """A Cypher list: the ids of the anchors of ``var`` (known to carry ``label``) and of
+    every place above them. Empty exactly when the item has no anchor. One ``COLLECT`` of
+    ``UNION`` branches, one per anchor path, each walking up from the item's side; fallback
+    paths carry their guard first, so an item anchored the primary way skips them cheaply.
+    (One subquery per item rather than an ``EXISTS`` per path: fewer subqueries for Neo4j
+    to plan.)"""
+    kinds = kinds_of(label)
+    if not kinds:
+        raise KeyError(label)
+    walk = f"-[:PART_OF*0..{UP_DEPTH}]->(u)"
+    branches: list[str] = []
+    for kind in kinds:
+        spec = KIND_ANCHORS[kind]
+        guard = [f"{var}:{kind}"] if len(kinds) > 1 else []
+        if spec.itself:
+            cond = f" WHERE {' AND '.join(guard)}" if guard else ""
+            branches.append(f"MATCH ({var}){walk}{cond} RETURN u.id AS x")
+        unless = [f"NOT {_exists(var, spec.unless, None, prefix='gx')}"] if spec.fallback else []
+        for path, extra in [*((p, []) for p in spec.primary), *((p, unless) for p in spec.fallback)]:
+            text, where = _pattern(var, path, "ax")
+            conds = [*guard, *extra, *where]
+            cond = f" WHERE {' AND '.join(conds)}" if conds else ""
+            branches.append(f"MATCH {text}, (ax){walk}{cond} RETURN u.id AS x")
+    return f"COLLECT {{ CALL ({var}) {{ " + " UNION ".join(branches) + " } RETURN x }"
 
 
 def visible_cypher(var: str, label: str, place: str, root: str) -> str:
@@ -189,9 +204,10 @@ def visible_cypher(var: str, label: str, place: str, root: str) -> str:
     kinds = kinds_of(label)
     if not kinds:
         raise KeyError(label)
-    if len(kinds) == 1:
-        return _kind_cypher(kinds[0], var, place, root)
-    return "(" + " OR ".join(f"({var}:{k} AND {_kind_cypher(k, var, place, root)})" for k in kinds) + ")"
+    if all(KIND_ANCHORS[k].itself for k in kinds):  # a place other than an entrance: itself
+        return f"EXISTS {{ MATCH {_up_to(var, place)} }}"
+    ups = f"l_{var}"
+    return f"[{ups} IN [{ups_cypher(var, label)}] | CASE WHEN size({ups}) = 0 THEN {root} ELSE {place} IN {ups} END][0]"
 
 
 def anchors_cypher(var: str, label: str) -> str:

@@ -77,9 +77,11 @@ def test_oracle_reads_what_the_store_holds(world_store: Store, world: World) -> 
         }
 
 
+#: A field of each type (text, enum, date, bool, int); Neo4j plans a Person statement in
+#: seconds the first time, so Person appears once here.
 FIELDS = [
-    ("Person", "name"), ("Person", "gender"), ("Person", "joined_on"), ("Person", "is_owner"),
-    ("Person", "political_status"), ("Building", "residents"), ("Compound", "households"), ("PartyOrg", "level"),
+    ("Person", "joined_on"), ("Building", "residents"), ("Compound", "households"), ("Compound", "name"),
+    ("Compound", "eligible_for_owners_committee"), ("PartyOrg", "level"),
 ]
 
 
@@ -128,6 +130,8 @@ def test_relationship_quantifiers(world_store: Store, world: World, quantifier: 
 
 def test_count_filters(world_store: Store, world: World) -> None:
     for op in ("eq", "ne", "lt", "lte", "gt", "gte"):
+        same(world_store, world, Select("Compound", where=CountFilter(BUILDINGS, op, 15), total=True, first=5))
+    for op in ("ne", "gte"):
         same(world_store, world, Select("PartyOrg", where=CountFilter(MEMBERS, op, 10), total=True, first=5))
         same(world_store, world, Select("Building", where=CountFilter(
             RESIDENTS, op, 3, Cmp("political_status", "eq", "member")), total=True))
