@@ -112,6 +112,20 @@ HAS_GROUP = (
 )
 
 
+#: the generated API's filters (``graph { }``): the same predicates in its where-inputs
+GEN_PARTY_MEMBER = "{politicalStatus: {in: [MEMBER, PROBATIONARY]}}"
+GEN_MEMBER_ON_DAY = (
+    "{AND: [{politicalStatus: {in: [MEMBER, PROBATIONARY]}}, {buildingIsNull: false}, "
+    "{OR: [{joinedOn: {isNull: true}}, {joinedOn: {lte: $day}}]}]}"
+)
+GEN_GROUP = "{level: {eq: GROUP}}"
+GEN_HAS_GROUP = (
+    f"{{OR: [{{coveredBySome: {GEN_GROUP}}}, "
+    f"{{AND: [{{entrancesCount: {{gt: 0}}}}, {{entrancesAll: {{coveredBySome: {GEN_GROUP}}}}}]}}]}}"
+)
+GEN_BY_ID = "[{field: ID, direction: ASC}]"
+
+
 def community_under(area_var: str, level: str) -> str:
     """A CommunityWhere: the community is ``$area_var`` (level Community) or lies under it."""
     if level == "Community":
@@ -183,33 +197,33 @@ def r1_current(data: Any) -> Any:
     return (c["key"], c["name"], _pairs(c["coveredBy"]["nodes"]), buildings)
 
 
-R1_GENERATED = """query R1($compound: ID!, $day: Date!) {
-  graph {
-    compounds(where: {id: {eq: $compound}}, first: 1) {
-      nodes {
-        id name
-        coveredBy(asOf: $day, first: 20) { nodes { id name } }
-        buildings(first: 100) {
-          nodes {
-            id name
-            entrances(first: 20) { nodes { id name } }
-            residents(where: {isPartyMember: {eq: true}}, first: 100) { nodes { id name } }
-            coveredBy(asOf: $day, first: 20) { nodes { id name } }
-          }
-        }
-      }
-    }
-  }
-}"""
+R1_GENERATED = f"""query R1($compound: ID!, $day: Date!) {{
+  graph {{
+    compounds(area: $compound, asOf: $day, first: 1) {{
+      nodes {{
+        key name
+        coveredBy(asOf: $day, first: 20) {{ nodes {{ key name }} }}
+        buildings(first: 100) {{
+          nodes {{
+            key name
+            entrances(first: 20) {{ nodes {{ key name }} }}
+            persons(where: {GEN_PARTY_MEMBER}, first: 100) {{ nodes {{ key name }} }}
+            coveredBy(asOf: $day, first: 20) {{ nodes {{ key name }} }}
+          }}
+        }}
+      }}
+    }}
+  }}
+}}"""
 
 
 def r1_generated(data: Any) -> Any:
     c = data["graph"]["compounds"]["nodes"][0]
     buildings = sorted(
-        _r1_building(b, "id", b["entrances"]["nodes"], b["residents"]["nodes"], b["coveredBy"]["nodes"])
+        _r1_building(b, "key", b["entrances"]["nodes"], b["persons"]["nodes"], b["coveredBy"]["nodes"])
         for b in c["buildings"]["nodes"]
     )
-    return (c["id"], c["name"], _pairs(c["coveredBy"]["nodes"], "id"), buildings)
+    return (c["key"], c["name"], _pairs(c["coveredBy"]["nodes"]), buildings)
 
 
 R1_PEER = f"""query R1($compound: ID!, $day: Date!) {{
@@ -275,19 +289,19 @@ def r2_current(data: Any) -> Any:
     return (b["totalCount"], [(n["key"], n["name"], n["residents"]["totalCount"]) for n in b["nodes"]])
 
 
-R2_GENERATED = """query R2($community: ID!, $day: Date!) {
-  graph {
-    buildings(area: $community, asOf: $day, where: {hasPartyGroup: {eq: false}}, orderBy: [{id: ASC}], first: 100) {
+R2_GENERATED = f"""query R2($community: ID!, $day: Date!) {{
+  graph {{
+    buildings(area: $community, asOf: $day, where: {{NOT: {GEN_HAS_GROUP}}}, orderBy: {GEN_BY_ID}, first: 100) {{
       totalCount
-      nodes { id name residentsCount(where: {isPartyMember: {eq: true}}) }
-    }
-  }
-}"""
+      nodes {{ key name persons(where: {GEN_PARTY_MEMBER}, first: 0) {{ totalCount }} }}
+    }}
+  }}
+}}"""
 
 
 def r2_generated(data: Any) -> Any:
     b = data["graph"]["buildings"]
-    return (b["totalCount"], [(n["id"], n["name"], n["residentsCount"]) for n in b["nodes"]])
+    return (b["totalCount"], [(n["key"], n["name"], n["persons"]["totalCount"]) for n in b["nodes"]])
 
 
 R2_PEER = f"""query R2($community: ID!, $day: Date!) {{
@@ -349,21 +363,21 @@ def r3_current(data: Any) -> Any:
     return [_r3(p, "key", p["building"], p["memberships"]["nodes"]) for p in data["members"]["nodes"]]
 
 
-R3_GENERATED = """query R3($district: ID!, $day: Date!) {
-  graph {
-    members(area: $district, asOf: $day, orderBy: [{id: ASC}], first: 100) {
-      nodes {
-        id name
-        building { id name }
-        memberships(asOf: $day, first: 100) { nodes { id name } }
-      }
-    }
-  }
-}"""
+R3_GENERATED = f"""query R3($district: ID!, $day: Date!) {{
+  graph {{
+    persons(area: $district, asOf: $day, where: {GEN_MEMBER_ON_DAY}, orderBy: {GEN_BY_ID}, first: 100) {{
+      nodes {{
+        key name
+        building {{ key name }}
+        memberships(asOf: $day, first: 100) {{ nodes {{ key name }} }}
+      }}
+    }}
+  }}
+}}"""
 
 
 def r3_generated(data: Any) -> Any:
-    return [_r3(p, "id", p["building"], p["memberships"]["nodes"]) for p in data["graph"]["members"]["nodes"]]
+    return [_r3(p, "key", p["building"], p["memberships"]["nodes"]) for p in data["graph"]["persons"]["nodes"]]
 
 
 R3_PEER = f"""query R3($district: ID!, $day: Date!) {{
@@ -413,12 +427,12 @@ def r4_current(data: Any) -> Any:
     return (data["all"]["totalCount"], data["noGroup"]["totalCount"])
 
 
-R4_GENERATED = """query R4($district: ID!, $day: Date!) {
-  graph {
-    all: buildings(area: $district, asOf: $day, first: 0) { totalCount }
-    noGroup: buildings(area: $district, asOf: $day, where: {hasPartyGroup: {eq: false}}, first: 0) { totalCount }
-  }
-}"""
+R4_GENERATED = f"""query R4($district: ID!, $day: Date!) {{
+  graph {{
+    all: buildings(area: $district, asOf: $day, first: 0) {{ totalCount }}
+    noGroup: buildings(area: $district, asOf: $day, where: {{NOT: {GEN_HAS_GROUP}}}, first: 0) {{ totalCount }}
+  }}
+}}"""
 
 
 def r4_generated(data: Any) -> Any:
@@ -502,17 +516,17 @@ def r5_current(data: Any) -> Any:
 
 R5_GENERATED = """query R5($district: ID!) {
   graph {
-    districts(where: {id: {eq: $district}}, first: 1) {
+    districts(area: $district, first: 1) {
       nodes {
-        id name
+        key name
         subdistricts(first: 20) {
           nodes {
-            id name
+            key name
             communities(first: 20) {
               nodes {
-                id name
-                compounds(first: 20) { nodes { id name } }
-                grids(first: 30) { nodes { compounds(first: 20) { nodes { id name } } } }
+                key name
+                compounds(first: 20) { nodes { key name } }
+                grids(first: 30) { nodes { compounds(first: 20) { nodes { key name } } } }
               }
             }
           }
@@ -525,15 +539,15 @@ R5_GENERATED = """query R5($district: ID!) {
 
 def _r5_nested(d: Any, subs_of: Callable[[Any], Any], comms_of: Callable[[Any], Any],
                compounds_of: Callable[[Any], Any], grids_of: Callable[[Any], Any],
-               grid_compounds_of: Callable[[Any], Any]) -> Any:  # fmt: skip
+               grid_compounds_of: Callable[[Any], Any], key: str = "id") -> Any:  # fmt: skip
     subs = []
     for s in subs_of(d):
         comms = []
         for c in comms_of(s):
             compounds = list(compounds_of(c)) + [x for g in grids_of(c) for x in grid_compounds_of(g)]
-            comms.append((c["id"], c["name"], _pairs(compounds, "id")))
-        subs.append((s["id"], s["name"], sorted(comms)))
-    return _tree("id", d, subs)
+            comms.append((c[key], c["name"], _pairs(compounds, key)))
+        subs.append((s[key], s["name"], sorted(comms)))
+    return _tree(key, d, subs)
 
 
 def r5_generated(data: Any) -> Any:
@@ -544,6 +558,7 @@ def r5_generated(data: Any) -> Any:
         lambda c: c["compounds"]["nodes"],
         lambda c: c["grids"]["nodes"],
         lambda g: g["compounds"]["nodes"],
+        "key",
     )
 
 
@@ -614,20 +629,29 @@ def r6_current(data: Any) -> Any:
     return (m["totalCount"], [(p["key"], p["name"]) for p in m["nodes"]])
 
 
-R6_GENERATED = """query R6($district: ID!, $day: Date!) {
-  graph {
-    members(area: $district, asOf: $day, orderBy: [{id: ASC}], first: 100,
-            where: {inService: {eq: true}, full: {eq: true}, membershipsSome: {}, residenceBranchesNone: {}}) {
+R6_GENERATED = f"""query R6($district: ID!, $day: Date!) {{
+  graph {{
+    persons(
+      area: $district, asOf: $day, orderBy: {GEN_BY_ID}, first: 100,
+      where: {{AND: [
+        {GEN_MEMBER_ON_DAY},
+        {{politicalStatus: {{eq: MEMBER}}}},
+        {{OR: [{{fullOn: {{isNull: true}}}}, {{fullOn: {{lte: $day}}}}]}},
+        {{inService: {{eq: true}}}},
+        {{membershipsSome: {{}}}},
+        {{residenceRegistrationsNone: {{}}}}
+      ]}}
+    ) {{
       totalCount
-      nodes { id name }
-    }
-  }
-}"""
+      nodes {{ key name }}
+    }}
+  }}
+}}"""
 
 
 def r6_generated(data: Any) -> Any:
-    m = data["graph"]["members"]
-    return (m["totalCount"], [(p["id"], p["name"]) for p in m["nodes"]])
+    m = data["graph"]["persons"]
+    return (m["totalCount"], [(p["key"], p["name"]) for p in m["nodes"]])
 
 
 R6_PEER = f"""query R6($district: ID!, $day: Date!) {{
@@ -695,13 +719,21 @@ def _r7(t: PeerTargets, get: Callable[[str], int]) -> Any:
 
 
 def r7_generated_document(t: PeerTargets) -> str:
-    fields = "\n".join(
-        f"    b{i}: buildings(area: $s{i}, asOf: $day, first: 0) {{ totalCount }}\n"
-        f"    m{i}: members(area: $s{i}, asOf: $day, first: 0) {{ totalCount }}"
-        for i in range(len(t.subdistricts))
-    )
-    args = ", ".join(f"$s{i}: ID!" for i in range(len(t.subdistricts)))
-    return f"query R7({args}, $day: Date!) {{\n  graph {{\n{fields}\n  }}\n}}"
+    """The generated API groups by a place level: two root fields, whatever the subdistricts."""
+    return f"""query R7($district: ID!, $day: Date!) {{
+  graph {{
+    buildings(area: $district, asOf: $day, first: 0) {{ groupBy(level: SUBDISTRICT) {{ place {{ key }} count }} }}
+    members: persons(area: $district, asOf: $day, where: {GEN_MEMBER_ON_DAY}, first: 0) {{
+      groupBy(level: SUBDISTRICT) {{ place {{ key }} count }}
+    }}
+  }}
+}}"""
+
+
+def _groups(t: PeerTargets, buildings: Any, members: Any) -> Any:
+    b = {g["place"]["key"]: g["count"] for g in buildings}
+    m = {g["place"]["key"]: g["count"] for g in members}
+    return sorted((s, b.get(s, 0), m.get(s, 0)) for s in t.subdistricts)
 
 
 def r7_peer_document(t: PeerTargets) -> str:
@@ -737,6 +769,10 @@ def requests(t: PeerTargets) -> list[PeerRequest]:
     def r7(get_root: Callable[[Any], Any]) -> Canon:
         return lambda data: _r7(t, lambda k: get_root(data)[k]["totalCount"])
 
+    def r7_generated(data: Any) -> Any:
+        g = data["graph"]
+        return _groups(t, g["buildings"]["groupBy"], g["members"]["groupBy"])
+
     def r7_peer(data: Any) -> Any:
         return _r7(t, lambda k: data[k]["aggregate"]["count"]["nodes"])
 
@@ -757,9 +793,9 @@ def requests(t: PeerTargets) -> list[PeerRequest]:
         PeerRequest(R6, Side(R6_CURRENT, r6_current), Side(R6_GENERATED, r6_generated), Side(R6_PEER, r6_peer),
                     Side(R6_RAW, r6_raw), {"district": t.district, "area": t.district, **day}),
         PeerRequest(R7, Side(r7_current_document(t), r7(lambda d: d)),
-                    Side(r7_generated_document(t), r7(lambda d: d["graph"])),
+                    Side(r7_generated_document(t), r7_generated),
                     Side(r7_peer_document(t), r7_peer), Side(R7_RAW, r7_raw),
-                    {**subs, "subdistricts": list(t.subdistricts), **day}),
+                    {**subs, "subdistricts": list(t.subdistricts), "district": t.district, **day}),
     ]  # fmt: skip
 
 
