@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import shutil
+import sys
 import tempfile
 import time
 import traceback
@@ -73,6 +75,9 @@ class PeerResult:
     gongzhi_server: str = ""
     has_generated_api: bool = False
     errors: list[str] = field(default_factory=list)
+    #: the machine's load average (1, 5, 15 min) before and after: a shared machine's noise
+    load_before: list[float] = field(default_factory=list)
+    load_after: list[float] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- what is asked about
@@ -182,7 +187,7 @@ def measure_peer(
     """Figure 9 on what the database holds (``input_dir``'s data, loaded); never raises."""
     from bench import peer_server
 
-    result = PeerResult(scale=scale, samples=samples)
+    result = PeerResult(scale=scale, samples=samples, load_before=list(os.getloadavg()))
     tmp = Path(tempfile.mkdtemp(prefix="gz-bench-peer-"))
     # the requests use properties the generated data may not hold (full_on): Neo4j's
     # notifications about them would flood the console, for every side alike
@@ -196,6 +201,7 @@ def measure_peer(
         result.errors.append(f"{describe(exc)}\n{traceback.format_exc(limit=4)}")
     finally:
         notifications.setLevel(level)
+        result.load_after = list(os.getloadavg())
         shutil.rmtree(tmp, ignore_errors=True)
     return result
 
@@ -323,3 +329,8 @@ def _sample(
     except Exception as exc:
         errors.append(f"{r.name}: sampling failed after {len(g_times)} samples: {describe(exc)}")
     f.gongzhi, f.peer, f.raw = latency(g_times), latency(p_times), latency(r_times)
+    print(
+        f"  [peer] {r.name}: {len(g_times)} samples in {time.perf_counter() - started:.0f}s",
+        file=sys.stderr,
+        flush=True,
+    )

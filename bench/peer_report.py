@@ -8,6 +8,7 @@ previous one when it did not measure it.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -82,6 +83,15 @@ def section(peer: PeerResult, command: str, started: datetime, commit: str, mach
         "`graph/model.py` (`bench/peer_typedefs.py`), full access, no authorization. Raw: the request as "
         "one hand-written Cypher statement, the bare driver, one read transaction (`bench/peer_requests.py`)."
     )
+    if peer.load_before and peer.load_after:
+        out[-1] += (
+            " Load average (1/5/15 min): "
+            + " / ".join(f"{x:.1f}" for x in peer.load_before)
+            + " before, "
+            + " / ".join(f"{x:.1f}" for x in peer.load_after)
+            + " after"
+            + (" (above the cores: other work competed for them)." if max(peer.load_before) > (os.cpu_count() or 1) else ".")
+        )
     out.append("")
     out.append(
         "Before timing, each request's three answers are normalised (ledger ids, lists sorted) and "
