@@ -28,6 +28,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.audit import AuditLog, audit_file
 from api.auth import TokenFile, auth_file, bearer
+from api.cli_socket import CLI_USER, CliSocket, registered_queries
 from api.dashboard import GRAPHIQL_HEADERS, GRAPHIQL_PAGE, mount_dashboard
 from api.graphql.context import Context
 from api.graphql.fair import FairScheduler
@@ -136,6 +137,27 @@ def _settle_heap(the_store: Callable[[], Store]) -> None:
     gc.freeze()
 
 
+async def _cli_socket(
+    settings: Settings, the_store: Callable[[], Store], the_scheduler: Callable[[Store], FairScheduler]
+) -> CliSocket | None:
+    """On the embedded store, the socket the CLI's reads ask instead of reading the whole
+    graph again (api/cli_socket.py); None on Neo4j, where the CLI asks the database itself."""
+    if settings.store != "embedded":
+        return None
+
+    async def runner(fn: Callable[..., Any], *args: Any) -> Any:
+        s = the_store()
+        return await the_scheduler(s).run(CLI_USER, fn, *args)
+
+    cli = CliSocket(settings.data_dir, the_store, runner, registered_queries())
+    try:
+        listening = await cli.start()
+    except OSError as exc:  # the server still serves HTTP; the CLI reads the files itself
+        logging.getLogger("gongzhi.api").warning("CLI socket not available: %s", type(exc).__name__)
+        return None
+    return cli if listening else None
+
+
 def app_from_env() -> FastAPI:
     """The app as each process of ``gongzhi serve --workers N`` builds it: the settings from
     the environment the command exported (``Settings.as_env``), development mode from
@@ -176,7 +198,10 @@ def create_app(
             sys.setswitchinterval(SWITCH_INTERVAL)
             _settle_heap(the_store)
             degrees.warm()  # the first request need not count them
+        cli = await _cli_socket(settings, the_store, the_scheduler) if own_process else None
         yield
+        if cli is not None:
+            await cli.close()
         if "scheduler" in turns:
             turns.pop("scheduler").close()
         if store is None and "store" in state:

@@ -85,7 +85,11 @@ def _global(lang: Lang = None) -> None:
 
 
 def _open(settings: Settings, *, read_only: bool = False) -> Store:
-    store = open_store(settings, read_only=read_only)
+    """The store for a command; a read-only one asks a running ``gongzhi serve`` on the same
+    embedded store when there is one (graph/remote.py), instead of reading the whole graph."""
+    from graph.remote import open_reader
+
+    store = open_reader(settings) if read_only else open_store(settings)
     store.ping()
     if read_only:
         _warn_if_loading(store)

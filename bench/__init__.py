@@ -3,6 +3,7 @@
     .venv/bin/python -m bench [--quick | --scales district,city] [--repeat N] [--samples N]
                               [--stores embedded,neo4j] [--out BENCHMARKS.md] [--profile SCALES]
                               [--report-only .cache/bench/last-run.json]
+                              [--only peer] [--peer-samples N]
 
 ``make bench`` runs it against the Neo4j server ``scripts/neo4j.sh`` starts (or the one
 ``NEO4J_URI`` names). The Neo4j database it points at is CLEARED: never aim it at data you
@@ -29,7 +30,12 @@ alone):
 At the main scale, also: ``neo4j-admin database import`` on the same records
 (``bench.admin_import``), and, while the database holds that scale, the API figures
 (``bench.api``, with ``bench.recording`` and ``bench.server``). ``bench.figures`` derives the
-eight ratios from all of it.
+eight ratios from all of it. Then figure 9 (``bench.peer``): seven requests to Gongzhi's API,
+to ``@neo4j/graphql`` (``bench/peer/``, installed by ``npm ci``, type definitions generated
+from the model by ``bench.peer_typedefs``) and as one raw Cypher statement each
+(``bench.peer_requests``), answers checked equal, then sampled interleaved
+(``bench.peer_report`` writes it). ``--only peer`` loads one scale (district by default) and
+measures figure 9 alone, rewriting only its section of the report.
 
 Before the first scale, untimed community and subdistrict loads warm the Neo4j server up.
 With ``--profile SCALES`` the first and second loads run once more under cProfile.

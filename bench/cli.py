@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -20,8 +21,10 @@ from typing import Any
 from bench import figures, raw
 from bench.admin_import import AdminImportResult, admin_import
 from bench.api import ApiResult
+from bench.cli_reads import CliReads, measure_cli, section
 from bench.machine import ROOT, machine
-from bench.report import ScaleRun, console_table, write_report
+from bench.peer import PeerResult
+from bench.report import ScaleRun, console_table, machine_line, notes_text, write_report
 from bench.worker import StoreResult, Targets, describe, measure
 from graph.settings import Settings
 
@@ -65,6 +68,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=10,
         help="timed requests per API figure (p50/p99; below 100 samples p99 is the slowest), and per client for figure 7",
     )
+    p.add_argument(
+        "--only",
+        choices=("peer",),
+        default=None,
+        help="measure one figure alone and write it into the existing --out: 'peer' (figure 9, "
+        "Gongzhi / @neo4j/graphql / raw Cypher) loads the last of --scales (default district) into Neo4j",
+    )
+    p.add_argument(
+        "--peer-samples",
+        type=int,
+        default=60,
+        help="samples per request and side for figure 9 (fewer when a request's time budget runs out)",
+    )
     p.add_argument("--stores", default=",".join(STORES), help="comma-separated, of: " + ", ".join(STORES))
     p.add_argument("--repeat", type=int, default=5, help="warm repetitions of stats and queries (median)")
     p.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="the Markdown report")
@@ -86,6 +102,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="measure nothing: write --out again from a run's raw results (.cache/bench/last-run.json)",
     )
     args = p.parse_args(argv)
+    if args.only == "peer" and args.scales is None:
+        args.scales = "district"
     if args.scales is None:
         args.scales = ",".join(QUICK_SCALES if args.quick else DEFAULT_SCALES)
     elif args.quick:
@@ -93,8 +111,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.scale_list = _pick(args.scales, SCALES, "scale", p)
     args.store_list = _pick(args.stores, STORES, "store", p)
     args.profile_list = _pick(args.profile, SCALES, "scale", p) if args.profile else []
-    if args.repeat < 1 or args.samples < 1:
-        p.error("--repeat and --samples must be at least 1")
+    if args.repeat < 1 or args.samples < 1 or args.peer_samples < 1:
+        p.error("--repeat, --samples and --peer-samples must be at least 1")
     return args
 
 
@@ -222,6 +240,60 @@ def run_api(t: Targets, samples: int) -> ApiResult:
         )
 
 
+def run_cli(scale: str, input_dir: Path, t: Targets, run: ScaleRun, args: argparse.Namespace) -> CliReads:
+    """The CLI reads figure (bench/cli_reads.py), with Neo4j while it holds this scale's graph."""
+    from bench.machine import neo4j_settings
+
+    neo = run.results.get("neo4j")
+    neo4j_env = neo4j_settings().as_env() if neo is not None and not neo.load1.error and not neo.errors else None
+    print(f"[cli] {scale}: gongzhi member / coverage, direct, via a server, on Neo4j", file=sys.stderr, flush=True)
+    return measure_cli(scale, input_dir, t, min(args.repeat, 3), neo4j_env)
+
+
+def run_peer(input_dir: Path, t: Targets, scale: str, samples: int) -> PeerResult:
+    """Figure 9 on the graph the Neo4j database holds now (see ``bench.peer``)."""
+    from bench.peer import measure_peer
+
+    print("[peer] Gongzhi / @neo4j/graphql / raw Cypher, side by side", file=sys.stderr, flush=True)
+    return measure_peer(input_dir, t.top_area, scale, samples, workers=os.cpu_count() or 1)
+
+
+def only_peer(args: argparse.Namespace) -> int:
+    """``--only peer``: load the scale into Neo4j, measure figure 9, write it into ``--out``."""
+    from bench import peer_report
+    from bench.worker import open_store, timed_load
+
+    command = "python -m bench" + ("" if not sys.argv[1:] else " " + shlex.join(sys.argv[1:]))
+    started_at = datetime.now().astimezone()
+    m = machine(with_neo4j=True)
+    if m.neo4j_error:
+        print(f"bench: cannot reach Neo4j at {m.neo4j_uri}: {m.neo4j_error}", file=sys.stderr)
+        return 2
+    scale = args.scale_list[-1]
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    input_dir, _ = ensure_input(scale, args.cache_dir)
+    t = targets(input_dir)
+    print(f"[{scale}] clearing Neo4j and loading {input_dir.name}", file=sys.stderr, flush=True)
+    store = open_store("neo4j", Path("."))
+    try:
+        store.clear()
+        store.apply_schema()
+        loaded = timed_load(store, input_dir)
+    finally:
+        store.close()
+    if loaded.error:
+        print(f"bench: the {scale} load failed: {loaded.error}", file=sys.stderr)
+        return 1
+    result = run_peer(input_dir, t, scale, args.peer_samples)
+    lines = peer_report.section(result, command, started_at, m.commit, machine_line(m))
+    peer_report.update(args.out, lines, notes_text())
+    print(peer_report.console(result), flush=True)
+    raw_path = args.cache_dir / "last-peer.json"
+    raw_path.write_text(json.dumps(dataclasses.asdict(result), indent=1, default=str), encoding="utf-8")
+    print(f"wrote figure 9 into {args.out} (raw numbers in {raw_path})", file=sys.stderr)
+    return 1 if result.errors or not result.requests else 0
+
+
 def compare(run: ScaleRun) -> None:
     """Both stores must hold the same graph and give the same answers."""
     emb, neo = run.results.get("embedded"), run.results.get("neo4j")
@@ -241,6 +313,11 @@ def compare(run: ScaleRun) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.only == "peer":
+        if not os.environ.get("NEO4J_URI"):
+            print("bench: --only peer needs NEO4J_URI (make bench starts scripts/neo4j.sh)", file=sys.stderr)
+            return 2
+        return only_peer(args)
     if args.report_only is not None:
         write_report(args.out, raw.load(args.report_only))
         print(f"wrote {args.out} from {args.report_only}", file=sys.stderr)
@@ -286,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     base_scale = args.scale_list[-2] if len(args.scale_list) > 1 else None
     admin: AdminImportResult | None = None
     api: ApiResult | None = None
+    cli_runs: list[CliReads] = []
+    peer: PeerResult | None = None
     for scale in args.scale_list:
         print(f"[{scale}]", file=sys.stderr, flush=True)
         input_dir, info = ensure_input(scale, args.cache_dir)
@@ -301,19 +380,30 @@ def main(argv: list[str] | None = None) -> int:
                 run.problems.append(f"{kind}: {e.splitlines()[0]}")
             for q, e in run.results[kind].query_errors.items():
                 run.problems.append(f"{kind}: {q}: {e}")
+        if "embedded" in args.store_list:
+            cli_runs.append(run_cli(scale, input_dir, t, run, args))
+            run.problems.extend(f"cli: {p}" for p in cli_runs[-1].problems)
         if scale == main_scale and "neo4j" in args.store_list and not run.results["neo4j"].load1.error:
             api = run_api(t, args.samples)  # the database still holds this scale's graph
             run.problems.extend(f"api: {e}" for e in api.errors)
+            peer = run_peer(input_dir, t, scale, args.peer_samples)
+            run.problems.extend(f"peer: {e.splitlines()[0]}" for e in peer.errors)
         compare(run)
         runs.append(run)
         print(console_table(run), flush=True)
     finished_at = datetime.now().astimezone()
     m.load_after = os.getloadavg()
     result = raw.Run(
-        m, command, args.repeat, started_at, finished_at, runs, main_scale, base_scale, admin, api
+        m, command, args.repeat, started_at, finished_at, runs, main_scale, base_scale, admin, api, cli_runs,
+        peer=peer,
     )
     write_report(args.out, result)
     print(figures.console(result), flush=True)
+    print("\n".join(section(cli_runs)), flush=True)
+    if peer is not None:
+        from bench import peer_report
+
+        print(peer_report.console(peer), flush=True)
     raw.save(args.cache_dir / f"run-{started_at:%Y%m%d-%H%M%S}.json", result)
     raw.save(args.cache_dir / "last-run.json", result)
     print(f"wrote {args.out} (raw numbers in {args.cache_dir / 'last-run.json'})", file=sys.stderr)

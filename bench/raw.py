@@ -12,9 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench import peer_report
 from bench.admin_import import AdminImportResult
 from bench.api import ApiResult, Latency, RequestFigures
+from bench.cli_reads import CliReads, as_dict, from_dict
 from bench.machine import Machine
+from bench.peer import PeerResult
 from bench.report import ScaleRun
 from bench.worker import LoadResult, StoreResult, Targets
 
@@ -32,6 +35,10 @@ class Run:
     base_scale: str | None = None
     admin: AdminImportResult | None = None
     api: ApiResult | None = None
+    #: the CLI reads figure, per scale (bench/cli_reads.py)
+    cli: list[CliReads] = dataclasses.field(default_factory=list)
+    #: figure 9 (``bench.peer``), when measured
+    peer: PeerResult | None = None
 
 
 def save(path: Path, run: Run) -> None:
@@ -46,6 +53,8 @@ def save(path: Path, run: Run) -> None:
         "base_scale": run.base_scale,
         "admin": None if run.admin is None else dataclasses.asdict(run.admin),
         "api": None if run.api is None else dataclasses.asdict(run.api),
+        "cli": [as_dict(r) for r in run.cli],
+        "peer": None if run.peer is None else dataclasses.asdict(run.peer),
     }
     path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
@@ -67,6 +76,8 @@ def load(path: Path) -> Run:
         base_scale=data.get("base_scale"),
         admin=AdminImportResult(**data["admin"]) if data.get("admin") else None,
         api=_api(data["api"]) if data.get("api") else None,
+        cli=[from_dict(r) for r in data.get("cli") or []],
+        peer=peer_report.from_dict(data["peer"]) if data.get("peer") else None,
     )
 
 

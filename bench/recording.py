@@ -138,7 +138,8 @@ class RecordingStore(Store):
         return self.inner.stats()
 
     def degrees(self) -> Degrees:
-        self._other("degrees")
+        # not a request's call: the cost limit's counts, read once per process and refreshed
+        # in the background (api/graphql/fanout.py), so no request's replay repeats it
         return self.inner.degrees()
 
     def is_empty(self) -> bool:

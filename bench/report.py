@@ -248,9 +248,13 @@ def _trim_profile(text: str) -> str:
     return "\n".join(ln for ln in lines if ln.strip())
 
 
+def machine_line(m: Machine) -> str:
+    return f"{m.cpus} cores ({m.cpu_model}), {m.memory_gib:.1f} GiB memory, {m.system}"
+
+
 def write_report(path: Path, run: Any, notes: str | None = None) -> None:
     """BENCHMARKS.md from a ``bench.raw.Run``: the eight figures first, then each scale's detail."""
-    from bench import figures
+    from bench import cli_reads, figures, peer_report
 
     m: Machine = run.machine
     command, repeat, started, finished = run.command, run.repeat, run.started, run.finished
@@ -268,7 +272,7 @@ def write_report(path: Path, run: Any, notes: str | None = None) -> None:
     )
     out.append(f"| command | `{command}` |")
     out.append(f"| commit | `{m.commit}` |")
-    out.append(f"| machine | {m.cpus} cores ({m.cpu_model}), {m.memory_gib:.1f} GiB memory, {m.system} |")
+    out.append(f"| machine | {machine_line(m)} |")
     if m.load_before and m.load_after:
         before = " / ".join(f"{x:.1f}" for x in m.load_before)
         after = " / ".join(f"{x:.1f}" for x in m.load_after)
@@ -302,8 +306,14 @@ def write_report(path: Path, run: Any, notes: str | None = None) -> None:
     out.append(f"| repetitions | loads once each; stats and queries: median of {repeat} warm calls |")
     out.append("")
     out.extend(figures.section(run, command))
+    out.extend(cli_reads.section(getattr(run, "cli", [])))
     out.append(METHOD)
     out.append("")
+    peer = getattr(run, "peer", None)
+    figure9 = peer_report.section(peer, command, started, m.commit, machine_line(m)) if peer else peer_report.previous(path)
+    if figure9:
+        out.extend(figure9)
+        out.append("")
     for scale_run in run.runs:
         out.extend(_scale_section(scale_run))
     out.append(notes_text() if notes is None else notes)

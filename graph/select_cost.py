@@ -22,8 +22,15 @@ from graph.select import And, CountFilter, CountKey, Filter, Hop, Not, Or, RelFi
 SCAN_WEIGHT = 0.01
 
 
+#: The fan-out assumed for a label the counts know no node of (an empty or not yet counted
+#: store): what a page holds by default, so an estimate is never low for want of counts.
+UNKNOWN_FAN_OUT = 20.0
+
+
 def fan_out(degrees: Degrees, label: str, hop: Hop) -> float:
     """The average number of items ``hop`` reaches from an item of ``label``."""
+    if not degrees.labels.get(label):
+        return UNKNOWN_FAN_OUT
     return degrees.fan_out(label, hop.rel, hop.direction)
 
 
@@ -68,5 +75,6 @@ def _select_cost(plan: Select, pool: float, degrees: Degrees, default_page: int)
 
 def estimate(plan: Select, degrees: Degrees, *, default_page: int = 20) -> float:
     """The estimated cost of running ``plan`` as a root list (the whole label as candidates:
-    the user's area is at most that)."""
-    return _select_cost(plan, float(degrees.labels.get(plan.label, 0)), degrees, default_page)
+    the user's area is at most that; a label not counted yet, its page)."""
+    pool = degrees.labels.get(plan.label) or max(plan.first or default_page, default_page)
+    return _select_cost(plan, float(pool), degrees, default_page)

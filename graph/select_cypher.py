@@ -32,6 +32,7 @@ from graph.select import Hop, Scope, Select, SelectResult
 from graph.select_check import check, cursor_value, decode_after
 from graph.select_cypher_filter import (
     SCOPE,
+    SCOPE_ID,
     SCOPE_ROOT,
     Params,
     after_text,
@@ -58,14 +59,15 @@ class _Compiler:
         self._areas: dict[str, tuple[str, str]] = {}
 
     def area(self, area: str) -> tuple[str, str]:
-        """The variables of an ``area`` place node (matched once, at the top) and its root flag."""
+        """The id parameter of an ``area`` and the variable of its root flag (matched once, at the top)."""
         if area not in self._areas:
             v = self.p.var("area")
+            param = self.p.add(area)
             self.header.append(
-                f"OPTIONAL MATCH ({v}:Place {{id: {self.p.add(area)}}})\n"
+                f"OPTIONAL MATCH ({v}:Place {{id: {param}}})\n"
                 f"WITH *, {v} IS NOT NULL AND {_ROOT_OF.format(v=v)} AS {v}_root"
             )
-            self._areas[area] = (v, f"{v}_root")
+            self._areas[area] = (param, f"{v}_root")
             self.globals += [v, f"{v}_root"]
         return self._areas[area]
 
@@ -73,7 +75,7 @@ class _Compiler:
         """(MATCH ... WHERE ..., node var, relationship var) of the list's filtered items."""
         if src is None:
             n = self.p.var("n")
-            conds = [visible_cypher(n, sel.label, SCOPE, SCOPE_ROOT)]
+            conds = [visible_cypher(n, sel.label, SCOPE_ID, SCOPE_ROOT)]
             text = f"MATCH ({n}:{sel.label})"
             r = None
         else:
@@ -86,20 +88,42 @@ class _Compiler:
             conds.append(filter_text(n, sel.where, self.p))
         return f"{text} WHERE {' AND '.join(conds)}", n, r
 
-    def list_block(self, sel: Select, src: tuple[str, Hop] | None) -> tuple[str, str]:
-        """(the CALL subqueries computing list ``sel``, the map expression of its result)."""
+    def _source(self, sel: Select, src: tuple[str, Hop] | None) -> tuple[list[str], str, str | None]:
+        """(lines yielding one row per filtered item, its node var, its relationship var):
+        a nested list's items are distinct, each with the relationship of least ``_key``
+        when several reach it and its properties are asked."""
         match, n, r = self._match(sel, src)
         g = ", ".join(self.globals)
-        keys = [(sort_expr(n, k.key, self.p), k.descending) for k in sel.order]
-        knames = [f"k{n}_{i}" for i in range(len(keys))]
-        carry = ", ".join([g, n, *([r] if r and sel.rel_fields else [])])
+        keep_r = r if (r and sel.rel_fields) else None
         lines = [match]
         if src is not None:
-            if sel.rel_fields and r:
-                # one row per item: the relationship with the least _key when several reach it
+            if keep_r:
                 lines += [f"WITH {g}, {n}, {r} ORDER BY {r}._key", f"WITH {g}, {n}, head(collect({r})) AS {r}"]
             else:
                 lines.append(f"WITH DISTINCT {g}, {n}")
+        return lines, n, keep_r
+
+    def list_block(self, sel: Select, src: tuple[str, Hop] | None) -> tuple[str, str]:
+        """(the CALL subqueries computing list ``sel``, the map expression of its result).
+
+        With a total, aggregates or groups asked, the filtered set is matched once and
+        collected (``all…``), and the page, the counts and the groups read that list: the
+        filter's text, and Neo4j's planning of it, appear once."""
+        source, n, r = self._source(sel, src)
+        g = ", ".join(self.globals)
+        shared = sel.total or bool(sel.aggregates) or sel.group_by is not None
+        blocks: list[str] = []
+        if shared:
+            every = f"all{n}"
+            item = f"[{n}, {r}]" if r else n
+            blocks.append(_call([*source, f"RETURN collect({item}) AS {every}"]))
+            unpack = f"x{n}"
+            source = [f"UNWIND {every} AS {unpack}",
+                      f"WITH {g}, " + (f"{unpack}[0] AS {n}, {unpack}[1] AS {r}" if r else f"{unpack} AS {n}")]
+        keys = [(sort_expr(n, k.key, self.p), k.descending) for k in sel.order]
+        knames = [f"k{n}_{i}" for i in range(len(keys))]
+        carry = ", ".join([g, n, *([r] if r else [])])
+        lines = list(source)
         projected = ", ".join([carry, *(f"{e} AS {k}" for (e, _), k in zip(keys, knames, strict=True))])
         lines.append(f"WITH {projected}")
         cursor = decode_after(sel)
@@ -116,26 +140,25 @@ class _Compiler:
             nested_maps.append(f"{alias}: {expr}")
         props = ", ".join(f"{f}: {n}.{f}" for f in sel.fields)
         row = [f"id: {n}.id", f"labels: labels({n})", f"props: {{{props}}}", f"cursor: [{', '.join([*knames, n + '.id'])}]"]
-        if sel.rel_fields and r:
+        if r:
             row.append("rel: {" + ", ".join(f"{f}: {r}.{f}" for f in sel.rel_fields) + "}")
         if nested_maps:
             row.append("nested: {" + ", ".join(nested_maps) + "}")
         rows = f"rows{n}"
         lines.append(f"RETURN collect({{{', '.join(row)}}}) AS {rows}")
-        blocks = [_call(lines)]
+        blocks.append(_call(lines))
         result = [f"rows: {rows}"]
         if sel.total or sel.aggregates:
-            blocks.append(self._totals(sel, src, n, result))
+            blocks.append(self._totals(sel, source, n, result))
         if sel.group_by is not None:
-            blocks.append(self._groups(sel, src, result))
+            blocks.append(self._groups(sel, source, n, result))
         return "\n".join(blocks), "{" + ", ".join(result) + "}"
 
-    def _totals(self, sel: Select, src: tuple[str, Hop] | None, n_page: str, result: list[str]) -> str:
-        match, n, _ = self._match(sel, src)
-        cols = [f"count({n}) AS total{n_page}"]
+    def _totals(self, sel: Select, source: list[str], n: str, result: list[str]) -> str:
+        cols = [f"count({n}) AS total{n}"]
         aggs: list[str] = []
         for i, a in enumerate(sel.aggregates):
-            name = f"agg{n_page}_{i}"
+            name = f"agg{n}_{i}"
             value = f"{n}.{a.field}"
             if a.fn == "count":
                 expr = f"count({n})"
@@ -146,23 +169,21 @@ class _Compiler:
             cols.append(f"{expr} AS {name}")
             aggs.append(f"{a.alias}: {name}")
         if sel.total:
-            result.append(f"total: total{n_page}")
+            result.append(f"total: total{n}")
         if aggs:
             result.append("aggregates: {" + ", ".join(aggs) + "}")
-        return _call([match, f"WITH DISTINCT {n}", f"RETURN {', '.join(cols)}"])
+        return _call([*source, f"RETURN {', '.join(cols)}"])
 
-    def _groups(self, sel: Select, src: tuple[str, Hop] | None, result: list[str]) -> str:
+    def _groups(self, sel: Select, source: list[str], n: str, result: list[str]) -> str:
         assert sel.group_by is not None
-        match, n, _ = self._match(sel, src)
         gp = self.p.var("gp")
         name = f"groups{n}"
         result.append(f"groups: {name}")
         return _call([
-            match,
-            f"WITH DISTINCT {', '.join(self.globals)}, {n}",
+            *source,
             f"UNWIND {anchors_cypher(n, sel.label)} AS ax{n}",
             f"MATCH (ax{n})-[:PART_OF*0..{UP_DEPTH}]->({gp}:{sel.group_by.level})",
-            f"WHERE EXISTS {{ MATCH ({gp})-[:PART_OF*0..{UP_DEPTH}]->({SCOPE}) }}",
+            f"WHERE EXISTS {{ MATCH ({gp})-[:PART_OF*0..{UP_DEPTH}]->(up{gp}) WHERE up{gp}.id = {SCOPE_ID} }}",
             f"WITH {gp}.id AS g{gp}, count(DISTINCT {n}) AS c{gp} ORDER BY g{gp}",
             f"RETURN collect([g{gp}, c{gp}]) AS {name}",
         ])
@@ -178,6 +199,7 @@ def compile_select(plan: Select, scope: Scope) -> Compiled:
     check(plan)
     c = _Compiler()
     scope_param = c.p.add(scope.area)
+    assert scope_param == SCOPE_ID
     for area in _areas(plan):  # matched at the top, so that every WITH below carries them
         c.area(area)
     calls, expr = c.list_block(plan, None)

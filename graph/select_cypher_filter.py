@@ -15,8 +15,10 @@ from graph.select import And, Cmp, CountFilter, CountKey, Filter, Hop, Not, Or, 
 from graph.visibility import visible_cypher
 from queries.common import current_on
 
-#: The statement's scope variables: the user's area node and whether it is a root.
+#: The statement's scope: its node variable, the parameter of its id (always the first one,
+#: ``compile_select`` adds it first), and whether it is a root.
 SCOPE = "scope"
+SCOPE_ID = "$p0"
 SCOPE_ROOT = "scope_root"
 
 _CMP = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -85,7 +87,7 @@ def hop_match(src: str, hop: Hop, p: Params, *, r: str | None = None, m: str | N
         conds.append(f"({current_on(r, p.add(hop.as_of))})")
     if hop.rel_where is not None:
         conds.append(rel_filter_text(r, hop.rel_where, p))
-    conds.append(visible_cypher(m, hop.label, SCOPE, SCOPE_ROOT))
+    conds.append(visible_cypher(m, hop.label, SCOPE_ID, SCOPE_ROOT))
     return pattern, " AND ".join(conds), r, m
 
 

@@ -6,9 +6,10 @@ The anchors of each node kind are the table of ``api/graphql/reads/anchors.py``,
 once as data (``KIND_ANCHORS``: paths from the item to an anchor place), and both sides are
 derived from that one declaration:
 
-* ``visible_cypher(var, place, root)``: a Cypher boolean over the node variable ``var``,
-  ``EXISTS`` patterns walking *up* from the item to the place variable ``place`` (the place
-  tree is a tree, so the walk up is a handful of hops, never a subtree read); ``root`` is the
+* ``visible_cypher(var, label, place, root)``: a Cypher boolean over the node variable ``var``:
+  the ids of its anchors and the places above them (``ups_cypher``, patterns walking *up*
+  from the item; the place tree is a tree, so the walk up is a handful of hops, never a
+  subtree read) hold the place whose id is ``place``; ``root`` is the
   Cypher boolean "that place is a root". ``anchors_cypher(var)`` lists the anchor nodes
   (what ``GroupBy`` walks up from).
 * ``Visibility`` (networkx): the same paths followed over a ``GraphView``, with the answer
@@ -144,49 +145,69 @@ def _pattern(var: str, path: Path, end: str) -> tuple[str, list[str]]:
     return text, where
 
 
-def _exists(var: str, path: Path, up_to: str | None) -> str:
-    """EXISTS: ``var`` reaches an anchor by ``path`` (lying under ``up_to``, when given). The
-    anchor's variable is named after ``var`` (and the place), so that it never captures a
-    variable of an enclosing pattern."""
-    end = f"ax_{var}_{up_to or 'any'}"
+def _up_to(node: str, place: str) -> str:
+    """``node`` is the place whose id is ``place`` or lies under it: a walk *up* from ``node``
+    (the end is unlabelled and matched by its id's value, so that the planner expands from
+    the item's side, never down the place's subtree)."""
+    return f"({node})-[:PART_OF*0..{UP_DEPTH}]->(up_{node}) WHERE up_{node}.id = {place}"
+
+
+def _exists(var: str, path: Path, up_to: str | None, guard: str | None = None, prefix: str = "ax") -> str:
+    """EXISTS: ``var`` reaches an anchor by ``path`` (lying under the place whose id is
+    ``up_to``, when given); ``guard``: a condition on ``var`` alone, checked first. The
+    anchor's variable is named after ``var``, so that it never captures a variable of an
+    enclosing pattern."""
+    end = f"{prefix}_{var}_{'up' if up_to else 'any'}"
     text, where = _pattern(var, path, end)
+    if guard:
+        where.insert(0, guard)
     if up_to is not None:
-        text += f", ({end})-[:PART_OF*0..{UP_DEPTH}]->({up_to})"
+        walk = _up_to(end, up_to)
+        text += ", " + walk.split(" WHERE ")[0]
+        where.append(walk.split(" WHERE ")[1])
     cond = f" WHERE {' AND '.join(where)}" if where else ""
     return f"EXISTS {{ MATCH {text}{cond} }}"
 
 
-def _kind_cypher(kind: str, var: str, place: str, root: str) -> str:
-    spec = KIND_ANCHORS[kind]
-    parts: list[str] = []
-    if spec.itself:
-        parts.append(f"EXISTS {{ MATCH ({var})-[:PART_OF*0..{UP_DEPTH}]->({place}) }}")
-    parts += [_exists(var, p, place) for p in spec.primary]
-    if spec.fallback:
-        unless = _exists(var, spec.unless, None)
-        fallback = " OR ".join(_exists(var, p, place) for p in spec.fallback)
-        parts.append(f"(NOT {unless} AND ({fallback}))")
-    anchored = " OR ".join(parts) if parts else "false"
-    if spec.itself:
-        return f"({anchored})"  # a place is its own anchor: never unanchored
-    has_any = [_exists(var, p, None) for p in spec.primary]
-    if spec.fallback:
-        has_any.append(
-            f"(NOT {_exists(var, spec.unless, None)} AND ({' OR '.join(_exists(var, p, None) for p in spec.fallback)}))"
-        )
-    return f"({anchored} OR ({root} AND NOT ({' OR '.join(has_any)})))"
-
-
-def visible_cypher(var: str, label: str, place: str, root: str) -> str:
-    """Whether node ``var`` (known to carry ``label``) lies in the place bound to variable
-    ``place``; ``root``: a Cypher boolean, whether that place is a root. Every name here is a
-    fixed variable of the calling statement or a declared label, never input."""
+def ups_cypher(var: str, label: str) -> str:
+    """A Cypher list: the ids of the anchors of ``var`` (known to carry ``label``) and of
+    every place above them. Empty exactly when the item has no anchor. One ``COLLECT`` of
+    ``UNION`` branches, one per anchor path, each walking up from the item's side; fallback
+    paths carry their guard first, so an item anchored the primary way skips them cheaply.
+    (One subquery per item rather than an ``EXISTS`` per path: fewer subqueries for Neo4j
+    to plan.)"""
     kinds = kinds_of(label)
     if not kinds:
         raise KeyError(label)
-    if len(kinds) == 1:
-        return _kind_cypher(kinds[0], var, place, root)
-    return "(" + " OR ".join(f"({var}:{k} AND {_kind_cypher(k, var, place, root)})" for k in kinds) + ")"
+    walk = f"-[:PART_OF*0..{UP_DEPTH}]->(u)"
+    branches: list[str] = []
+    for kind in kinds:
+        spec = KIND_ANCHORS[kind]
+        guard = [f"{var}:{kind}"] if len(kinds) > 1 else []
+        if spec.itself:
+            cond = f" WHERE {' AND '.join(guard)}" if guard else ""
+            branches.append(f"MATCH ({var}){walk}{cond} RETURN u.id AS x")
+        unless = [f"NOT {_exists(var, spec.unless, None, prefix='gx')}"] if spec.fallback else []
+        for path, extra in [*((p, []) for p in spec.primary), *((p, unless) for p in spec.fallback)]:
+            text, where = _pattern(var, path, "ax")
+            conds = [*guard, *extra, *where]
+            cond = f" WHERE {' AND '.join(conds)}" if conds else ""
+            branches.append(f"MATCH {text}, (ax){walk}{cond} RETURN u.id AS x")
+    return f"COLLECT {{ CALL ({var}) {{ " + " UNION ".join(branches) + " } RETURN x }"
+
+
+def visible_cypher(var: str, label: str, place: str, root: str) -> str:
+    """Whether node ``var`` (known to carry ``label``) lies in the place whose id is the
+    Cypher expression ``place`` (a parameter such as ``$p0``); ``root``: a Cypher boolean,
+    whether that place is a root. Every name here is a fixed variable of the calling
+    statement or a declared label, never input."""
+    kinds = kinds_of(label)
+    if not kinds:
+        raise KeyError(label)
+    if all(KIND_ANCHORS[k].itself for k in kinds):  # a place other than an entrance: itself
+        return f"EXISTS {{ MATCH {_up_to(var, place)} }}"
+    ups = f"l_{var}"
+    return f"[{ups} IN [{ups_cypher(var, label)}] | CASE WHEN size({ups}) = 0 THEN {root} ELSE {place} IN {ups} END][0]"
 
 
 def anchors_cypher(var: str, label: str) -> str:
@@ -202,7 +223,7 @@ def anchors_cypher(var: str, label: str) -> str:
             branches.append(f"MATCH {text} WHERE {' AND '.join([guard, *where])} RETURN ax")
         for p in spec.fallback:
             text, where = _pattern(var, p, "ax")
-            unless = _exists(var, spec.unless, None)
+            unless = _exists(var, spec.unless, None, prefix="gx")
             branches.append(f"MATCH {text} WHERE {' AND '.join([guard, *where, 'NOT ' + unless])} RETURN ax")
     return "COLLECT { " + " UNION ".join(branches) + " }"
 

@@ -189,8 +189,8 @@ class _Walk:
         page = _page(node, self.max_page, self.default_page)
         item = _item_label(field_type)
         source = _label(parent.name)
-        if self.degrees is None or item is None or source is None:
-            return page
+        if self.degrees is None or item is None or source is None or not self.degrees.labels.get(source):
+            return page  # no counts, or none yet for that label (an empty store): the page
         joins = _joins(source, item)
         if not joins:
             return page

@@ -4,7 +4,7 @@ The cost rule (``api/graphql/cost.py``) runs during validation, on the event loo
 request: it must not ask the store itself. ``DegreeCache`` keeps the last ``Degrees`` the
 store counted and hands them out at once; when they are older than ``max_age`` seconds the
 next request starts one recount in a thread (loads and mutations change the counts, and an
-estimate a few minutes old is still an estimate). Only the very first request of a process,
+estimate half a minute old is still an estimate). Only the very first request of a process,
 before any count exists, waits for one (``warm`` does it at server start instead).
 """
 
@@ -22,7 +22,9 @@ from graph.store import Store
 LOG = logging.getLogger("gongzhi.api")
 
 #: Seconds after which the counts are recounted (in the background) by the next request.
-MAX_AGE = 300.0
+#: Short, so that a load by another process is priced by its own counts soon; until then a
+#: label with no counted node is priced at its page sizes, never lower.
+MAX_AGE = 30.0
 
 
 class DegreeCache:

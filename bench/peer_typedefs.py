@@ -1,0 +1,163 @@
+"""The peer's type definitions, generated from the model (``graph/model.py``).
+
+The bench sets Gongzhi's GraphQL API against ``@neo4j/graphql`` on the same server and data
+(``bench/peer.py``). Its type definitions are not written by hand: each node kind of
+``NODE_KINDS`` becomes one ``@node`` type with its property columns, and every relationship,
+inline (a REF column of a node table) or tabled (``REL_KINDS``), becomes an ``@relationship``
+field on both of its ends, with a ``@relationshipProperties`` type where the table has
+property columns (``since``, ``until``, ``role``...). A node kind added to the model thus
+appears in the peer's schema without anything written here, as it does in ours.
+
+Names, chosen to be unambiguous rather than pretty:
+
+* properties keep the stored names (``political_status``, ``joined_on``): no ``@alias``;
+* the outgoing field of relationship type ``PART_OF`` is ``partOf``, suffixed with the
+  target label when the relationship may point at several (``partOfGrid``,
+  ``partOfCommunity``); the incoming field is ``partOfFrom<SourceLabel>`` (a compound's
+  buildings are ``partOfFromBuilding``);
+* relationship fields are lists (``@neo4j/graphql`` 7 has no single ones).
+
+The peer runs as a full-access Neo4j user, with no ``@authorization``: Gongzhi's side runs as
+a user whose area is the whole generated city, so both see the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from graph.declare import Column, FieldType, NodeKind, RelKind
+from graph.model import NODE_KINDS, REL_KINDS
+
+_SCALARS = {
+    FieldType.INT: "Int",
+    FieldType.BOOL: "Boolean",
+    FieldType.DATE: "Date",
+}
+
+
+@dataclass(frozen=True)
+class PeerRel:
+    """One relationship between two node kinds, as the peer's schema has it."""
+
+    type: str
+    source: str  # label
+    target: str  # label
+    properties: str | None  # the @relationshipProperties type, if any
+    out_field: str  # on the source
+    in_field: str  # on the target
+
+
+def camel(rel_type: str) -> str:
+    """``PART_OF`` -> ``partOf``; ``LIVES_IN_ENTRANCE`` -> ``livesInEntrance``."""
+    head, *rest = rel_type.lower().split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+def props_type(rel_type: str) -> str:
+    """The relationship properties type of ``rel_type``: ``MEMBER_OF`` -> ``MemberOfProps``."""
+    c = camel(rel_type)
+    return c[0].upper() + c[1:] + "Props"
+
+
+def _scalar(col: Column) -> str:
+    if col.name == "id":
+        return "ID!"
+    base = _SCALARS.get(col.type, "String")
+    return base + ("!" if col.required else "")
+
+
+def _pairs(labels_from: Iterable[str], labels_to: Iterable[str]) -> list[tuple[str, str]]:
+    return [(a, b) for a in labels_from for b in labels_to]
+
+
+def relationships() -> list[PeerRel]:
+    """Every (relationship type, source kind, target kind) of the model, in declaration order."""
+    kinds = {k.label for k in NODE_KINDS}
+    found: list[tuple[str, str, str, str | None]] = []
+    for k in NODE_KINDS:
+        for r in k.inline_rels:
+            for target in k.column(r.column).ref:
+                found.append((r.type, k.label, target, None))
+    for rk in REL_KINDS:
+        props = props_type(rk.type) if rk.columns else None
+        for a, b in _pairs(rk.from_column.ref, rk.to_column.ref):
+            found.append((rk.type, a, b, props))
+    seen: dict[tuple[str, str, str], str | None] = {}
+    for t, a, b, p in found:
+        if a in kinds and b in kinds:
+            seen.setdefault((t, a, b), p)
+    targets: dict[tuple[str, str], set[str]] = {}
+    for t, a, b in seen:
+        targets.setdefault((t, a), set()).add(b)
+    out = []
+    for (t, a, b), p in seen.items():
+        several = len(targets[(t, a)]) > 1
+        out.append(PeerRel(t, a, b, p, camel(t) + (b if several else ""), f"{camel(t)}From{a}"))
+    return out
+
+
+def _rel_props(rk: RelKind) -> list[str]:
+    lines = [f"type {props_type(rk.type)} @relationshipProperties {{"]
+    lines += [f"  {c.name}: {_SCALARS.get(c.type, 'String')}" for c in rk.columns]
+    lines.append("}")
+    return lines
+
+
+def _node_type(kind: NodeKind, rels: list[PeerRel]) -> list[str]:
+    lines = [f"type {kind.label} @node {{"]
+    lines += [f"  {c.name}: {_scalar(c)}" for c in kind.property_columns]
+    for r in rels:
+        props = f', properties: "{r.properties}"' if r.properties else ""
+        if r.source == kind.label:
+            lines.append(f'  {r.out_field}: [{r.target}!]! @relationship(type: "{r.type}", direction: OUT{props})')
+        if r.target == kind.label:
+            lines.append(f'  {r.in_field}: [{r.source}!]! @relationship(type: "{r.type}", direction: IN{props})')
+    lines.append("}")
+    return lines
+
+
+def type_defs() -> str:
+    """The peer's SDL: one ``@node`` type per node kind, relationship properties types."""
+    rels = relationships()
+    out = ["# Generated by bench/peer_typedefs.py from graph/model.py: do not edit.", ""]
+    for kind in NODE_KINDS:
+        out += _node_type(kind, rels)
+        out.append("")
+    for rk in REL_KINDS:
+        if rk.columns:
+            out += _rel_props(rk)
+            out.append("")
+    return "\n".join(out)
+
+
+def field_of(source: str, rel_type: str, target: str) -> str:
+    """The outgoing field of ``source`` for ``rel_type`` to ``target`` (for writing requests)."""
+    for r in relationships():
+        if (r.source, r.type, r.target) == (source, rel_type, target):
+            return r.out_field
+    raise KeyError((source, rel_type, target))
+
+
+def incoming_of(target: str, rel_type: str, source: str) -> str:
+    """The incoming field of ``target`` for ``rel_type`` from ``source``."""
+    for r in relationships():
+        if (r.source, r.type, r.target) == (source, rel_type, target):
+            return r.in_field
+    raise KeyError((source, rel_type, target))
+
+
+#: The scalars ``@neo4j/graphql`` defines itself, for parsing the SDL on its own
+#: (``graphql.build_schema`` with the directives declared).
+PARSE_PRELUDE = """
+scalar Date
+directive @node(labels: [String!]) on OBJECT
+directive @relationship(type: String!, direction: RelationshipDirection!, properties: String) on FIELD_DEFINITION
+directive @relationshipProperties on OBJECT
+enum RelationshipDirection { IN OUT }
+type Query { _: Boolean }
+"""
+
+
+if __name__ == "__main__":
+    print(type_defs())
