@@ -126,3 +126,56 @@ def admin_import(input_dir: Path, work: Path, heap: str = "4g") -> AdminImportRe
         shutil.rmtree(work, ignore_errors=True)
     return result
 
+
+@dataclass
+class BulkResult:
+    """``gongzhi load --bulk`` as a whole against the import tool alone on the files it wrote."""
+
+    scale: str = ""
+    rows: int = 0
+    nodes: int = 0
+    rels: int = 0
+    seconds: float | None = None  # the whole bulk load: read, validate, plan, CSVs, import, move
+    plan_seconds: float | None = None
+    csv_seconds: float | None = None
+    tool_in_bulk_seconds: float | None = None
+    tool_alone_seconds: float | None = None  # the same command on the same files, into a new home
+    error: str | None = None
+
+
+def _home(path: Path) -> Path:
+    """A Neo4j home that was never started: a conf naming its data directory and the jars."""
+    (path / "conf").mkdir(parents=True, exist_ok=True)
+    (path / "conf" / "neo4j.conf").write_text(
+        f"server.directories.data={path / 'data'}\nserver.directories.logs={path / 'logs'}\n"
+        f"server.directories.lib={neo4j_lib()}\n"
+    )
+    return path
+
+
+def bulk_vs_import(input_dir: Path, work: Path, scale: str) -> BulkResult:
+    """Time ``loaders.bulk.bulk_load`` into a new home, then the tool alone on the files it wrote.
+
+    Both runs are the same command (``loaders.bulk.import_files``: same flags, same heap) on
+    the same files; the second runs with the files as warm in the page cache as the first
+    found them (it had just written them)."""
+    from graph.settings import Settings
+    from loaders.bulk import bulk_load, import_files, target
+
+    result = BulkResult(scale=scale)
+    try:
+        settings = Settings(GONGZHI_NEO4J_HOME=str(_home(work / "bulk-home")))  # type: ignore[call-arg]
+        print(f"  [bulk load] {input_dir.name} ...", file=sys.stderr, flush=True)
+        done = bulk_load(settings, input_dir, keep_csv=work / "csv")
+        assert done.files is not None
+        result.rows, result.nodes, result.rels = done.summary.rows, done.nodes, done.rels
+        result.seconds, result.plan_seconds = done.total_seconds, done.plan_seconds
+        result.csv_seconds, result.tool_in_bulk_seconds = done.csv_seconds, done.import_seconds
+        alone = target(Settings(GONGZHI_NEO4J_HOME=str(_home(work / "alone-home"))))  # type: ignore[call-arg]
+        print("  [import tool alone] the same files ...", file=sys.stderr, flush=True)
+        result.tool_alone_seconds = import_files(alone, done.files, work / "alone-staging")
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return result

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import figures, raw
-from bench.admin_import import AdminImportResult, admin_import
+from bench.admin_import import AdminImportResult, BulkResult, admin_import, bulk_vs_import
 from bench.api import ApiResult
 from bench.machine import ROOT, machine
 from bench.report import ScaleRun, console_table, write_report
@@ -40,6 +40,8 @@ WARMUP_SCALES = ("community", "subdistrict")
 CITY_TX_BYTES = 9 * 2**30
 #: the city's items (a first load), to scale that to the items of one transaction
 CITY_ITEMS = 2_405_000
+#: the scale of the bulk-load figure (``gongzhi load --bulk`` / the import tool alone)
+BULK_SCALE = "district"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -285,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     main_scale = args.scale_list[-1]
     base_scale = args.scale_list[-2] if len(args.scale_list) > 1 else None
     admin: AdminImportResult | None = None
+    bulk: BulkResult | None = None
     api: ApiResult | None = None
     for scale in args.scale_list:
         print(f"[{scale}]", file=sys.stderr, flush=True)
@@ -295,6 +298,10 @@ def main(argv: list[str] | None = None) -> int:
             admin = admin_import(input_dir, args.cache_dir / "admin-import")
             if admin.error:
                 run.problems.append(f"neo4j-admin import: {admin.error}")
+        if scale == BULK_SCALE and "neo4j" in args.store_list:
+            bulk = bulk_vs_import(input_dir, args.cache_dir / "bulk", scale)
+            if bulk.error:
+                run.problems.append(f"load --bulk: {bulk.error}")
         for kind in args.store_list:
             run.results[kind] = run_store(kind, scale, input_dir, t, args.repeat, scale in args.profile_list)
             for e in run.results[kind].errors:
@@ -310,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     finished_at = datetime.now().astimezone()
     m.load_after = os.getloadavg()
     result = raw.Run(
-        m, command, args.repeat, started_at, finished_at, runs, main_scale, base_scale, admin, api
+        m, command, args.repeat, started_at, finished_at, runs, main_scale, base_scale, admin, api, bulk
     )
     write_report(args.out, result)
     print(figures.console(result), flush=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.admin_import import AdminImportResult
+from bench.admin_import import AdminImportResult, BulkResult
 from bench.api import ApiResult, Latency, RequestFigures
 from bench.machine import Machine
 from bench.report import ScaleRun
@@ -32,6 +32,7 @@ class Run:
     base_scale: str | None = None
     admin: AdminImportResult | None = None
     api: ApiResult | None = None
+    bulk: BulkResult | None = None
 
 
 def save(path: Path, run: Run) -> None:
@@ -46,6 +47,7 @@ def save(path: Path, run: Run) -> None:
         "base_scale": run.base_scale,
         "admin": None if run.admin is None else dataclasses.asdict(run.admin),
         "api": None if run.api is None else dataclasses.asdict(run.api),
+        "bulk": None if run.bulk is None else dataclasses.asdict(run.bulk),
     }
     path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
@@ -67,6 +69,7 @@ def load(path: Path) -> Run:
         base_scale=data.get("base_scale"),
         admin=AdminImportResult(**data["admin"]) if data.get("admin") else None,
         api=_api(data["api"]) if data.get("api") else None,
+        bulk=BulkResult(**data["bulk"]) if data.get("bulk") else None,
     )
 
 
