@@ -11,7 +11,8 @@ written anywhere:
    issues with the same file, row and column, ``ValidationFailed`` if there is any. The
    records are the online load's own, meta properties (``_source``, ``_hash``) and
    relationship ``_key`` included.
-2. The target (``GONGZHI_NEO4J_HOME``: ``conf/neo4j.conf`` names its data directory;
+2. The target (checked before the input is read too, so that a refusal comes at once;
+   ``GONGZHI_NEO4J_HOME``: ``conf/neo4j.conf`` names its data directory;
    ``NEO4J_DATABASE``): ``neo4j-admin database info`` says whether a server holds it
    (``BulkRefused``: stop it first) and whether it exists; an existing one must never have
    held a node or relationship (its node and relationship store files are empty, as in a
@@ -32,12 +33,15 @@ started, by ``gongzhi schema`` (or the next ``gongzhi load``), the same statemen
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +66,7 @@ VERSION_NODE = GroupedNode(META_LABEL, (META_LABEL,), {"id": "store", "version":
 #: (record formats; a database the server created and nothing wrote to has them empty).
 RECORD_FILES = ("neostore.nodestore.db", "neostore.relationshipstore.db")
 STAGING_PREFIX = ".gongzhi-bulk-"
+LOCK_NAME = ".gongzhi-bulk.lock"
 IMPORT_TIMEOUT = 4 * 3600
 
 
@@ -319,12 +324,35 @@ def bulk_load(
     started = time.perf_counter()
     path = Path(path)
     t = target(settings)
+    check_target(t)  # before the input's minutes of validation; again before the import and the move
     batch, summary = plan_bulk(path, source=source, accept_valid=accept_valid, skip_samples=skip_samples, progress=progress)
     planned = time.perf_counter()
     check_target(t)
     t.data.mkdir(parents=True, exist_ok=True)
+    with _one_bulk_load(t):
+        return _import(t, batch, summary, keep_csv, progress, started, planned)
+
+
+@contextmanager
+def _one_bulk_load(t: Target) -> Iterator[None]:
+    """One bulk load per data directory at a time (an ``flock``, released if the process dies)."""
+    with (t.data / LOCK_NAME).open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BulkRefused(
+                f"another gongzhi load --bulk is importing into {t.data}; nothing was imported",
+                message_zh=f"另一个 gongzhi load --bulk 正在导入 {t.data}；未导入任何数据",
+            ) from None
+        yield
+
+
+def _import(
+    t: Target, batch: WriteBatch, summary: LoadSummary, keep_csv: Path | None, progress: Progress | None,
+    started: float, planned: float,
+) -> BulkSummary:
     for leftover in t.data.glob(f"{STAGING_PREFIX}*"):
-        shutil.rmtree(leftover, ignore_errors=True)  # a killed earlier run's
+        shutil.rmtree(leftover, ignore_errors=True)  # a killed earlier run's (the lock says none runs)
     staging = t.data / f"{STAGING_PREFIX}{os.getpid()}"
     try:
         if progress is not None:

@@ -9,6 +9,7 @@ node, every relationship with its ends, type, properties and key) and the schema
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -241,3 +242,8 @@ def test_a_failed_import_leaves_the_database_as_it_was(world: Path, tmp_path: Pa
     data = server.home / "data"
     assert not (data / "databases" / "neo4j").exists() and not (data / "transactions" / "neo4j").exists()
     assert not list(data.glob(".gongzhi-bulk-*"))
+    # and one bulk load at a time per data directory: a second one waits for nothing, it is refused
+    with (data / ".gongzhi-bulk.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(BulkRefused, match="another gongzhi load --bulk"):
+            bulk_load(server.settings().with_(neo4j_admin=str(wrapper)), world)
