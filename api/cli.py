@@ -189,6 +189,15 @@ def load(
             "a workbook to send back: the input with each bad cell highlighted and commented, all issues listed first",
         ),
     ] = None,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="空的、已停止的 Neo4j 数据库：校验后用 neo4j-admin database import 导入（GONGZHI_NEO4J_HOME）/ "
+            "an empty, stopped Neo4j database: validate, then write through neo4j-admin database import "
+            "(GONGZHI_NEO4J_HOME)",
+        ),
+    ] = False,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
@@ -200,6 +209,8 @@ def load(
     from loaders.summary import LoadSummary
 
     settings = _settings(store, data_dir, lang)
+    if bulk and recover:
+        raise typer.BadParameter(t("bulk_options"), param_hint="--bulk")
     if recover:
         with _open(settings) as s:
             _print_recovery(s.recover(), as_json, quiet=False)
@@ -209,6 +220,12 @@ def load(
     if prefer is not None:
         _choice("--prefer", prefer, ("file", "app"))
     chosen = None if prefer is None else Prefer(prefer)
+    if bulk:
+        if prune or prefer is not None or check:
+            raise typer.BadParameter(t("bulk_options"), param_hint="--bulk")
+        _load_bulk(settings, path, source=source, accept_valid=accept_valid, skip_samples=skip_samples,
+                   as_json=as_json, errors_out=errors_out)
+        return
 
     def confirm(summary: LoadSummary) -> bool:
         """Deleting needs --yes, or a 'y' typed at a terminal after seeing the list."""
@@ -264,6 +281,31 @@ def load(
         out.print(summary.render())
     if check and summary.conflicts:
         raise typer.Exit(1)
+
+
+def _load_bulk(
+    settings: Settings, path: Path, *, source: str | None, accept_valid: bool, skip_samples: bool, as_json: bool,
+    errors_out: Path | None,
+) -> None:
+    """``load --bulk`` (loaders/bulk.py): no store is opened, the database is stopped."""
+    from loaders.bulk import bulk_load
+
+    try:
+        done = bulk_load(settings, path, source=source, accept_valid=accept_valid, skip_samples=skip_samples)
+    except ValidationFailed as exc:
+        _print_issues(exc, as_json)
+        if errors_out is not None:
+            _write_error_book(exc, path, errors_out, as_json)
+        raise typer.Exit(1) from None
+    if as_json:
+        shown = {**done.summary.as_dict(), "bulk": {"nodes": done.nodes, "relationships": done.rels,
+                 "database": done.database_dir, "planSeconds": round(done.plan_seconds, 2),
+                 "importSeconds": round(done.import_seconds, 2), "totalSeconds": round(done.total_seconds, 2)}}
+        out.print_json(json.dumps(shown, ensure_ascii=False, default=str))
+        return
+    out.print(done.summary.render())
+    out.print(t("bulk_done", nodes=f"{done.nodes:,}", rels=f"{done.rels:,}", dir=done.database_dir,
+                plan=f"{done.plan_seconds:.1f}", tool=f"{done.import_seconds:.1f}"))
 
 
 def _print_recovery(done: list[Recovery], as_json: bool, *, quiet: bool) -> None:

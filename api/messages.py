@@ -29,6 +29,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已应用 {n} 个约束和索引（重复执行无副作用）",
         "applied {n|constraint or index|constraints and indexes} (idempotent)",
     ),
+    "bulk_done": (
+        "已批量导入 {nodes} 个节点、{rels} 条关系到 {dir}（校验与规划 {plan} 秒，导入工具 {tool} 秒）。"
+        "下一步：启动 Neo4j（scripts/neo4j.sh start 或 docker compose start neo4j），再执行 gongzhi schema 建立约束和索引",
+        "bulk-imported {nodes} nodes and {rels} relationships into {dir} (validation and plan {plan} s, import tool {tool} s). "
+        "Next: start Neo4j (scripts/neo4j.sh start, or docker compose start neo4j), then run gongzhi schema to create "
+        "the constraints and indexes",
+    ),
+    "bulk_options": (
+        "--bulk 只做空数据库的首次导入，不能与 --prune、--prefer、--check 或 --recover 同用",
+        "--bulk is a first load into an empty database: it does not go with --prune, --prefer, --check or --recover",
+    ),
     "schema_embedded": ("内置存储无需建立索引", "the embedded store needs no schema"),
     "loaded": ("导入完成", "load finished"),
     "warning": ("注意", "warning"),
