@@ -26,6 +26,8 @@ PORTRAIT_UNITS = 118
 LANDSCAPE_UNITS = 172
 #: The padding a cell keeps on each side, in units, counted into its width.
 CELL_PADDING = 2
+#: A column this narrow (padding included) keeps its natural width when a sheet is fitted.
+SHORT = 16
 
 Value = str | int | float | None
 
@@ -81,22 +83,33 @@ class Sheet:
 
     @property
     def widths(self) -> tuple[float, ...]:
-        """The widths fitted to the page: when the natural ones are too wide for it, the widest
-        columns give way first (all capped at one width, none below its minimum), so that short
-        columns (ids, dates, counts) keep their text on one line and the long ones wrap."""
+        """The widths fitted to the page. When the natural ones are too wide for it, the space
+        is shared in proportion to how much text each column holds per row (so that the rows
+        come out as short as they can: a column of long suggestions gets more than a column of
+        one short rule), none above its natural width; short columns (ids, dates, counts, up to
+        ``SHORT`` units) keep theirs, so that their text stays on one line, the others at least
+        their minimum."""
         natural = self.natural_widths
-        floors = [c.min_units + CELL_PADDING for c in self.columns]
         target = self.page_units
         if sum(natural) <= target:
             return natural
-        low, high = 0.0, max(natural)
-        for _ in range(40):  # the largest cap whose widths fit, by bisection
-            cap = (low + high) / 2
-            if sum(max(f, min(w, cap)) for w, f in zip(natural, floors, strict=True)) <= target:
-                low = cap
-            else:
-                high = cap
-        return tuple(max(f, min(w, low)) for w, f in zip(natural, floors, strict=True))
+        floors = [w if w <= SHORT else min(c.min_units + CELL_PADDING, w) for c, w in zip(self.columns, natural, strict=True)]
+        if sum(floors) > target:  # too many short columns to keep each on one line
+            floors = [min(c.min_units + CELL_PADDING, w) for c, w in zip(self.columns, natural, strict=True)]
+        volume = [
+            max(sum(text_units(col.show(row[i])) for row in self.rows) / max(len(self.rows), 1), 1.0)
+            for i, col in enumerate(self.columns)
+        ]
+        fixed: dict[int, float] = {}
+        while True:  # clamp the columns whose share falls outside their bounds, share the rest again
+            free = [i for i in range(len(natural)) if i not in fixed]
+            room = target - sum(fixed.values())
+            weight = sum(volume[i] for i in free)
+            share = {i: room * volume[i] / weight for i in free} if weight > 0 else {}
+            clamped = {i: min(max(w, floors[i]), natural[i]) for i, w in share.items() if not floors[i] <= w <= natural[i]}
+            if not clamped:
+                return tuple(fixed.get(i, share.get(i, 0.0)) for i in range(len(natural)))
+            fixed.update(clamped)
 
     @property
     def page_units(self) -> int:
