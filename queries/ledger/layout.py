@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 #: The signature line in every footer (填报人 the one who fills it in, 审核人 the reviewer).
 SIGNATURE = "填报人：__________    审核人：__________"
@@ -66,7 +67,7 @@ class Sheet:
             if len(row) != len(self.columns):
                 raise ValueError(f"row {i} of sheet {self.name!r} has {len(row)} values for {len(self.columns)} columns")
 
-    @property
+    @cached_property
     def natural_widths(self) -> tuple[float, ...]:
         """Each column's width in units, padding included: its widest line, within its bounds."""
         out = []
@@ -77,11 +78,11 @@ class Sheet:
             out.append(min(max(widest, col.min_units), col.max_units) + CELL_PADDING)
         return tuple(out)
 
-    @property
+    @cached_property
     def landscape(self) -> bool:
         return sum(self.natural_widths) > PORTRAIT_UNITS
 
-    @property
+    @cached_property
     def widths(self) -> tuple[float, ...]:
         """The widths fitted to the page. When the natural ones are too wide for it, the space
         is shared in proportion to how much text each column holds per row (so that the rows
@@ -111,7 +112,7 @@ class Sheet:
                 return tuple(fixed.get(i, share.get(i, 0.0)) for i in range(len(natural)))
             fixed.update(clamped)
 
-    @property
+    @cached_property
     def page_units(self) -> int:
         return LANDSCAPE_UNITS if self.landscape else PORTRAIT_UNITS
 
