@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 venv install: $(STAMP)
 
-# What the machine lacks (Chromium, its driver, a CJK font, Java, Maven; python3-venv): apt-get
+# What the machine lacks (Chromium, its driver, a CJK font, Java, Maven, LibreOffice Calc; python3-venv): apt-get
 # as root, otherwise a stop naming the exact command (scripts/system-deps.sh).
 system-deps-test:
 	bash scripts/system-deps.sh test

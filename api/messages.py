@@ -125,6 +125,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "item": ("未覆盖项", "uncovered item"),
     "suggestions": ("建议人选", "suggested candidates"),
     "xlsx_written": ("已写出报表 {out}（{n} 项未覆盖）", "wrote {out} ({n|uncovered item})"),
+    "ledger_written": ("已写出台账 {out}（{n} 行）", "wrote the ledger {out} ({n|row})"),
+    "unmask_needs_file": (
+        "--unmask 只用于导出文件：请同时给出 --xlsx 或 --pdf",
+        "--unmask is for the exported files: give --xlsx or --pdf with it",
+    ),
+    "unmask_audited": (
+        "已按 {role} 角色导出未脱敏的{fields}（{n} 行），已记入审计日志",
+        "exported {fields} in full for the {role} role ({n|row}); noted in the audit log",
+    ),
+    "phones_masked": (
+        "电话仍为脱敏：完整电话仅限专员、管理员，并须以 --reason 说明理由",
+        "phones stay masked: full phones need the officer or admin role and a --reason",
+    ),
+    "branch_title": ("{name}（{id}）截至 {day}", "{name} ({id}) as of {day}"),
+    "side": ("类别", "side"),
+    "member_id": ("党员编号", "member id"),
+    "name": ("姓名", "name"),
+    "one_plus_one_title": (
+        "{name}（{id}）截至 {day}：党员 {total} 名，1+1 待完善 {n} 名",
+        "{name} ({id}) as of {day}: {total|member}, {n|incomplete 1+1|incomplete 1+1s}",
+    ),
     "home": ("居住地", "home"),
     "membership_side": ("组织关系所在党支部", "membership branch"),
     "residence_side": ("居住地党支部", "residence-side branch"),

@@ -56,6 +56,12 @@ class NotFound(GongzhiError):
     message_zh = "未找到"
 
 
+class Forbidden(GongzhiError):
+    """What the user's role or area does not allow (an unmasked export for a viewer, ...)."""
+
+    message_zh = "无权操作"
+
+
 class StoreError(GongzhiError):
     message_zh = "存储出错"
 
