@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 venv install: $(STAMP)
 
-# What the machine lacks (Chromium, its driver, a CJK font, Java, Maven; python3-venv): apt-get
+# What the machine lacks (Chromium, its driver, a CJK font, Java, Maven, LibreOffice Calc; python3-venv): apt-get
 # as root, otherwise a stop naming the exact command (scripts/system-deps.sh).
 system-deps-test:
 	bash scripts/system-deps.sh test
@@ -51,7 +51,7 @@ neo4j-stop:
 # in one transaction (~8.5 GiB of transaction memory, 70% of the heap at most): NEO4J_HEAP
 # (default here 13g) applies only when this starts the server; a running one keeps its heap
 # (the bench warns, and BENCHMARKS.md records it). BENCH_ARGS passes options to the bench.
-# BENCH_ARGS='--only peer': figure 9 alone (GraphQL vs @neo4j/graphql, npm ci into bench/peer/).
+# BENCH_ARGS='--only peer': figure 10 alone (GraphQL vs @neo4j/graphql, npm ci into bench/peer/).
 bench: install
 	if [[ -z "$${NEO4J_URI:-}" ]]; then \
 	    NEO4J_HEAP="$${NEO4J_HEAP:-13g}" bash scripts/neo4j.sh start || { echo "make bench: the Neo4j server could not start (see above)" >&2; exit 1; }; \

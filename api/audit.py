@@ -3,7 +3,9 @@
 Every time the API shows a personal value in full (a person's name to an organizer, a phone
 or ID number to an officer who gave a reason) one line is appended: who (user and token id),
 when, whose record, which field, why (the reason given, or the role that allows it) and the
-operation. The value itself is never written. The log is JSON Lines in ``GONGZHI_AUDIT_FILE``,
+operation. An unmasked export from the CLI (``--unmask``) writes one line for the export:
+the area, org or member it is about as the record, the fields shown and how many rows showed
+them. The value itself is never written. The log is JSON Lines in ``GONGZHI_AUDIT_FILE``,
 or ``audit.jsonl`` in the data directory; a request's entries are appended together, under an
 exclusive lock, and flushed to disk before the response leaves.
 """
@@ -32,6 +34,7 @@ class AuditEntry:
     field: str  # name, phone, id_number
     reason: str
     operation: str | None = None
+    rows: int | None = None  # an export: how many of its rows showed the field in full
 
 
 def audit_file(settings: Settings) -> Path:

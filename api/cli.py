@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -31,6 +31,8 @@ from graph.store import Store, open_store
 
 if TYPE_CHECKING:
     from api.names import PlaceNames
+    from queries.ledger.books import Reveal
+    from queries.ledger.layout import Book
     from queries.results import Gap
 
 app = typer.Typer(
@@ -189,6 +191,15 @@ def load(
             "a workbook to send back: the input with each bad cell highlighted and commented, all issues listed first",
         ),
     ] = None,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="空的、已停止的 Neo4j 数据库：校验后用 neo4j-admin database import 导入（GONGZHI_NEO4J_HOME）/ "
+            "an empty, stopped Neo4j database: validate, then write through neo4j-admin database import "
+            "(GONGZHI_NEO4J_HOME)",
+        ),
+    ] = False,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
@@ -200,6 +211,8 @@ def load(
     from loaders.summary import LoadSummary
 
     settings = _settings(store, data_dir, lang)
+    if bulk and recover:
+        raise typer.BadParameter(t("bulk_options"), param_hint="--bulk")
     if recover:
         with _open(settings) as s:
             _print_recovery(s.recover(), as_json, quiet=False)
@@ -209,6 +222,12 @@ def load(
     if prefer is not None:
         _choice("--prefer", prefer, ("file", "app"))
     chosen = None if prefer is None else Prefer(prefer)
+    if bulk:
+        if prune or prefer is not None or check:
+            raise typer.BadParameter(t("bulk_options"), param_hint="--bulk")
+        _load_bulk(settings, path, source=source, accept_valid=accept_valid, skip_samples=skip_samples,
+                   as_json=as_json, errors_out=errors_out)
+        return
 
     def confirm(summary: LoadSummary) -> bool:
         """Deleting needs --yes, or a 'y' typed at a terminal after seeing the list."""
@@ -264,6 +283,31 @@ def load(
         out.print(summary.render())
     if check and summary.conflicts:
         raise typer.Exit(1)
+
+
+def _load_bulk(
+    settings: Settings, path: Path, *, source: str | None, accept_valid: bool, skip_samples: bool, as_json: bool,
+    errors_out: Path | None,
+) -> None:
+    """``load --bulk`` (loaders/bulk.py): no store is opened, the database is stopped."""
+    from loaders.bulk import bulk_load
+
+    try:
+        done = bulk_load(settings, path, source=source, accept_valid=accept_valid, skip_samples=skip_samples)
+    except ValidationFailed as exc:
+        _print_issues(exc, as_json)
+        if errors_out is not None:
+            _write_error_book(exc, path, errors_out, as_json)
+        raise typer.Exit(1) from None
+    if as_json:
+        shown = {**done.summary.as_dict(), "bulk": {"nodes": done.nodes, "relationships": done.rels,
+                 "database": done.database_dir, "planSeconds": round(done.plan_seconds, 2),
+                 "importSeconds": round(done.import_seconds, 2), "totalSeconds": round(done.total_seconds, 2)}}
+        out.print_json(json.dumps(shown, ensure_ascii=False, default=str))
+        return
+    out.print(done.summary.render())
+    out.print(t("bulk_done", nodes=f"{done.nodes:,}", rels=f"{done.rels:,}", dir=done.database_dir,
+                plan=f"{done.plan_seconds:.1f}", tool=f"{done.import_seconds:.1f}"))
 
 
 def _print_recovery(done: list[Recovery], as_json: bool, *, quiet: bool) -> None:
@@ -410,23 +454,99 @@ def _print_json(data: object) -> None:
     out.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
+XlsxOpt = Annotated[
+    Path | None,
+    typer.Option("--xlsx", help="写出可打印的 Excel 台账（A4，标题、页码、签字栏）/ write a printable XLSX ledger (A4)"),
+]
+PdfOpt = Annotated[
+    Path | None,
+    typer.Option("--pdf", help="写出 PDF 台账（与 XLSX 同一版式）/ write the ledger as PDF, in the XLSX's layout"),
+]
+UnmaskOpt = Annotated[
+    bool,
+    typer.Option(
+        "--unmask",
+        help="导出未脱敏的姓名（专员、管理员加 --reason 时含电话）：需 --token，查看者无权，记入审计日志 / "
+        "names (phones too for officer or admin with --reason) in full in the exported files: needs --token; "
+        "refused for viewers; audited",
+    ),
+]
+TokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--token", envvar="GONGZHI_TOKEN", show_envvar=False,
+        help="您的 API 令牌，决定 --unmask 的角色和辖区（或环境变量 GONGZHI_TOKEN）/ your API token: its role and "
+        "area decide what --unmask may show (or GONGZHI_TOKEN)",
+    ),
+]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option("--reason", help="需要完整电话的理由（记入审计日志）/ why full phones are needed (audited)"),
+]
+
+
+def _export(
+    settings: Settings,
+    s: Store,
+    build: Callable[[Reveal], Book],
+    *,
+    xlsx: Path | None,
+    pdf: Path | None,
+    unmask: bool,
+    token: str | None,
+    reason: str | None,
+    anchors: Sequence[str],
+    operation: str,
+    record: str,
+    written: str | None = None,
+) -> bool:
+    """The ledger to ``--xlsx``/``--pdf`` if asked (False if not), unmasked only for a caller
+    whose token allows it (api/ledgers.py), the audit line written before the files."""
+    from api.ledgers import audit as audit_export
+    from api.ledgers import caller, write
+    from queries.ledger.books import Reveal, ledger_rows
+
+    if xlsx is None and pdf is None:
+        if unmask:
+            _usage_error(t("unmask_needs_file"))
+        return False
+    who = caller(settings, s, token=token, reason=reason, anchors=anchors) if unmask else None
+    book = build(who.reveal if who else Reveal())
+    if who is not None:
+        ops = " ".join(o for o, f in (("--xlsx", xlsx), ("--pdf", pdf)) if f is not None)
+        entry = audit_export(settings, who, f"cli {operation} {ops} --unmask", record)
+        fields = {"name": "姓名", "name,phone": "姓名和电话"} if current_lang() == "zh" else {"name": "names", "name,phone": "names and phones"}
+        err.print(t("unmask_audited", role=who.principal.role.value, fields=fields[entry.field], n=entry.rows or 0))
+        if not who.reveal.phones:
+            err.print(f"{t('notice')}: {t('phones_masked')}")
+    for path in write(book, xlsx, pdf):
+        out.print(written.format(out=path) if written else t("ledger_written", out=path, n=ledger_rows(book)))
+    return True
+
+
 @app.command()
 def coverage(
     area: Annotated[str, typer.Argument(help="区域编号（市、区、街道、社区、网格、小区）/ area id")],
     as_of: AsOf = None,
     sort: Annotated[str, typer.Option(help="下级区域排序 rate|id / sort children by")] = "rate",
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    xlsx: XlsxOpt = None,
+    pdf: PdfOpt = None,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
 ) -> None:
     """各项覆盖指标及下级区域排名 / Every coverage indicator of an area, with its child areas ranked."""
     from queries.labels import indicator_title
+    from queries.ledger.books import coverage_book
     from queries.rollup import rollup
 
     settings = _settings(store, data_dir, lang)
     with _open(settings, read_only=True) as s:
         result = rollup(s, area, _day(as_of), sort)
+        if _export(settings, s, lambda _: coverage_book(result), xlsx=xlsx, pdf=pdf, unmask=False, token=None,
+                   reason=None, anchors=(), operation="coverage", record=area):
+            return  # no personal values in a coverage ledger: nothing to unmask
     if as_json:
         _print_json(result.as_dict())
         return
@@ -460,9 +580,11 @@ def gaps(
     ],
     as_of: AsOf = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
-    xlsx: Annotated[
-        Path | None, typer.Option("--xlsx", help="写出 Excel 报表 / write an XLSX report")
-    ] = None,
+    xlsx: XlsxOpt = None,
+    pdf: PdfOpt = None,
+    unmask: UnmaskOpt = False,
+    token: TokenOpt = None,
+    reason: ReasonOpt = None,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
@@ -470,25 +592,27 @@ def gaps(
     """未覆盖项清单：原因、依据与建议人选 / The uncovered items of an indicator, explained, with candidates."""
     from api.names import PlaceNames
     from queries.coverage import gaps as find_gaps
-    from queries.export import write_gaps_xlsx
     from queries.labels import indicator_title
+    from queries.ledger.books import gaps_book
 
     settings = _settings(store, data_dir, lang)
     with _open(settings, read_only=True) as s:
         result = find_gaps(s, area, indicator, _day(as_of))
-        if xlsx is not None:
-            write_gaps_xlsx(result, xlsx)
-            out.print(t("xlsx_written", out=xlsx, n=len(result.gaps)))
-            return
-        if as_json:
-            _print_json(result.as_dict())
-            return
-        lang = current_lang()
         names = PlaceNames(s)
         names.prefetch(
             [g.item_id for g in result.gaps]
             + [x for g in result.gaps for sug in g.suggestions for x in (sug.id, sug.via) if x]
         )
+        if _export(
+            settings, s, lambda reveal: gaps_book(result, reveal, names.name), xlsx=xlsx, pdf=pdf, unmask=unmask,
+            token=token, reason=reason, anchors=(area,), operation=f"gaps {area} -i {indicator}", record=area,
+            written=t("xlsx_written", out="{out}", n=len(result.gaps)),
+        ):
+            return
+        if as_json:
+            _print_json(result.as_dict())
+            return
+        lang = current_lang()
         rows = [
             (_gap_item(g, names), g.evidence_en if lang == "en" else g.evidence_zh, _suggestions(g, names, lang))
             for g in result.gaps
@@ -526,6 +650,11 @@ def member(
     person: Annotated[str, typer.Argument(help="党员编号 / member id")],
     as_of: AsOf = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    xlsx: XlsxOpt = None,
+    pdf: PdfOpt = None,
+    unmask: UnmaskOpt = False,
+    token: TokenOpt = None,
+    reason: ReasonOpt = None,
     store: StoreOpt = None,
     data_dir: DataDir = None,
     lang: Lang = None,
@@ -533,19 +662,25 @@ def member(
     """党员"1+1"管理卡片 / A member's "1+1" card: both managing branches and the status."""
     from api.names import PlaceNames
     from queries.labels import status_label
+    from queries.ledger.books import member_book
     from queries.one_plus_one import member_card
 
     settings = _settings(store, data_dir, lang)
     with _open(settings, read_only=True) as s:
         card = member_card(s, person, _day(as_of))
-        if as_json:
-            _print_json(card.as_dict())
-            return
-        lang = current_lang()
         names = PlaceNames(s)
         home = [x for x in (card.community, card.grid, card.compound, card.building, card.entrance) if x]
         sides = [o for side in (card.membership, card.residence) for o in side]
         names.prefetch([*home, *card.reported_to, *(p for o in sides for p in o.places)])
+        if _export(
+            settings, s, lambda reveal: member_book(card, reveal, names.name), xlsx=xlsx, pdf=pdf, unmask=unmask,
+            token=token, reason=reason, anchors=home[-1:], operation=f"member {person}", record=person,
+        ):
+            return
+        if as_json:
+            _print_json(card.as_dict())
+            return
+        lang = current_lang()
         table = _table("", "", show_header=False, title=f"{card.name} ({card.id})")
         table.add_row(t("home"), names.name(home[-1]) if home else "—")
         for label, side in ((t("membership_side"), card.membership), (t("residence_side"), card.residence)):
@@ -555,6 +690,94 @@ def member(
         explanation = card.explanation_en if lang == "en" else card.explanation_zh
         table.add_row(t("status"), f"{status_label(card.status, lang)}: {explanation}")
         table.add_row(t("reported_to"), "、".join(names.names(card.reported_to)) or "—")
+    out.print(table)
+
+
+@app.command()
+def branch(
+    org: Annotated[str, typer.Argument(help="党组织编号 / party org id")],
+    as_of: AsOf = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    xlsx: XlsxOpt = None,
+    pdf: PdfOpt = None,
+    unmask: UnmaskOpt = False,
+    token: TokenOpt = None,
+    reason: ReasonOpt = None,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """党支部名册：本支部党员、居住地登记党员、住在覆盖范围内未登记者 / A branch's members, its
+    residence-side members and the unregistered members living where it covers."""
+    from api.names import PlaceNames
+    from queries.labels import status_label
+    from queries.ledger.books import BRANCH_SIDES, branch_book
+    from queries.one_plus_one import branch_view
+
+    settings = _settings(store, data_dir, lang)
+    with _open(settings, read_only=True) as s:
+        view = branch_view(s, org, _day(as_of))
+        everyone = [*view.members, *view.residence_members, *view.unregistered_residents]
+        names = PlaceNames(s)
+        names.prefetch([*view.places, *(m.building or m.compound or "" for m in everyone)])
+        if _export(
+            settings, s, lambda reveal: branch_book(view, reveal, names.name), xlsx=xlsx, pdf=pdf, unmask=unmask,
+            token=token, reason=reason, anchors=view.places, operation=f"branch {org}", record=org,
+        ):
+            return
+        if as_json:
+            _print_json(view.as_dict())
+            return
+        lang = current_lang()
+        table = _table(t("side"), t("member_id"), t("name"), t("home"), t("status"),
+                       title=t("branch_title", name=view.name or view.id, id=view.id, day=view.as_of))
+        for m in everyone:
+            side = BRANCH_SIDES.get(m.side, m.side) if lang == "zh" else m.side.replace("_", " ")
+            table.add_row(side, m.id, str(m.name or ""), names.name(m.building or m.compound) or "—",
+                          status_label(m.status, lang))
+    out.print(table)
+
+
+@app.command("one-plus-one")
+def one_plus_one(
+    area: Annotated[str, typer.Argument(help="区域编号 / area id")],
+    as_of: AsOf = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print as JSON")] = False,
+    xlsx: XlsxOpt = None,
+    pdf: PdfOpt = None,
+    unmask: UnmaskOpt = False,
+    token: TokenOpt = None,
+    reason: ReasonOpt = None,
+    store: StoreOpt = None,
+    data_dir: DataDir = None,
+    lang: Lang = None,
+) -> None:
+    """党员"1+1"待完善清单：状态、说明与建议 / An area's members whose "1+1" is incomplete, explained."""
+    from api.names import PlaceNames
+    from queries.labels import status_label
+    from queries.ledger.books import one_plus_one_book
+    from queries.one_plus_one import area_one_plus_one
+
+    settings = _settings(store, data_dir, lang)
+    with _open(settings, read_only=True) as s:
+        result = area_one_plus_one(s, area, _day(as_of))
+        names = PlaceNames(s)
+        names.prefetch([x for m in result.members for x in (m.building, m.compound, *m.membership, *m.residence) if x])
+        if _export(
+            settings, s, lambda reveal: one_plus_one_book(result, reveal, names.name), xlsx=xlsx, pdf=pdf,
+            unmask=unmask, token=token, reason=reason, anchors=(area,), operation=f"one-plus-one {area}", record=area,
+        ):
+            return
+        if as_json:
+            _print_json(result.as_dict())
+            return
+        lang = current_lang()
+        table = _table(t("member_id"), t("name"), t("home"), t("status"), t("reason"),
+                       title=t("one_plus_one_title", name=result.area.name, id=result.area.id, day=result.as_of,
+                               total=result.total, n=len(result.members)))
+        for m in result.members:
+            table.add_row(m.id, str(m.name or ""), names.name(m.building or m.compound) or "—",
+                          status_label(m.status, lang), m.explanation_en if lang == "en" else m.explanation_zh)
     out.print(table)
 
 

@@ -29,6 +29,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已应用 {n} 个约束和索引（重复执行无副作用）",
         "applied {n|constraint or index|constraints and indexes} (idempotent)",
     ),
+    "bulk_done": (
+        "已批量导入 {nodes} 个节点、{rels} 条关系到 {dir}（校验与规划 {plan} 秒，导入工具 {tool} 秒）。"
+        "下一步：启动 Neo4j（scripts/neo4j.sh start 或 docker compose start neo4j），再执行 gongzhi schema 建立约束和索引",
+        "bulk-imported {nodes} nodes and {rels} relationships into {dir} (validation and plan {plan} s, import tool {tool} s). "
+        "Next: start Neo4j (scripts/neo4j.sh start, or docker compose start neo4j), then run gongzhi schema to create "
+        "the constraints and indexes",
+    ),
+    "bulk_options": (
+        "--bulk 只做空数据库的首次导入，不能与 --prune、--prefer、--check 或 --recover 同用",
+        "--bulk is a first load into an empty database: it does not go with --prune, --prefer, --check or --recover",
+    ),
     "schema_embedded": ("内置存储无需建立索引", "the embedded store needs no schema"),
     "loaded": ("导入完成", "load finished"),
     "warning": ("注意", "warning"),
@@ -114,6 +125,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "item": ("未覆盖项", "uncovered item"),
     "suggestions": ("建议人选", "suggested candidates"),
     "xlsx_written": ("已写出报表 {out}（{n} 项未覆盖）", "wrote {out} ({n|uncovered item})"),
+    "ledger_written": ("已写出台账 {out}（{n} 行）", "wrote the ledger {out} ({n|row})"),
+    "unmask_needs_file": (
+        "--unmask 只用于导出文件：请同时给出 --xlsx 或 --pdf",
+        "--unmask is for the exported files: give --xlsx or --pdf with it",
+    ),
+    "unmask_audited": (
+        "已按 {role} 角色导出未脱敏的{fields}（{n} 行），已记入审计日志",
+        "exported {fields} in full for the {role} role ({n|row}); noted in the audit log",
+    ),
+    "phones_masked": (
+        "电话仍为脱敏：完整电话仅限专员、管理员，并须以 --reason 说明理由",
+        "phones stay masked: full phones need the officer or admin role and a --reason",
+    ),
+    "branch_title": ("{name}（{id}）截至 {day}", "{name} ({id}) as of {day}"),
+    "side": ("类别", "side"),
+    "member_id": ("党员编号", "member id"),
+    "name": ("姓名", "name"),
+    "one_plus_one_title": (
+        "{name}（{id}）截至 {day}：党员 {total} 名，1+1 待完善 {n} 名",
+        "{name} ({id}) as of {day}: {total|member}, {n|incomplete 1+1|incomplete 1+1s}",
+    ),
     "home": ("居住地", "home"),
     "membership_side": ("组织关系所在党支部", "membership branch"),
     "residence_side": ("居住地党支部", "residence-side branch"),

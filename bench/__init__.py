@@ -30,12 +30,12 @@ alone):
 At the main scale, also: ``neo4j-admin database import`` on the same records
 (``bench.admin_import``), and, while the database holds that scale, the API figures
 (``bench.api``, with ``bench.recording`` and ``bench.server``). ``bench.figures`` derives the
-eight ratios from all of it. Then figure 9 (``bench.peer``): seven requests to Gongzhi's API,
+nine figures from all of it (the ninth, `gongzhi load --bulk` against the tool alone, from ``bench.admin_import``). Then figure 10 (``bench.peer``): seven requests to Gongzhi's API,
 to ``@neo4j/graphql`` (``bench/peer/``, installed by ``npm ci``, type definitions generated
 from the model by ``bench.peer_typedefs``) and as one raw Cypher statement each
 (``bench.peer_requests``), answers checked equal, then sampled interleaved
 (``bench.peer_report`` writes it). ``--only peer`` loads one scale (district by default) and
-measures figure 9 alone, rewriting only its section of the report.
+measures figure 10 alone, rewriting only its section of the report.
 
 Before the first scale, untimed community and subdistrict loads warm the Neo4j server up.
 With ``--profile SCALES`` the first and second loads run once more under cProfile.

@@ -18,24 +18,19 @@ tool's time is its whole process, JVM start included, as an operator would run i
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bench.machine import ROOT
+from loaders.import_csv import ARRAY_DELIMITER, write_import_csvs
 
 DATABASE = "benchimport"
-ARRAY_DELIMITER = ";"
 
 
 @dataclass
@@ -60,86 +55,6 @@ def neo4j_lib() -> Path:
     return Path(out.stdout.strip().splitlines()[-1])
 
 
-def _type_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, dt.datetime):
-        raise TypeError("datetime properties are not in the model")
-    if isinstance(value, dt.date):
-        return "date"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple | set | frozenset):
-        inner = {_type_of(v) for v in value} or {"string"}
-        if len(inner) != 1:
-            raise TypeError(f"mixed list {value!r}")
-        return inner.pop() + "[]"
-    raise TypeError(f"no import type for {type(value).__name__}")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set | frozenset):
-        return ARRAY_DELIMITER.join(_cell(v) for v in sorted(value))
-    return str(value)
-
-
-def _header(items: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(property, import type) of every property the items carry, in a stable order."""
-    types: dict[str, str] = {}
-    for props in items:
-        for k, v in props.items():
-            if v is None:
-                continue
-            t = _type_of(v)
-            if types.setdefault(k, t) != t:
-                raise TypeError(f"property {k!r} has two types: {types[k]} and {t}")
-    return sorted(types.items())
-
-
-def write_import_csvs(nodes: list[Any], rels: list[Any], out: Path) -> tuple[list[Path], list[Path]]:
-    """The records as the import tool's CSV files: one per label set and one per type."""
-    out.mkdir(parents=True, exist_ok=True)
-    node_files: list[Path] = []
-    by_labels: dict[tuple[str, ...], list[Any]] = defaultdict(list)
-    for n in nodes:
-        by_labels[tuple(sorted(n.labels))].append(n)
-    for i, (labels, group) in enumerate(sorted(by_labels.items())):
-        cols = [(k, t) for k, t in _header(n.props for n in group) if k != "id"]
-        path = out / f"nodes-{i:02d}-{'_'.join(labels)}.csv"
-        with path.open("w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["id:ID", *(f"{k}:{t}" for k, t in cols), ":LABEL"])
-            label_cell = ";".join(labels)
-            for n in group:
-                w.writerow([n.id, *(_cell(n.props.get(k)) for k, _ in cols), label_cell])
-        node_files.append(path)
-    rel_files: list[Path] = []
-    by_type: dict[str, list[Any]] = defaultdict(list)
-    for r in rels:
-        by_type[r.type].append(r)
-    for rel_type, group in sorted(by_type.items()):
-        props = [{**r.props, "_key": r.key} for r in group]
-        cols = _header(props)
-        path = out / f"rels-{rel_type}.csv"
-        with path.open("w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow([":START_ID", ":END_ID", *(f"{k}:{t}" for k, t in cols), ":TYPE"])
-            for r, p in zip(group, props, strict=True):
-                w.writerow([r.from_id, r.to_id, *(_cell(p.get(k)) for k, _ in cols), rel_type])
-        rel_files.append(path)
-    return node_files, rel_files
-
-
 def _imported(output: str, what: str) -> int | None:
     m = re.search(rf"^\s*(\d+) {what}\s*$", output, re.MULTILINE)
     return int(m.group(1)) if m else None
@@ -147,21 +62,18 @@ def _imported(output: str, what: str) -> int | None:
 
 def admin_import(input_dir: Path, work: Path, heap: str = "4g") -> AdminImportResult:
     """Convert ``input_dir`` (untimed) and time the import tool on it into an empty database."""
-    from loaders.read import read_input
-    from loaders.validate import validate
+    from loaders.bulk import plan_bulk
 
     result = AdminImportResult()
     try:
         started = time.perf_counter()
-        read = read_input(input_dir)
-        validated = validate(read.tables, source=input_dir.name)
-        if read.issues or validated.issues:
-            raise ValueError(f"the input has {len(read.issues) + len(validated.issues)} issues")
-        result.rows = validated.rows
-        result.nodes, result.rels = len(validated.nodes), len(validated.rels)
-        node_files, rel_files = write_import_csvs(validated.nodes, validated.rels, work / "csv")
+        batch, summary = plan_bulk(input_dir)  # the records an online first load writes, meta included
+        result.rows = summary.rows
+        result.nodes, result.rels = len(batch.new_nodes), len(batch.new_rels)
+        files = write_import_csvs(batch.new_nodes, batch.new_rels, work / "csv")
+        node_files, rel_files = files.nodes, files.rels
         result.convert_seconds = time.perf_counter() - started
-        del read, validated
+        del batch, summary
 
         home = work / "home"
         (home / "conf").mkdir(parents=True, exist_ok=True)
@@ -180,6 +92,7 @@ def admin_import(input_dir: Path, work: Path, heap: str = "4g") -> AdminImportRe
             *(f"--nodes={p}" for p in node_files),
             *(f"--relationships={p}" for p in rel_files),
             f"--array-delimiter={ARRAY_DELIMITER}",
+            f"--multiline-fields={'true' if files.multiline else 'false'}",
             "--overwrite-destination=true",
             f"--report-file={work / 'import.report'}",
             DATABASE,
@@ -207,6 +120,60 @@ def admin_import(input_dir: Path, work: Path, heap: str = "4g") -> AdminImportRe
                 f"the tool imported {result.imported_nodes} nodes / {result.imported_rels} relationships, "
                 f"not {result.nodes} / {result.rels}"
             )
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+@dataclass
+class BulkResult:
+    """``gongzhi load --bulk`` as a whole against the import tool alone on the files it wrote."""
+
+    scale: str = ""
+    rows: int = 0
+    nodes: int = 0
+    rels: int = 0
+    seconds: float | None = None  # the whole bulk load: read, validate, plan, CSVs, import, move
+    plan_seconds: float | None = None
+    csv_seconds: float | None = None
+    tool_in_bulk_seconds: float | None = None
+    tool_alone_seconds: float | None = None  # the same command on the same files, into a new home
+    error: str | None = None
+
+
+def _home(path: Path) -> Path:
+    """A Neo4j home that was never started: a conf naming its data directory and the jars."""
+    (path / "conf").mkdir(parents=True, exist_ok=True)
+    (path / "conf" / "neo4j.conf").write_text(
+        f"server.directories.data={path / 'data'}\nserver.directories.logs={path / 'logs'}\n"
+        f"server.directories.lib={neo4j_lib()}\n"
+    )
+    return path
+
+
+def bulk_vs_import(input_dir: Path, work: Path, scale: str) -> BulkResult:
+    """Time ``loaders.bulk.bulk_load`` into a new home, then the tool alone on the files it wrote.
+
+    Both runs are the same command (``loaders.bulk.import_files``: same flags, same heap) on
+    the same files; the second runs with the files as warm in the page cache as the first
+    found them (it had just written them)."""
+    from graph.settings import Settings
+    from loaders.bulk import bulk_load, import_files, target
+
+    result = BulkResult(scale=scale)
+    try:
+        settings = Settings(GONGZHI_NEO4J_HOME=str(_home(work / "bulk-home")))  # type: ignore[call-arg]
+        print(f"  [bulk load] {input_dir.name} ...", file=sys.stderr, flush=True)
+        done = bulk_load(settings, input_dir, keep_csv=work / "csv")
+        assert done.files is not None
+        result.rows, result.nodes, result.rels = done.summary.rows, done.nodes, done.rels
+        result.seconds, result.plan_seconds = done.total_seconds, done.plan_seconds
+        result.csv_seconds, result.tool_in_bulk_seconds = done.csv_seconds, done.import_seconds
+        alone = target(Settings(GONGZHI_NEO4J_HOME=str(_home(work / "alone-home"))))  # type: ignore[call-arg]
+        print("  [import tool alone] the same files ...", file=sys.stderr, flush=True)
+        result.tool_alone_seconds = import_files(alone, done.files, work / "alone-staging")
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
     finally:

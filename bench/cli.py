@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import figures, raw
-from bench.admin_import import AdminImportResult, admin_import
+from bench.admin_import import AdminImportResult, BulkResult, admin_import, bulk_vs_import
 from bench.api import ApiResult
 from bench.cli_reads import CliReads, measure_cli, section
 from bench.machine import ROOT, machine
@@ -43,6 +43,8 @@ WARMUP_SCALES = ("community", "subdistrict")
 CITY_TX_BYTES = 9 * 2**30
 #: the city's items (a first load), to scale that to the items of one transaction
 CITY_ITEMS = 2_405_000
+#: the scale of the bulk-load figure (``gongzhi load --bulk`` / the import tool alone)
+BULK_SCALE = "district"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -72,14 +74,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         choices=("peer",),
         default=None,
-        help="measure one figure alone and write it into the existing --out: 'peer' (figure 9, "
+        help="measure one figure alone and write it into the existing --out: 'peer' (figure 10, "
         "Gongzhi / @neo4j/graphql / raw Cypher) loads the last of --scales (default district) into Neo4j",
     )
     p.add_argument(
         "--peer-samples",
         type=int,
         default=60,
-        help="samples per request and side for figure 9 (fewer when a request's time budget runs out)",
+        help="samples per request and side for figure 10 (fewer when a request's time budget runs out)",
     )
     p.add_argument("--stores", default=",".join(STORES), help="comma-separated, of: " + ", ".join(STORES))
     p.add_argument("--repeat", type=int, default=5, help="warm repetitions of stats and queries (median)")
@@ -251,7 +253,7 @@ def run_cli(scale: str, input_dir: Path, t: Targets, run: ScaleRun, args: argpar
 
 
 def run_peer(input_dir: Path, t: Targets, scale: str, samples: int) -> PeerResult:
-    """Figure 9 on the graph the Neo4j database holds now (see ``bench.peer``)."""
+    """Figure 10 on the graph the Neo4j database holds now (see ``bench.peer``)."""
     from bench.peer import measure_peer
 
     print("[peer] Gongzhi / @neo4j/graphql / raw Cypher, side by side", file=sys.stderr, flush=True)
@@ -259,7 +261,7 @@ def run_peer(input_dir: Path, t: Targets, scale: str, samples: int) -> PeerResul
 
 
 def only_peer(args: argparse.Namespace) -> int:
-    """``--only peer``: load the scale into Neo4j, measure figure 9, write it into ``--out``."""
+    """``--only peer``: load the scale into Neo4j, measure figure 10, write it into ``--out``."""
     from bench import peer_report
     from bench.worker import open_store, timed_load
 
@@ -290,7 +292,7 @@ def only_peer(args: argparse.Namespace) -> int:
     print(peer_report.console(result), flush=True)
     raw_path = args.cache_dir / "last-peer.json"
     raw_path.write_text(json.dumps(dataclasses.asdict(result), indent=1, default=str), encoding="utf-8")
-    print(f"wrote figure 9 into {args.out} (raw numbers in {raw_path})", file=sys.stderr)
+    print(f"wrote figure 10 into {args.out} (raw numbers in {raw_path})", file=sys.stderr)
     return 1 if result.errors or not result.requests else 0
 
 
@@ -362,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     main_scale = args.scale_list[-1]
     base_scale = args.scale_list[-2] if len(args.scale_list) > 1 else None
     admin: AdminImportResult | None = None
+    bulk: BulkResult | None = None
     api: ApiResult | None = None
     cli_runs: list[CliReads] = []
     peer: PeerResult | None = None
@@ -374,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
             admin = admin_import(input_dir, args.cache_dir / "admin-import")
             if admin.error:
                 run.problems.append(f"neo4j-admin import: {admin.error}")
+        if scale == BULK_SCALE and "neo4j" in args.store_list:
+            bulk = bulk_vs_import(input_dir, args.cache_dir / "bulk", scale)
+            if bulk.error:
+                run.problems.append(f"load --bulk: {bulk.error}")
         for kind in args.store_list:
             run.results[kind] = run_store(kind, scale, input_dir, t, args.repeat, scale in args.profile_list)
             for e in run.results[kind].errors:
@@ -395,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     m.load_after = os.getloadavg()
     result = raw.Run(
         m, command, args.repeat, started_at, finished_at, runs, main_scale, base_scale, admin, api, cli_runs,
-        peer=peer,
+        peer=peer, bulk=bulk,
     )
     write_report(args.out, result)
     print(figures.console(result), flush=True)

@@ -1,4 +1,4 @@
-"""Figure 9: Gongzhi's GraphQL API against ``@neo4j/graphql`` and one raw Cypher statement.
+"""Figure 10: Gongzhi's GraphQL API against ``@neo4j/graphql`` and one raw Cypher statement.
 
 On the graph the Neo4j database holds (the bench's generated data, loaded before), the
 seven requests of ``bench.peer_requests`` are sent to three sides:
@@ -184,7 +184,7 @@ def root_fields(document: str) -> int:
 def measure_peer(
     input_dir: Path, top_area: str, scale: str, samples: int, workers: int, only: str | None = None
 ) -> PeerResult:
-    """Figure 9 on what the database holds (``input_dir``'s data, loaded); never raises."""
+    """Figure 10 on what the database holds (``input_dir``'s data, loaded); never raises."""
     from bench import peer_server
 
     result = PeerResult(scale=scale, samples=samples, load_before=list(os.getloadavg()))

@@ -1,4 +1,4 @@
-"""Figure 9 in BENCHMARKS.md: Gongzhi / ``@neo4j/graphql`` / raw Cypher, request by request.
+"""Figure 10 in BENCHMARKS.md: Gongzhi / ``@neo4j/graphql`` / raw Cypher, request by request.
 
 The figure is a section of its own between two markers, so that ``python -m bench --only
 peer`` can measure it alone and write it into the existing report without touching the
@@ -17,8 +17,8 @@ from typing import Any
 from bench.api import ratio
 from bench.peer import PeerRequestFigures, PeerResult
 
-BEGIN = "<!-- figure 9: written by python -m bench (bench/peer_report.py); do not edit by hand -->"
-END = "<!-- /figure 9 -->"
+BEGIN = "<!-- figure 10: written by python -m bench (bench/peer_report.py); do not edit by hand -->"
+END = "<!-- /figure 10 -->"
 TITLE = "## 9. Gongzhi's GraphQL API / @neo4j/graphql / one raw Cypher statement"
 
 #: issue 13's goals: against the peer at p50 and p99, against the raw statement (both)
@@ -166,7 +166,7 @@ def update(path: Path, lines: list[str], notes: str) -> None:
 
 
 def console(peer: PeerResult) -> str:
-    lines = ["== figure 9: Gongzhi / @neo4j/graphql / raw Cypher"]
+    lines = ["== figure 10: Gongzhi / @neo4j/graphql / raw Cypher"]
     for f in peer.requests:
         r = ratios(f)
         lines.append(

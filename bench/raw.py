@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import peer_report
-from bench.admin_import import AdminImportResult
+from bench.admin_import import AdminImportResult, BulkResult
 from bench.api import ApiResult, Latency, RequestFigures
 from bench.cli_reads import CliReads, as_dict, from_dict
 from bench.machine import Machine
@@ -37,8 +37,9 @@ class Run:
     api: ApiResult | None = None
     #: the CLI reads figure, per scale (bench/cli_reads.py)
     cli: list[CliReads] = dataclasses.field(default_factory=list)
-    #: figure 9 (``bench.peer``), when measured
+    #: figure 10 (``bench.peer``), when measured
     peer: PeerResult | None = None
+    bulk: BulkResult | None = None
 
 
 def save(path: Path, run: Run) -> None:
@@ -55,6 +56,7 @@ def save(path: Path, run: Run) -> None:
         "api": None if run.api is None else dataclasses.asdict(run.api),
         "cli": [as_dict(r) for r in run.cli],
         "peer": None if run.peer is None else dataclasses.asdict(run.peer),
+        "bulk": None if run.bulk is None else dataclasses.asdict(run.bulk),
     }
     path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
@@ -78,6 +80,7 @@ def load(path: Path) -> Run:
         api=_api(data["api"]) if data.get("api") else None,
         cli=[from_dict(r) for r in data.get("cli") or []],
         peer=peer_report.from_dict(data["peer"]) if data.get("peer") else None,
+        bulk=BulkResult(**data["bulk"]) if data.get("bulk") else None,
     )
 
 

@@ -14,7 +14,8 @@ they occur and never leak upward::
         ├── StoreCorrupt       the embedded store's file fails its checksum or format check
         ├── StoreBusy          another writer holds the embedded store's lock
         │   └── LoadInProgress a chunked Neo4j load holds the store until it commits or is rolled back
-        └── StoreConflict      the store changed since a writer read it (its version moved on)
+        ├── StoreConflict      the store changed since a writer read it (its version moved on)
+        └── BulkRefused        ``load --bulk``: the database runs, is not empty, or the tool failed
 
 Messages are meant for people: one line, Chinese first where it is shown to organizers
 (see ``message_zh``), never a stack trace, never Cypher text, never an unmasked personal value.
@@ -55,6 +56,12 @@ class NotFound(GongzhiError):
     message_zh = "未找到"
 
 
+class Forbidden(GongzhiError):
+    """What the user's role or area does not allow (an unmasked export for a viewer, ...)."""
+
+    message_zh = "无权操作"
+
+
 class StoreError(GongzhiError):
     message_zh = "存储出错"
 
@@ -78,6 +85,13 @@ class LoadInProgress(StoreBusy):
     or ``gongzhi serve``. The message names the load (its id, process and host), never data."""
 
     message_zh = "另一个导入正在进行（分批写入尚未完成），未写入任何数据；请在其完成后重试"
+
+
+class BulkRefused(StoreError):
+    """``gongzhi load --bulk`` did not import: the target database is running or not empty,
+    or the import tool failed; the database is as it was."""
+
+    message_zh = "批量导入未执行，数据库保持原样"
 
 
 class StoreConflict(StoreError):

@@ -36,6 +36,7 @@ from graph import errors
 from graph.errors import StoreError
 from graph.query import Query, Row
 from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
+from graph.select import Scope, Select, SelectResult
 from graph.settings import Settings
 from graph.store import Store, open_store
 from graph.wire import MAX_REPLY_BYTES, PROTOCOL, WireError, length, pack, unpack
@@ -230,6 +231,16 @@ class RemoteStore(Store):
     def degrees(self) -> Degrees:
         got: Degrees = self._call("degrees", [], lambda s: s.degrees())
         return got
+
+    def select(self, plan: Select, scope: Scope) -> SelectResult:
+        """A compiled plan (``graph/select.py``) is read from the files directly: the socket
+        carries registered queries only, and the CLI asks nothing else."""
+        with self._mutex:
+            if self._direct is None:
+                from graph.embedded import EmbeddedStore
+
+                self._direct = EmbeddedStore(self.data_dir, read_only=True)
+            return self._direct.select(plan, scope)
 
     def is_empty(self) -> bool:
         return bool(self._call("is_empty", [], lambda s: s.is_empty()))

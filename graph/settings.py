@@ -29,6 +29,13 @@ GONGZHI_MAX_FILE_MB       largest input file ``gongzhi load`` reads    ``200``
 GONGZHI_MAX_UNZIPPED_MB   largest XLSX workbook, unpacked              ``1000``
 GONGZHI_MAX_CELL_CHARS    longest cell (characters) of an input file   ``10000``
 GONGZHI_MAX_ROWS          rows of one input file or sheet              ``1048576``
+GONGZHI_NEO4J_HOME        the Neo4j server's home (``conf/neo4j.conf``  ``var/neo4j``
+                          names its data directory) that
+                          ``gongzhi load --bulk`` imports into; the
+                          home ``scripts/neo4j.sh`` runs
+GONGZHI_NEO4J_ADMIN       the ``neo4j-admin`` executable for            ``HOME/bin/neo4j-admin``,
+                          ``load --bulk``                               else the jars of
+                                                                       ``server.directories.lib``
 ========================  ===========================================  ========================
 """
 
@@ -72,6 +79,9 @@ class Settings(BaseSettings):
     max_unzipped_mb: int = Field(1000, alias="GONGZHI_MAX_UNZIPPED_MB", gt=0)
     max_cell_chars: int = Field(10_000, alias="GONGZHI_MAX_CELL_CHARS", gt=0)
     max_rows: int = Field(1_048_576, alias="GONGZHI_MAX_ROWS", gt=1)
+    # where ``gongzhi load --bulk`` finds the stopped server's database and the import tool
+    neo4j_home: Path = Field(Path("var/neo4j"), alias="GONGZHI_NEO4J_HOME")
+    neo4j_admin: str = Field("", alias="GONGZHI_NEO4J_ADMIN")
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (by field name, not alias)."""

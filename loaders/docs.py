@@ -328,6 +328,15 @@ def render_data_format() -> str:
         "refer to an invalid row are left out too (and reported). Prune never runs on such a load.",
         f"- `{SAMPLE_OPTION}` (跳过示例行): the template's sample rows are left out and listed, "
         "instead of refused (see Files above).",
+        "- `--bulk` (批量导入): a first load into an empty Neo4j database through `neo4j-admin database "
+        "import full`, several times faster than an online load. The input is validated exactly as "
+        "above (the same issues; nothing is written if there is any), then written as the import "
+        "tool's CSV files with the same properties, meta and keys an online load stores. The "
+        "database must be stopped (停止数据库) and empty (空库): a running or non-empty database is "
+        "refused and left as it is. Where the database and the tool are: `GONGZHI_NEO4J_HOME` "
+        "(default `var/neo4j`, the home `scripts/neo4j.sh` runs) and `GONGZHI_NEO4J_ADMIN`. After it, "
+        "start Neo4j and run `gongzhi schema` (约束和索引在启动后建立); reloads are ordinary "
+        "`gongzhi load`s. With docker compose: the one-shot service `bulk-load` (profile `bulk`).",
         "",
         "## Node tables (节点表)",
         "",

@@ -6,6 +6,8 @@
 #   scripts/neo4j.sh status   say whether it runs and answers; exit 0 if it does, 3 if not
 #   scripts/neo4j.sh env      print the exports that point Gongzhi at it:
 #                             eval "$(scripts/neo4j.sh env)"
+#   scripts/neo4j.sh init     fetch the jars once, write the conf and set the password without
+#                             starting (a home for `gongzhi load --bulk` before the first start)
 #   scripts/neo4j.sh lib      fetch the jars once and print their folder (the bench runs
 #                             neo4j-admin's import tool from it)
 #
@@ -20,6 +22,8 @@
 #                    stored in var/neo4j/password (delete var/neo4j to start afresh)
 #   GONGZHI_CACHE    ($HOME/.cache/gongzhi) where the jars are cached
 #   NEO4J_START_TIMEOUT (120) seconds to wait for the server to answer
+#   GONGZHI_NEO4J_HOME ($REPO/var/neo4j) the server's home (conf, data, logs); the same
+#                    setting tells `gongzhi load --bulk` where the database to import into is
 set -euo pipefail
 
 NEO4J_VERSION=5.26.30
@@ -30,7 +34,7 @@ REPO=$(cd "$SCRIPT_DIR/.." && pwd)
 POM="$SCRIPT_DIR/neo4j/pom.xml"
 CACHE="${GONGZHI_CACHE:-$HOME/.cache/gongzhi}/neo4j-$NEO4J_VERSION"
 LIB="$CACHE/lib"
-HOME_DIR="$REPO/var/neo4j"
+HOME_DIR=$(realpath -m -- "${GONGZHI_NEO4J_HOME:-$REPO/var/neo4j}")
 CONF_DIR="$HOME_DIR/conf"
 LOG_DIR="$HOME_DIR/logs"
 PID_FILE="$HOME_DIR/run/neo4j.pid"
@@ -254,12 +258,19 @@ case "${1:-}" in
     stop) stop ;;
     status) status ;;
     env) env_exports ;;
+    init)
+        need_tools
+        fetch_jars
+        write_conf
+        init_password
+        say "initialised $HOME_DIR (not started)"
+        ;;
     lib)
         fetch_jars
         printf '%s\n' "$LIB"
         ;;
     *)
-        echo "usage: $0 start|stop|status|env|lib" >&2
+        echo "usage: $0 start|stop|status|env|init|lib" >&2
         exit 2
         ;;
 esac

@@ -4,7 +4,7 @@
 # the exact command to run. Used by the Makefile and by .ci/run, so that a fresh machine needs
 # two commands (`make test`, `make run`) and nothing read elsewhere.
 #
-#   bash scripts/system-deps.sh test   # + headless Chromium, its driver, a CJK font, Java, Maven
+#   bash scripts/system-deps.sh test   # + headless Chromium, its driver, a CJK font, Java, Maven, LibreOffice Calc
 #   bash scripts/system-deps.sh run    # the virtualenv module only
 #   bash scripts/system-deps.sh test --check   # list what is missing, install nothing (exit 1)
 set -euo pipefail
@@ -31,6 +31,8 @@ case "$what" in
         # a CJK font, so that the Chinese pages show text, not boxes (grep without -q reads
         # all of fc-list's output: no SIGPIPE under pipefail)
         fc-list 2>/dev/null | grep -i "wenquanyi\|noto sans cjk\|noto serif cjk" >/dev/null || missing+=(fonts-wqy-zenhei)
+        # LibreOffice Calc, headless: a test prints an exported ledger through it (tests/api/test_ledgers.py)
+        command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
         ;;
     *)
         echo "usage: $0 test|run [--check]" >&2

@@ -34,7 +34,7 @@ def _ports(service: dict[str, Any]) -> set[int]:
 
 
 def test_services_and_volume(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"neo4j", "api"}
+    assert set(compose["services"]) == {"neo4j", "api", "bulk-load"}
     assert "neo4j-data" in compose["volumes"]
 
 
@@ -60,9 +60,27 @@ def test_api_service_waits_for_a_healthy_neo4j(compose: dict[str, Any]) -> None:
     assert _ports(api) == {default_port}
 
 
+def test_the_bulk_load_is_a_one_shot_on_the_neo4j_volume(compose: dict[str, Any]) -> None:
+    """``gongzhi load --bulk`` runs only when asked (profile ``bulk``), never with ``up``; it
+    imports into the neo4j service's own volume, as the neo4j user, with the tool found
+    through GONGZHI_NEO4J_HOME in the image's ``bulk`` stage."""
+    bulk = compose["services"]["bulk-load"]
+    assert bulk["profiles"] == ["bulk"]
+    assert bulk["build"] == {"context": ".", "dockerfile": "Dockerfile", "target": "bulk"}
+    assert "neo4j-data:/data" in bulk["volumes"]
+    assert any(v.endswith(":/input:ro") for v in bulk["volumes"])
+    assert bulk["command"][:3] == ["gongzhi", "load", "--bulk"]
+    assert bulk["user"].startswith("7474")
+    assert "depends_on" not in bulk  # the server must be stopped, not started first
+    assert not bulk.get("ports")
+    assert re.search(r"^FROM app AS bulk$", DOCKERFILE, re.M)
+    assert re.search(r"^ENV GONGZHI_NEO4J_HOME=/var/lib/neo4j$", DOCKERFILE, re.M)
+    assert bulk["environment"]["GONGZHI_NEO4J_HOME"] == "/var/lib/neo4j"
+
+
 def test_every_gongzhi_and_neo4j_name_is_a_setting(compose: dict[str, Any]) -> None:
     known = set(ENV_NAMES.values())
-    api_names = set(compose["services"]["api"]["environment"])
+    api_names = set(compose["services"]["api"]["environment"]) | set(compose["services"]["bulk-load"]["environment"])
     # ${NAME} or ${NAME:-default} interpolated from the host; $${...} is the container's own
     interpolated = set(re.findall(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)", COMPOSE_TEXT))
     used = {n for n in api_names | interpolated if n.startswith(("GONGZHI_", "NEO4J_"))}

@@ -13,7 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "system-deps.sh"
-TEST_PACKAGES = ("make", "curl", "default-jre-headless", "maven", "chromium", "chromium-driver", "fonts-wqy-zenhei")
+TEST_PACKAGES = ("make", "curl", "default-jre-headless", "maven", "chromium", "chromium-driver", "fonts-wqy-zenhei",
+                 "libreoffice-calc-nogui")
 
 
 def bare_machine(tmp_path: Path) -> tuple[dict[str, str], Path]:

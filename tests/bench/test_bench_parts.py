@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bench.admin_import import admin_import
+from bench.admin_import import BulkResult, admin_import
 from bench.figures import figures
 from bench.floor import FLOOR
 from bench.worker import FLOOR_NAME, ROLLUP, LoadResult, StoreResult
@@ -124,3 +124,17 @@ def test_verdicts_follow_the_goals() -> None:
     by_number = {f.number: f for f in figures(run)}
     assert by_number[2].holds is True and by_number[3].holds is True
     assert by_number[4].holds is None and by_number[8].holds is None  # not measured: no verdict
+
+
+def test_the_bulk_figure_divides_the_tool_alone_by_the_whole_bulk_load() -> None:
+    run = SimpleNamespace(runs=[], main_scale="district", base_scale=None, admin=None, api=None, bulk=None)
+    assert {f.number: f for f in figures(run)}[9].holds is None  # not measured: no verdict
+    run.bulk = BulkResult(scale="district", rows=100, nodes=10, rels=20, seconds=10.0, plan_seconds=1.5,
+                          csv_seconds=0.5, tool_in_bulk_seconds=8.0, tool_alone_seconds=7.5)
+    nine = {f.number: f for f in figures(run)}[9]
+    assert nine.value == "0.75" and nine.holds is False and nine.goal == ">= 0.8"
+    run.bulk.tool_alone_seconds = 8.5
+    assert {f.number: f for f in figures(run)}[9].holds is True
+    run.bulk.error = "BulkRefused: the tool failed"
+    nine = {f.number: f for f in figures(run)}[9]
+    assert nine.holds is None and "the tool failed" in nine.measured

@@ -1,4 +1,4 @@
-"""Figure 9's parts without timing or npm: the peer's type definitions cover the model, and
+"""Figure 10's parts without timing or npm: the peer's type definitions cover the model, and
 every request is well formed on each side (parsed and checked against the schemas)."""
 
 from __future__ import annotations

@@ -198,30 +198,33 @@ def test_export_xlsx(store: Store, tmp_path: Path) -> None:
     branch, one_plus_one, env = (INDICATORS[i].title_zh for i in ("COMPOUND_BRANCH", "MEMBER_ONE_PLUS_ONE", "COMMUNITY_ENV_PROPERTY_COMMITTEE"))
     assert wb.sheetnames == ["汇总", branch, one_plus_one, env]  # the indicators in their order, by name
     summary = wb["汇总"]
-    assert [c.value for c in summary[1]][:2] == ["指标", "区域编号"]
-    assert [c.value for c in summary[2]][:2] == ["把党支部建在小区(网格)", "CM1"]
+    # a title with the areas by name, a line with area and date, then the header row (3)
+    assert "CM1名" in summary["A1"].value and "统计日期" in summary["A2"].value
+    assert [c.value for c in summary[3]][:2] == ["指标", "区域编号"]
+    assert [c.value for c in summary[4]][:2] == ["把党支部建在小区(网格)", "CM1"]
     sheet = wb[branch]
-    assert sheet["A1"].value == branch
-    headers = [c.value for c in sheet[2]]
-    statuses = {r[headers.index("状态")] for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert branch in sheet["A1"].value and "CM1名" in sheet["A1"].value
+    assert f"指标：{branch}" in sheet["A2"].value and D.isoformat() in sheet["A2"].value
+    headers = [c.value for c in sheet[3]]
+    statuses = {r[headers.index("状态")] for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert statuses == {STATUSES["uncovered"][0]}
-    assert [c.value for c in sheet[2]][:5] == ["区域编号", "区域名称", "统计日期", "对象编号", "对象名称"]
-    rows = {r[3]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert [c.value for c in sheet[3]][:5] == ["区域编号", "区域名称", "统计日期", "对象编号", "对象名称"]
+    rows = {r[3]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert set(rows) == {"P2", "P9"}
     assert rows["P9"][4] == "'=HYPERLINK(\"http://x\")"
     assert "张**" in rows["P2"][9] and "张R1" not in rows["P2"][9]
-    members = {r[3]: r for r in wb[one_plus_one].iter_rows(min_row=3, values_only=True)}
+    members = {r[3]: r for r in wb[one_plus_one].iter_rows(min_row=4, values_only=True)}
     assert members["R91"][4] == "'@******" and members["R92"][4] == "'-***"
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
             for value in row:
                 assert not (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")), value
     unmasked = load_workbook(write_gaps_xlsx(results[2], tmp_path / "raw.xlsx", unmask=True))
-    raw_rows = {r[3]: r for r in unmasked[branch].iter_rows(min_row=3, values_only=True)}
+    raw_rows = {r[3]: r for r in unmasked[branch].iter_rows(min_row=4, values_only=True)}
     assert "张R1" in raw_rows["P2"][9]
     # a whole coverage goes to the summary only (no gaps were asked for)
     only_summary = load_workbook(write_gaps_xlsx(coverage(store, "CM1", D), tmp_path / "summary.xlsx"))
-    assert only_summary.sheetnames == ["汇总"] and only_summary["汇总"].max_row == 15
+    assert only_summary.sheetnames == ["汇总"] and only_summary["汇总"].max_row == 3 + 14
 
 
 def test_safe_cell() -> None:
