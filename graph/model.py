@@ -240,10 +240,11 @@ PERSON = NodeKind(
     "a resident who matters to governance: members, heads, committee members, cadres",
     (
         _id("人员编号", "R-000001"),
-        Column("name", "姓名", required=True, personal=True, example="张伟"),
+        # indexed: search by the start of a name, a full phone or ID number (api/graphql/search.py)
+        Column("name", "姓名", required=True, personal=True, indexed=True, example="张伟"),
         _enum("gender", "性别", *GENDER, required=False),
-        Column("id_number", "身份证号", FieldType.ID_NUMBER, personal=True, example="420602198001011239"),
-        Column("phone", "手机号", FieldType.PHONE, personal=True, example="13800001234"),
+        Column("id_number", "身份证号", FieldType.ID_NUMBER, personal=True, indexed=True, example="420602198001011239"),
+        Column("phone", "手机号", FieldType.PHONE, personal=True, indexed=True, example="13800001234"),
         # optional: a cadre sent down from the street may live outside every loaded area
         _ref("building_id", "居住楼栋", "Building", required=False, example="B-0001"),
         _ref("entrance_id", "居住单元", "Entrance", required=False, example="E-0001"),

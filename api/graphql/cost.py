@@ -63,6 +63,7 @@ DOMAIN_COSTS = {
     "dualReporting": 2_000,
     "branchView": 300,
     "memberCard": 50,
+    "search": 100,
 }
 INDICATOR_COUNT = len(INDICATOR_IDS)
 #: The length assumed for a plain (non-connection) list field.

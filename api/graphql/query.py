@@ -11,6 +11,7 @@ from api.graphql.connection import Connection
 from api.graphql.context import ctx
 from api.graphql.generated.root import GENERATED, resolve
 from api.graphql.ids import from_global
+from api.graphql.search import SearchQuery
 from api.graphql.types.base import Node, label_of_type, wrap
 from api.graphql.types.coverage import CoverageQuery
 from api.graphql.types.one_plus_one import OnePlusOneQuery
@@ -133,5 +134,5 @@ class BaseQuery:
 
 
 @strawberry.type(description="the questions of organizers, analysts and dashboards")
-class Query(BaseQuery, CoverageQuery, OnePlusOneQuery):
+class Query(BaseQuery, CoverageQuery, OnePlusOneQuery, SearchQuery):
     pass
