@@ -10,6 +10,7 @@
   const LANG_KEY = "gongzhi.lang";
   const GAP_PAGE = 20;
   const MAX_COMPOUNDS = 500;
+  const MAX_MEMBERS = 100;
   const FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif';
   const EXPANDABLE = new Set(["City", "District", "Subdistrict", "Community", "Grid"]);
 
@@ -31,6 +32,18 @@
       mean: "平均覆盖率", noCompounds: "本区域没有小区。", firstCompounds: "仅列出前 {n} 个小区，请选择更小的区域",
       buildings: "楼栋 {n} 栋：党小组和楼栋长均有 {ok}，缺一项 {part}，两项均缺 {bad}",
       graphTruncated: "楼栋较多，仅显示前 {n} 栋",
+      partyMember: "党员", search: "检索", searchHint: "楼栋、小区、姓名或完整手机号", searchResults: "检索结果：", searchCount: "共 {n} 项",
+      searchNone: "没有找到。", searchShort: "请至少输入一个字。",
+      searchNoNames: "查看者按姓名检索不列出人员：可输入完整手机号或身份证号。",
+      searchBy: { NAME: "按姓名及地名", PHONE: "按手机号", ID_NUMBER: "按身份证号", PART_NUMBER: "按号码片段" },
+      export: "导出 CSV", colKind: "类别", colName: "名称", colKey: "编号", colPhone: "手机", colWhere: "所在",
+      colSection: "类别", colDetail: "说明", colItem: "对象", colStatus: "状态", colCandidates: "建议人选",
+      buildingHint: "本楼栋的党员住户、党小组及组长、楼栋长，以及补齐缺口的建议人选(均为当前任职)",
+      secMember: "党员住户", secGroup: "党小组", secLeader: "党小组长", secHead: "楼栋长",
+      secCandGroup: "建议人选：党小组", secCandHead: "建议人选：楼栋长",
+      none: "无", noMembers: "没有党员住户", noGroups: "没有党小组", noHead: "没有楼栋长", leaderOf: "{g} 的组长",
+      membersTotal: "党员住户 {n} 人", firstMembers: "仅列出前 {n} 人",
+      dateFormat: "日期请写成 YYYY-MM-DD，例如 2021-06-30", dateNoDay: "没有这一天：{d}",
       roles: { viewer: "查看者", organizer: "组织员", officer: "专干", admin: "管理员" },
     },
     en: {
@@ -50,6 +63,19 @@
       buildings: "{n} buildings: group and head {ok}, one missing {part}, both missing {bad}",
       buildings1: "1 building: group and head {ok}, one missing {part}, both missing {bad}",
       graphTruncated: "Many buildings: only the first {n} are drawn",
+      partyMember: "party member", search: "Search", searchHint: "building, compound, name or full phone number", searchResults: "Search: ",
+      searchCount: "{n} found", searchNone: "Nothing found.", searchShort: "Type at least one character.",
+      searchNoNames: "A viewer's search by name lists no people: type a full phone or ID number.",
+      searchBy: { NAME: "by name and place name", PHONE: "by phone number", ID_NUMBER: "by ID number", PART_NUMBER: "by part of a number" },
+      export: "Export CSV", colKind: "Kind", colName: "Name", colKey: "Ledger id", colPhone: "Phone", colWhere: "Where",
+      colSection: "Section", colDetail: "Detail", colItem: "Item", colStatus: "Status", colCandidates: "Suggested candidates",
+      buildingHint: "The building's resident party members, its party groups and their leaders, its head, and the candidates to close its gaps (current)",
+      secMember: "Resident member", secGroup: "Party group", secLeader: "Group leader", secHead: "Building head",
+      secCandGroup: "Candidate: party group", secCandHead: "Candidate: building head",
+      none: "none", noMembers: "No resident party members", noGroups: "No party group", noHead: "No building head",
+      leaderOf: "leader of {g}", membersTotal: "{n} resident members", membersTotal1: "1 resident member",
+      firstMembers: "only the first {n} are listed",
+      dateFormat: "Write the date as YYYY-MM-DD, e.g. 2021-06-30", dateNoDay: "No such day: {d}",
       roles: { viewer: "viewer", organizer: "organizer", officer: "officer", admin: "admin" },
     },
   };
@@ -159,6 +185,27 @@
     }
     fragment C on Committee { id key name seats(asOf: $asOf, first: 30) { edges { role node { ...P } } } }
     ${PERSON}`,
+    search: `query Search($text: String!) { search(text: $text, first: 20) { by
+      persons { id key name phone isPartyMember building { id key name compound { id key name } } }
+      buildings { id key name compound { id key name } }
+      compounds { id key name parent { key name placeKind } } } }`,
+    building: `query Building($id: ID!, $asOf: Date) { node(id: $id) { ... on Building { id key name
+        compound { id key name }
+        residents(partyMembersOnly: true, first: ${MAX_MEMBERS}) { totalCount nodes { ...P phone } }
+        head(asOf: $asOf) { ...P phone }
+        partyGroups(asOf: $asOf) { id key name leader(asOf: $asOf) { ...P phone } } } } }
+      ${PERSON}`,
+    // a building is not an area: its gaps are found in its compound's list (keys and cursors
+    // only, cheap), then read with their candidates one item at a time from the cursor before it
+    buildingGapKeys: `query BuildingGapKeys($area: ID!, $asOf: Date) {
+      group: gaps(area: $area, indicator: BUILDING_GROUP, asOf: $asOf, first: 100, suggestions: 0) { ...K }
+      head: gaps(area: $area, indicator: BUILDING_HEAD, asOf: $asOf, first: 100, suggestions: 0) { ...K } }
+      fragment K on GapReport { gaps { edges { cursor node { item { key } } } } }`,
+    buildingGap: `query BuildingGap($area: ID!, $indicator: Indicator!, $asOf: Date, $after: String) {
+      gaps(area: $area, indicator: $indicator, asOf: $asOf, first: 1, after: $after, suggestions: 5) {
+        gaps { nodes { status statusZh statusEn item { key }
+          suggestions { rank whyZh whyEn candidate { ...Named } via { ...Named } } } } } }
+      ${NAMED}`,
   };
 
   // ------------------------------------------------------------------ state
@@ -174,7 +221,11 @@
     gaps: null, // {report, nodes, pageInfo}
     compounds: null,
     compound: null, // the graph's data
-    seq: { coverage: 0, gaps: 0, compound: 0, compounds: 0 },
+    search: null, // the last search's text and results
+    building: null, // the building whose detail is shown
+    asOf: "", // the as-of date field's last valid value ("" is the server's today)
+    lastExport: null,
+    seq: { coverage: 0, gaps: 0, compound: 0, compounds: 0, search: 0, building: 0 },
   };
   const charts = { indicators: null, children: null };
   let cy = null;
@@ -291,7 +342,8 @@
 
   function showWelcome(on) {
     $("welcome").hidden = !on;
-    for (const id of ["overview", "children", "gaps", "compound"]) if (on) $(id).hidden = true;
+    for (const id of ["overview", "children", "gaps", "compound", "search-results", "building"]) if (on) $(id).hidden = true;
+    if (on) { state.search = null; state.building = null; }
   }
 
   function connect() {
@@ -384,7 +436,7 @@
   }
 
   function asOf() {
-    return $("as-of").value || null;
+    return state.asOf || null;
   }
 
   function loadCoverage() {
@@ -773,6 +825,8 @@
       if (e.data.source) e.data.label = EDGE_LABEL[e.data.role] ? pick(EDGE_LABEL[e.data.role]) : roleName(e.data.role);
     }
     if (cy) cy.destroy();
+    // a compound of many buildings gets a taller graph: its ring is wider, its labels stay legible
+    $("graph").style.height = Math.min(960, Math.max(560, 260 + counts.n * 16)) + "px";
     cy = cytoscape({
       container: $("graph"),
       elements,
@@ -782,7 +836,13 @@
       layout: { name: "preset" },
     });
     layoutGraph();
-    cy.on("tap", "node", (evt) => showDetail(evt.target));
+    hideOverlappingLabels();
+    cy.on("tap", "node", (evt) => {
+      showDetail(evt.target);
+      if (evt.target.data("typeName") === "Building") showBuilding(evt.target.id());
+    });
+    cy.on("mouseover", "node", (evt) => evt.target.addClass("hover"));
+    cy.on("mouseout", "node", (evt) => evt.target.removeClass("hover"));
     window.gongzhiDashboard.cy = cy;
     const c = state.compound.node;
     const facts = [t(counts.n === 1 && T[state.lang].buildings1 ? "buildings1" : "buildings", counts)];
@@ -802,7 +862,8 @@
     const buildings = cy.nodes(".b-ok, .b-part, .b-bad");
     const others = cy.nodes().difference(centre).difference(buildings);
     const nb = Math.max(buildings.length, 1);
-    const R = Math.max(170, (nb * 64) / (2 * Math.PI));
+    // each building gets an arc of 84 units on its ring: room for its label ("12栋") and its group's
+    const R = Math.max(170, (nb * 84) / (2 * Math.PI));
     const pos = {};
     pos[centre.id()] = { x: 0, y: 0 };
     buildings.forEach((b, i) => {
@@ -868,16 +929,53 @@
     cy.fit(undefined, 20);
   }
 
+  /** Like ECharts' labelLayout hideOverlap: labels are kept in order of importance (the compound,
+   * buildings, branches and committees, groups, people) and one that would overlap a kept one is
+   * hidden; its name shows when the node is tapped or hovered. In model coordinates, so the
+   * result holds at every zoom. */
+  function hideOverlappingLabels() {
+    const rank = (n) => (n.hasClass("compound") ? 0 : n.hasClass("b-ok") || n.hasClass("b-part") || n.hasClass("b-bad") ? 1
+      : n.hasClass("group") ? 3 : n.hasClass("person") || n.hasClass("member") ? 4 : 2);
+    cy.nodes().removeClass("label-hidden");
+    const nodes = cy.nodes().toArray().sort((a, b) => rank(a) - rank(b));
+    const kept = [];
+    const box = (n) => n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false });
+    const boxes = new Map(nodes.map((n) => [n.id(), box(n)]));
+    const overlaps = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+    for (const n of nodes) {
+      const b = boxes.get(n.id());
+      if (!b || !(b.w > 0)) continue;
+      if (kept.some((k) => overlaps(k, b))) n.addClass("label-hidden");
+      else kept.push(b);
+    }
+  }
+
+  /** For the tests: pairs of shown node labels that overlap on screen, and the smallest font
+   * size, in screen pixels, of a building label as drawn at the current zoom. */
+  function labelReport() {
+    const shown = cy.nodes().filter((n) => !n.hasClass("label-hidden") && n.data("label"));
+    const boxes = shown.map((n) => n.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false }));
+    let overlaps = 0;
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.w > 0 && b.w > 0 && a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) overlaps++;
+    }
+    const buildings = cy.nodes(".b-ok, .b-part, .b-bad");
+    const hiddenBuildings = buildings.filter((n) => n.hasClass("label-hidden")).length;
+    const fonts = buildings.map((n) => parseFloat(n.style("font-size")) * cy.zoom());
+    return { overlaps, shown: shown.length, buildings: buildings.length, hiddenBuildings, minBuildingFont: Math.min(...fonts) };
+  }
+
   function graphStyle() {
     return [
       { selector: "node", style: {
-        label: "data(label)", "font-family": FONT, "font-size": 11, color: "#222",
-        "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": 110,
+        label: "data(label)", "font-family": FONT, "font-size": 12, color: "#222", "min-zoomed-font-size": 7,
+        "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": 96,
         width: 20, height: 20, "background-color": "#95a5a6", "border-width": 1, "border-color": "#fff",
         "text-background-color": "#fff", "text-background-opacity": 0.75, "text-background-padding": 1,
       } },
-      { selector: ".compound", style: { shape: "round-hexagon", width: 58, height: 58, "background-color": "#2f6fb3", "font-size": 14, "font-weight": "bold" } },
-      { selector: ".b-ok, .b-part, .b-bad", style: { shape: "round-rectangle", width: 34, height: 28, "font-size": 12 } },
+      { selector: ".compound", style: { shape: "round-hexagon", width: 58, height: 58, "background-color": "#2f6fb3", "font-size": 16, "font-weight": "bold" } },
+      { selector: ".b-ok, .b-part, .b-bad", style: { shape: "round-rectangle", width: 36, height: 28, "font-size": 18, "font-weight": "bold", "text-max-width": 80 } },
       { selector: ".b-ok", style: { "background-color": "#2e9d5b" } },
       { selector: ".b-part", style: { "background-color": "#e6a23c" } },
       { selector: ".b-bad", style: { "background-color": "#d64541" } },
@@ -886,10 +984,12 @@
       { selector: ".committee", style: { shape: "round-diamond", width: 30, height: 30, "background-color": "#8e44ad" } },
       { selector: ".firm", style: { shape: "round-tag", width: 32, height: 32, "background-color": "#e67e22" } },
       { selector: ".firm-bad", style: { shape: "round-tag", width: 32, height: 32, "background-color": "#fff", "border-color": "#e67e22", "border-width": 3 } },
-      { selector: ".person", style: { width: 13, height: 13, "background-color": "#95a5a6", "font-size": 9, color: "#555" } },
-      { selector: ".member", style: { width: 13, height: 13, "background-color": "#95a5a6", "border-color": "#c0392b", "border-width": 2.5, "font-size": 9, color: "#555" } },
+      { selector: ".person", style: { width: 13, height: 13, "background-color": "#95a5a6", "font-size": 11, color: "#555" } },
+      { selector: ".member", style: { width: 13, height: 13, "background-color": "#95a5a6", "border-color": "#c0392b", "border-width": 2.5, "font-size": 11, color: "#555" } },
+      { selector: ".label-hidden", style: { label: "" } },
+      { selector: ".label-hidden:selected, .label-hidden.hover", style: { label: "data(label)", "z-index": 10 } },
       { selector: "edge", style: {
-        width: 1.2, "line-color": "#c5ccd4", "curve-style": "straight", label: "data(label)", "font-size": 8,
+        width: 1.2, "line-color": "#c5ccd4", "curve-style": "straight", label: "data(label)", "font-size": 9, "min-zoomed-font-size": 8,
         "font-family": FONT, color: "#7b8794", "text-rotation": "autorotate", "text-background-color": "#fcfcfd",
         "text-background-opacity": 1, "text-background-padding": 1,
       } },
@@ -921,6 +1021,212 @@
     }));
   }
 
+  // ------------------------------------------------------------------ search
+
+  /** The API's search (api/graphql/search.py): people by a full phone or ID number (by name for
+   * organizers and up), buildings and compounds by name; all within the token's area, masked as
+   * the server masks them. */
+  function runSearch() {
+    const text = $("search").value.trim();
+    const seq = ++state.seq.search;
+    if (!text) {
+      state.search = { text, by: null, rows: [], note: t("searchShort") };
+      renderSearch();
+      return Promise.resolve();
+    }
+    return run("search", async () => {
+      const data = await gql(Q.search, { text });
+      if (seq !== state.seq.search) return;
+      state.search = { text, ...data.search };
+      renderSearch();
+      $("search-results").scrollIntoView({ block: "start" });
+    });
+  }
+
+  function searchRows() {
+    const s = state.search;
+    if (!s || !s.persons) return [];
+    const place = (b) => (b ? (b.compound && !b.name.startsWith(b.compound.name) ? b.compound.name + " " : "") + b.name : "");
+    return [
+      ...s.persons.map((p) => ({ kind: "Person", node: p, where: place(p.building), open: p.building ? () => showBuilding(p.building.key) : null })),
+      ...s.buildings.map((b) => ({ kind: "Building", node: b, where: b.compound ? b.compound.name : "", open: () => showBuilding(b.key) })),
+      ...s.compounds.map((c) => ({ kind: "Compound", node: c, where: c.parent ? c.parent.name : "", open: () => showCompound(c.key, true) })),
+    ];
+  }
+
+  function renderSearch() {
+    const s = state.search;
+    $("search-results").hidden = !s;
+    if (!s) return;
+    const rows = searchRows();
+    $("search-text").textContent = s.text;
+    $("search-count").textContent = s.by ? t("searchCount", { n: rows.length }) + " · " + T[state.lang].searchBy[s.by] : "";
+    const viewer = state.me && state.me.role === "viewer";
+    $("search-note").textContent = s.note || (!rows.length ? t("searchNone") : "") +
+      (s.by === "NAME" && viewer ? " " + t("searchNoNames") : "");
+    $("search-table").querySelector("tbody").replaceChildren(...rows.map((r) => {
+      const tr = el("tr", { tabindex: r.open ? "0" : null, "data-kind": r.kind, "data-key": r.node.key },
+        el("td", { text: kindName(r.kind) + (r.node.isPartyMember ? " · " + t("partyMember") : "") }),
+        el("td", { text: label(r.node) }), el("td", { text: r.node.key }),
+        el("td", { text: r.node.phone || "" }), el("td", { text: r.where }));
+      if (r.open) {
+        tr.addEventListener("click", r.open);
+        tr.addEventListener("keydown", (e) => { if (e.key === "Enter") r.open(); });
+      }
+      return tr;
+    }));
+  }
+
+  // ------------------------------------------------------------------ a building's detail
+
+  /** Who is there and who could close its gaps: resident members, groups and their leaders, the
+   * head (current on the as-of date), and the API's suggested candidates for each missing one. */
+  function showBuilding(key) {
+    const seq = ++state.seq.building;
+    return run("building", async () => {
+      const data = await gql(Q.building, { id: key, asOf: asOf() });
+      const b = data.node;
+      if (seq !== state.seq.building || !b) return;
+      let gaps = { group: null, head: null };
+      if (b.compound) {
+        const area = b.compound.id;
+        const keys = await gql(Q.buildingGapKeys, { area, asOf: asOf() });
+        const mine = async (report, indicator) => {
+          const edges = report ? report.gaps.edges : [];
+          const i = edges.findIndex((e) => e.node.item.key === b.key);
+          if (i < 0) return null;
+          const one = await gql(Q.buildingGap, { area, indicator, asOf: asOf(), after: i ? edges[i - 1].cursor : null });
+          const node = one.gaps && one.gaps.gaps.nodes[0];
+          return node && node.item.key === b.key ? node : null;
+        };
+        gaps = { group: await mine(keys.group, "BUILDING_GROUP"), head: await mine(keys.head, "BUILDING_HEAD") };
+        if (seq !== state.seq.building) return;
+      }
+      state.building = { node: b, gaps };
+      renderBuilding();
+      $("building").scrollIntoView({ block: "start" });
+    });
+  }
+
+  function buildingRows() {
+    const { node: b, gaps } = state.building;
+    const rows = [];
+    const person = (section, p, detail) => rows.push({ section, name: label(p), key: p.key, phone: p.phone || "", detail, node: p });
+    const members = b.residents;
+    if (!members.nodes.length) rows.push({ section: "secMember", name: t("noMembers"), key: "", phone: "", detail: "" });
+    for (const p of members.nodes) person("secMember", p, "");
+    if (members.totalCount > members.nodes.length) {
+      rows.push({ section: "secMember", name: "…", key: "", phone: "", detail: t("membersTotal", { n: members.totalCount }) + " · " + t("firstMembers", { n: members.nodes.length }) });
+    }
+    if (!b.partyGroups.length) rows.push({ section: "secGroup", name: t("noGroups"), key: "", phone: "", detail: gaps.group ? zhEn(gaps.group, "status") : "" });
+    for (const g of b.partyGroups) {
+      rows.push({ section: "secGroup", name: label(g), key: g.key, phone: "", detail: "" });
+      if (g.leader) person("secLeader", g.leader, t("leaderOf", { g: label(g) }));
+    }
+    if (b.head) person("secHead", b.head, "");
+    else rows.push({ section: "secHead", name: t("noHead"), key: "", phone: "", detail: gaps.head ? zhEn(gaps.head, "status") : "" });
+    for (const [section, gap] of [["secCandGroup", gaps.group], ["secCandHead", gaps.head]]) {
+      if (!gap) continue;
+      if (!gap.suggestions.length) rows.push({ section, name: t("noSuggestions"), key: "", phone: "", detail: "" });
+      for (const s of gap.suggestions) {
+        const why = zhEn(s, "why") + (s.via ? ` · ${t("via")} ${label(s.via)}` : "");
+        rows.push({ section, name: label(s.candidate), key: s.candidate.key, phone: s.candidate.phone || "", detail: why, node: s.candidate });
+      }
+    }
+    return rows;
+  }
+
+  function renderBuilding() {
+    const bd = state.building;
+    $("building").hidden = !bd;
+    if (!bd) return;
+    const b = bd.node;
+    $("building-name").textContent = (b.compound && !b.name.startsWith(b.compound.name) ? b.compound.name + " " : "") + b.name;
+    $("building-kind").textContent = kindName("Building") + " · " + b.key;
+    const n = b.residents.totalCount;
+    $("building-status").textContent = [
+      (n === 1 && T[state.lang].membersTotal1 ? t("membersTotal1") : t("membersTotal", { n })),
+      (bd.gaps.group ? "✗ " : "✓ ") + shortName({ indicator: "BUILDING_GROUP" }),
+      (bd.gaps.head ? "✗ " : "✓ ") + shortName({ indicator: "BUILDING_HEAD" }),
+    ].join(" · ");
+    $("building-graph").hidden = !b.compound;
+    $("building-table").querySelector("tbody").replaceChildren(...buildingRows().map((r) =>
+      el("tr", { "data-section": r.section, "data-key": r.key || null, class: r.section.startsWith("secCand") ? "cand" : null },
+        el("td", { text: t(r.section) }), el("td", { text: r.name }), el("td", { text: r.key }),
+        el("td", { text: r.phone }), el("td", { text: r.detail }))));
+  }
+
+  // ------------------------------------------------------------------ export of what is shown
+
+  /** A CSV of one card exactly as it is on screen (the cells' text: names masked as the server
+   * masked them, statuses by name), with a bilingual header "中文 / English"; UTF-8 with a BOM
+   * so that spreadsheet programs read the Chinese. */
+  function exportCard(target) {
+    let header;
+    let rows;
+    if (target === "gap-list") {
+      header = ["colItem", "colKey", "evidence", "colStatus", "colCandidates"].map(bilingual);
+      rows = [...document.querySelectorAll("#gap-list li.gap")].map((li) => [
+        li.querySelector(".gap-head .item").textContent, li.querySelector(".gap-head .key").textContent,
+        li.querySelector(".gap-head .brief").textContent, li.querySelector(".gap-head .status-code").textContent,
+        [...li.querySelectorAll(".sugg li")].map((s) => s.textContent).join("；"),
+      ]);
+    } else {
+      const table = $(target);
+      header = [...table.querySelectorAll("thead th")].map((th) => (th.dataset.i18n ? bilingual(th.dataset.i18n) : th.textContent));
+      rows = [...table.querySelectorAll("tbody tr")].map((tr) => [...tr.cells].map((td) => td.textContent));
+    }
+    const csv = [header, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+    const blob = new Blob(["\ufeff" + csv], { type: "text/csv;charset=utf-8" });
+    const url = URL.createObjectURL(blob);
+    const day = asOf() || (state.coverage && state.coverage.asOf) || "";
+    const a = el("a", { href: url, download: `gongzhi-${target}-${(state.area && state.area.key) || "area"}${day ? "-" + day : ""}.csv` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    state.lastExport = { target, header, rows };
+  }
+
+  const bilingual = (k) => (T.zh[k] === T.en[k] ? T.zh[k] : `${T.zh[k]} / ${T.en[k]}`);
+
+  function csvCell(v) {
+    let s = String(v === null || v === undefined ? "" : v);
+    // a cell a spreadsheet would run as a formula is written as text
+    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  // ------------------------------------------------------------------ the as-of date
+
+  /** YYYY-MM-DD whatever the browser's locale; "" is "today" (the server's). Returns the
+   * message for a date that is not one, or null. */
+  function dateProblem(text) {
+    if (!text) return null;
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    if (!m) return t("dateFormat");
+    const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    if (d.getUTCFullYear() !== +m[1] || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) return t("dateNoDay", { d: text });
+    return null;
+  }
+
+  /** Checks the field; on a good date (or none) reloads what is shown as of it. */
+  function asOfChanged() {
+    const field = $("as-of");
+    field.value = field.value.trim();
+    const problem = dateProblem(field.value);
+    $("as-of-error").textContent = problem || "";
+    $("as-of-error").hidden = !problem;
+    field.setAttribute("aria-invalid", problem ? "true" : "false");
+    if (problem) return;
+    state.asOf = field.value;
+    if (!state.area) return;
+    loadCoverage();
+    if (state.indicator) loadGaps(false);
+    if (state.compound) showCompound(state.compound.node.key, false);
+    if (state.building) showBuilding(state.building.node.key);
+  }
+
   // ------------------------------------------------------------------ language
 
   function applyLanguage() {
@@ -928,6 +1234,7 @@
     document.title = state.lang === "en" ? "Gongzhi · Coverage dashboard" : "共治 · 覆盖率看板";
     for (const n of document.querySelectorAll("[data-i18n]")) n.textContent = t(n.dataset.i18n);
     for (const n of document.querySelectorAll("[data-i18n-placeholder]")) n.placeholder = t(n.dataset.i18nPlaceholder);
+    for (const n of document.querySelectorAll("[data-i18n-title]")) n.title = t(n.dataset.i18nTitle);
     $("lang").textContent = state.lang === "en" ? "中文" : "EN";
     for (const n of document.querySelectorAll(".tree-label")) {
       const li = n.closest("li");
@@ -937,12 +1244,17 @@
     if (state.coverage) { renderCoverage(); renderChildren(); }
     if (state.gaps) renderGaps();
     if (state.compound) { renderCompoundPick(); renderGraph(); }
+    if (state.search) renderSearch();
+    if (state.building) renderBuilding();
+    const problem = dateProblem($("as-of").value.trim());
+    $("as-of-error").textContent = problem || "";
   }
 
   // ------------------------------------------------------------------ wiring
 
   function init() {
-    window.gongzhiDashboard = { state, charts, cy: null, gql, version: 1 };
+    window.gongzhiDashboard = { state, charts, cy: null, gql, labelReport: () => (cy ? labelReport() : null),
+      drawCompound: (data) => { state.compound = data; renderGraph(); }, version: 2 };
     $("token").value = state.token ? state.token : "";
     $("token-form").addEventListener("submit", (e) => {
       e.preventDefault();
@@ -966,12 +1278,14 @@
       localStorage.setItem(LANG_KEY, state.lang);
       applyLanguage();
     });
-    $("as-of").addEventListener("change", () => {
-      if (!state.area) return;
-      loadCoverage();
-      if (state.indicator) loadGaps(false);
-      if (state.compound) showCompound(state.compound.node.key, false);
+    $("as-of").addEventListener("change", asOfChanged);
+    $("search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(); });
+    $("search-close").addEventListener("click", () => { state.search = null; renderSearch(); });
+    $("building-close").addEventListener("click", () => { state.building = null; renderBuilding(); });
+    $("building-graph").addEventListener("click", () => {
+      if (state.building && state.building.node.compound) showCompound(state.building.node.compound.key, true);
     });
+    for (const b of document.querySelectorAll("button.export")) b.addEventListener("click", () => exportCard(b.dataset.export));
     $("rank-by").addEventListener("change", (e) => { state.rankBy = e.target.value; renderChildren(); });
     $("gaps-close").addEventListener("click", () => {
       state.indicator = null;
