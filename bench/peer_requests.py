@@ -118,7 +118,7 @@ GEN_MEMBER_ON_DAY = (
     "{AND: [{politicalStatus: {in: [MEMBER, PROBATIONARY]}}, {buildingIsNull: false}, "
     "{OR: [{joinedOn: {isNull: true}}, {joinedOn: {lte: $day}}]}]}"
 )
-GEN_GROUP = "{level: {eq: GROUP}}"
+GEN_GROUP = "{node: {level: {eq: GROUP}}}"  # a relationship table: {rel, node}
 GEN_HAS_GROUP = (
     f"{{OR: [{{coveredBySome: {GEN_GROUP}}}, "
     f"{{AND: [{{entrancesCount: {{gt: 0}}}}, {{entrancesAll: {{coveredBySome: {GEN_GROUP}}}}}]}}]}}"

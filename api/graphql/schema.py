@@ -162,6 +162,6 @@ def build_schema(
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not dev),
-        # long lists take turns (api/graphql/execution.py); graph { } arrives complete (generated/root.py)
+        # graph { } arrives complete (api/graphql/generated/root.py)
         execution_context_class=GraphExecutionContext,
     )

@@ -269,13 +269,6 @@ class ScopedData:
         scope = await self.jurisdiction()
         return {o.id for o in objs if o is not None and not scope.contains(o)}
 
-    def loads_pending(self) -> bool:
-        """Whether a DataLoader of this request holds keys it has not sent yet. A long list is
-        completed in turns (``api/graphql/execution.py``) only while none does: giving the
-        loop back would send the batch early, one round trip per part of the list."""
-        loaders: list[DataLoader[Any, Any]] = [self.node_loader, *self._link_loaders.values()]
-        return any(ld.batch is not None and not ld.batch.dispatched and ld.batch.tasks for ld in loaders)
-
     def forget(self) -> None:
         """Drop every cached answer (after a write, so the payload reads what was written)."""
         self._jurisdiction = None

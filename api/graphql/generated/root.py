@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql.execution.values import VariableValues
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.graphql.context import ctx, day
-from api.graphql.execution import TurnTakingExecutionContext
 from api.graphql.generated.compile import ConnSpec, Request, children, compile_graph
 from api.graphql.generated.shape import Shaper, group_places
 from api.graphql.generated.types import Generated, generate
@@ -31,8 +31,8 @@ class Precompleted:
     value: Any
 
 
-class GraphExecutionContext(TurnTakingExecutionContext):
-    """The API's executor (long lists take turns), except that a ``Precompleted`` result is
+class GraphExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, except that a ``Precompleted`` result is
     the response as it is."""
 
     def complete_value(

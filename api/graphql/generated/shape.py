@@ -4,7 +4,7 @@ Keys are the response keys (aliases) of the document; values what graphql-core w
 made of them: global ids (``api/graphql/ids.py``), ISO dates, enums by name, personal values
 masked by the caller's role and their unmasked reads audited, by the same functions the
 hand-written types use (``api/graphql/personal.py``). The result is handed to graphql-core
-complete (``execution.py``), so no per-field resolver runs inside the subtree.
+complete (``root.py``), so no per-field resolver runs inside the subtree.
 """
 
 from __future__ import annotations

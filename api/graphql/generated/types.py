@@ -4,7 +4,7 @@
 declarations alone (names by ``names.py``); a new node kind or relationship in the model
 appears here with its filters, sorts and lists without API code. The types carry no
 resolvers: the ``graph`` root field compiles the whole subtree into ``Select`` plans and
-returns its response complete (``compile.py``, ``execution.py``); the types exist so that
+returns its response complete (``compile.py``, ``root.py``); the types exist so that
 documents validate and the SDL shows the real shapes.
 
 The registry it returns (``Generated``) is what the compiler reads: which field of which type
