@@ -11,12 +11,12 @@ import pytest
 
 from api.graphql.limits import DEFAULT_LIMITS
 from graph.store import Store
-from tests.api.client import Api
+from tests.api.client import TEST_LIMITS, Api
 
 
 @pytest.fixture(scope="module")
 def api(street_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Api:
-    return Api(street_store, tmp_path_factory.mktemp("api"), limits=DEFAULT_LIMITS.with_(max_cost=10**7))
+    return Api(street_store, tmp_path_factory.mktemp("api"), limits=TEST_LIMITS.with_(max_cost=10**7))
 
 
 def keys(conn: dict[str, Any]) -> list[str]:
@@ -163,7 +163,7 @@ def test_the_generated_tree_is_priced_by_the_datas_fan_out(api: Api, street_stor
     from api.graphql.schema import build_schema
 
     schema = build_schema()._schema  # type: ignore[attr-defined]
-    limits = DEFAULT_LIMITS
+    limits = DEFAULT_LIMITS  # the served cost limits, as deployed
     degrees = street_store.degrees()
     by_data = cost_rule(limits.max_cost, limits.max_page, limits.default_page, lambda: degrees)
     by_pages = cost_rule(limits.max_cost, limits.max_page, limits.default_page, lambda: None)
@@ -208,7 +208,7 @@ def test_one_plan_per_root_list_and_no_other_read(street_store: Store, tmp_path:
             return self.inner.select(*a)
 
     store = Plans(street_store)
-    api = Api(store, tmp_path, limits=DEFAULT_LIMITS.with_(max_cost=10**7))
+    api = Api(store, tmp_path, limits=TEST_LIMITS.with_(max_cost=10**7))
     doc = """{ graph { a: compounds(where: {buildingsCount: {gt: 1}}) { totalCount nodes { name buildings { nodes { key
         entrances { totalCount } } } } } b: partyOrgs(first: 5) { nodes { members { totalCount } parent { name } } } } }"""
     api.ask(doc)

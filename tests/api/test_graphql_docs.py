@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from graphql import OperationDefinitionNode, OperationType, parse, validate
 
-from api.graphql.limits import DEFAULT_LIMITS
 from api.graphql.schema import build_schema
 from graph.settings import Settings
 from graph.store import open_store
 from loaders.load import load
-from tests.api.client import Api
+from tests.api.client import TEST_LIMITS, Api
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 BLOCK = re.compile(r"```graphql\n(.*?)```", re.S)
@@ -35,7 +34,7 @@ def test_example_validates(text: str) -> None:
 def test_example_queries_run(street_dir: Path, tmp_path: Path) -> None:
     store = open_store(Settings(GONGZHI_STORE="embedded", GONGZHI_DATA_DIR=tmp_path / "data"))  # type: ignore[call-arg]
     load(store, street_dir, source="street")
-    api = Api(store, tmp_path, limits=DEFAULT_LIMITS, area="S-0001")
+    api = Api(store, tmp_path, limits=TEST_LIMITS, area="S-0001")
     ran = 0
     for text in blocks():
         for op in parse(text).definitions:

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from api.graphql.limits import DEFAULT_LIMITS
 from graph.store import Store
 from loaders.load import load
-from tests.api.client import Api
+from tests.api.client import TEST_LIMITS, Api
 
 DAY = "2026-07-01"
 LATER = "2026-07-02"
@@ -23,7 +22,7 @@ ME = "CM-0001"
 @pytest.fixture
 def api(store: Store, street_dir: Path, tmp_path: Path) -> Iterator[Api]:
     load(store, street_dir, source="street")
-    yield Api(store, tmp_path, limits=DEFAULT_LIMITS.with_(max_cost=10**6), area=ME)
+    yield Api(store, tmp_path, limits=TEST_LIMITS.with_(max_cost=10**6), area=ME)
 
 
 def mutate(api: Api, document: str, variables: dict[str, Any], role: str = "organizer", area: str = ME) -> dict[str, Any]:

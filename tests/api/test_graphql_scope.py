@@ -19,14 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.graphql.ids import from_global
-from api.graphql.limits import DEFAULT_LIMITS
 from api.graphql.redact import strings as redact_strings
 from graph.embedded import GraphView
 from graph.settings import Settings
 from graph.store import Store, open_store
 from loaders.load import load
 from queries.indicators import INDICATOR_IDS
-from tests.api.client import Api
+from tests.api.client import TEST_LIMITS, Api
 
 AREA_LABELS = ("City", "District", "Subdistrict", "Community", "Grid", "Compound")
 ROLES = ("viewer", "organizer", "officer", "admin")
@@ -177,7 +176,7 @@ def oracle(street_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Oracle
 
 @pytest.fixture(scope="module")
 def api(street_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Api:
-    return Api(street_store, tmp_path_factory.mktemp("api"), limits=DEFAULT_LIMITS.with_(max_cost=10**7, max_depth=20))
+    return Api(street_store, tmp_path_factory.mktemp("api"), limits=TEST_LIMITS.with_(max_cost=10**7, max_depth=20))
 
 
 # ---------------------------------------------------------------- checking an answer

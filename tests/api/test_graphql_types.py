@@ -9,16 +9,15 @@ from typing import Any
 
 import pytest
 
-from api.graphql.limits import DEFAULT_LIMITS
 from graph.query import Query
 from graph.store import Store
-from tests.api.client import Api
+from tests.api.client import TEST_LIMITS, Api
 
 
 @pytest.fixture(scope="module")
 def api(street_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Api:
     # functional tests ask wide nested pages; the cost limit has its own tests (test_graphql_hostile.py)
-    return Api(street_store, tmp_path_factory.mktemp("api"), limits=DEFAULT_LIMITS.with_(max_cost=10**7))
+    return Api(street_store, tmp_path_factory.mktemp("api"), limits=TEST_LIMITS.with_(max_cost=10**7))
 
 
 def keys(conn: dict[str, Any]) -> list[str]:
@@ -217,7 +216,7 @@ DEEP = """query($n: Int!) {
 
 def test_round_trips_depend_on_the_shape_not_the_rows(street_store: Store, tmp_path: Path) -> None:
     counting = Counting(street_store)
-    api = Api(counting, tmp_path, limits=DEFAULT_LIMITS.with_(max_page=1000, max_cost=10**7))
+    api = Api(counting, tmp_path, limits=TEST_LIMITS.with_(max_page=1000, max_cost=10**7))
     trips: dict[int, int] = {}
     sizes: dict[int, int] = {}
     for n in (10, 1000):
