@@ -10,6 +10,7 @@ Exit codes: 0 success, 1 an expected failure (bad input, store unreachable, ...)
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -872,6 +873,9 @@ def token_list(
 
 def main() -> None:
     """Console entry point: expected failures become one line on stderr and exit 1."""
+    # Neo4j's notes on a statement (a property key no row has yet, say) are for whoever writes
+    # the Cypher, not for an organizer; the driver would print each, with the statement, on stderr
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     try:
         code = app(standalone_mode=False)  # click returns typer.Exit's code instead of raising it
         if isinstance(code, int) and code:

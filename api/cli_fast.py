@@ -85,7 +85,7 @@ def parse(argv: list[str]) -> tuple[str, dict[str, Any], str | None] | None:
     lang = seen.get("--lang", lang)
     params: dict[str, Any] = {
         _POSITIONAL[command]: positional[0],
-        "as_of": seen.get("--as-of") or date.today().isoformat(),  # the CLI's today, not the server's
+        "as_of": seen["--as-of"] if "--as-of" in seen else date.today().isoformat(),  # the CLI's today
         "json": bool(seen.get("--json")),
     }
     if command == "coverage":
@@ -127,7 +127,7 @@ def quick(argv: list[str]) -> str | None:
         if console.legacy_windows or not console.encoding.startswith("utf"):
             return None
         sock.settimeout(REPLY_TIMEOUT_SECONDS)
-        reply = exchange(sock, {"method": "cli", "args": [command, params, console_options(console, lang)]})  # type: ignore[arg-type]
+        reply = exchange(sock, {"method": "cli", "args": [command, params, console_options(console, lang)]})
     except (OSError, WireError):
         return None
     finally:

@@ -5,7 +5,10 @@ commands ask it over ``<data_dir>/serve.sock`` instead of reading the graph agai
 (``graph/remote.py`` is the client, ``graph/wire.py`` the format). Each request names a
 ``Store`` read (``graph.remote.READ_METHODS``); a query travels as its registered name
 (``queries.registry``, ``api.graphql.reads``) with a fingerprint of its Cypher, never as
-code. Reads run in the server's store threads, taking their turn with the API's users
+code. One more request, ``cli``, is a whole ``member`` or ``coverage`` command for the CLI's
+front door (``api/cli_fast.py``): the server prints it as the CLI would (``api/cli_views.py``)
+and sends the text, or declines (``fallback``) and the CLI runs the command itself. Reads run
+in the server's store threads, taking their turn with the API's users
 (``api/graphql/fair.py``, as one user ``cli``), never on the event loop. Recent answers are
 kept with the store version they were read at and given again while the store is still at
 it (``CACHE_ENTRIES``): a read is a function of the graph and its arguments.

@@ -12,6 +12,9 @@ dict travels as a one-key object naming its type::
 
 Anything else is refused (``WireError``) on both sides: decoding builds only these types, so
 a message can never make the reader run code, and an unknown tag is an error, not a guess.
+
+The connection's plumbing is here too (``connect``, ``exchange``, ``hello``): the CLI's front
+door (``api/cli_fast.py``) speaks to the server with this module alone, without the store.
 """
 
 from __future__ import annotations

@@ -67,6 +67,7 @@ def test_what_the_server_declines_the_full_cli_answers_alike(world: Path, env: d
     cases = [
         ["member", "R-999999", "--as-of", DAY],
         ["member", member, "--as-of", "2024-13-45"],
+        ["member", member, "--as-of="],
         ["coverage", community, "--sort", "nope"],
         ["coverage", "CM-9999"],
         ["--lang", "fr", "member", member],
