@@ -10,6 +10,7 @@ Exit codes: 0 success, 1 an expected failure (bad input, store unreachable, ...)
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +24,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.auth import Role, TokenFile
+from api.cli_views import print_json
+from api.cli_views import rate as _rate
+from api.cli_views import table as _table
 from api.messages import current_lang, t
 from graph.errors import GongzhiError, MergeConflicts, ValidationFailed, problem_count
 from graph.records import Recovery
@@ -438,20 +442,8 @@ def _usage_error(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _rate(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
-
-
-def _table(*headers: str, **options: object) -> Table:
-    """A table whose long cells wrap instead of being cut off."""
-    table = Table(**options)  # type: ignore[arg-type]
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    return table
-
-
 def _print_json(data: object) -> None:
-    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    print_json(out, data)
 
 
 XlsxOpt = Annotated[
@@ -502,14 +494,14 @@ def _export(
 ) -> bool:
     """The ledger to ``--xlsx``/``--pdf`` if asked (False if not), unmasked only for a caller
     whose token allows it (api/ledgers.py), the audit line written before the files."""
-    from api.ledgers import audit as audit_export
-    from api.ledgers import caller, write
-    from queries.ledger.books import Reveal, ledger_rows
-
     if xlsx is None and pdf is None:
         if unmask:
             _usage_error(t("unmask_needs_file"))
         return False
+    from api.ledgers import audit as audit_export  # openpyxl and the PDF fonts: only to write files
+    from api.ledgers import caller, write
+    from queries.ledger.books import Reveal, ledger_rows
+
     who = caller(settings, s, token=token, reason=reason, anchors=anchors) if unmask else None
     book = build(who.reveal if who else Reveal())
     if who is not None:
@@ -537,7 +529,7 @@ def coverage(
     lang: Lang = None,
 ) -> None:
     """各项覆盖指标及下级区域排名 / Every coverage indicator of an area, with its child areas ranked."""
-    from queries.labels import indicator_title
+    from api.cli_views import print_coverage
     from queries.ledger.books import coverage_book
     from queries.rollup import rollup
 
@@ -547,29 +539,7 @@ def coverage(
         if _export(settings, s, lambda _: coverage_book(result), xlsx=xlsx, pdf=pdf, unmask=False, token=None,
                    reason=None, anchors=(), operation="coverage", record=area):
             return  # no personal values in a coverage ledger: nothing to unmask
-    if as_json:
-        _print_json(result.as_dict())
-        return
-    lang = current_lang()
-    own = result.area
-    table = Table(
-        t("indicator"),
-        t("total"),
-        t("covered"),
-        t("rate"),
-        title=f"{own.area.name} ({own.area.id}) {t('as_of')} {own.as_of}",
-    )
-    for r in own.indicators:
-        table.add_row(indicator_title(r.indicator, lang), str(r.total), str(r.covered), _rate(r.rate))
-    out.print(table)
-    if result.children:
-        children = Table(t("child_area"), t("mean_rate"), t("furthest_behind"), title=t("children_title"))
-        for c in result.children:
-            rated = [r for r in c.indicators if r.rate is not None]
-            worst = min(rated, key=lambda r: (r.rate, r.indicator)) if rated else None
-            behind = "—" if worst is None else f"{indicator_title(worst.indicator, lang)} {_rate(worst.rate)}"
-            children.add_row(f"{c.area.name} ({c.area.id})", _rate(c.mean_rate), behind)
-        out.print(children)
+    print_coverage(out, result, current_lang(), as_json=as_json)
 
 
 @app.command()
@@ -660,37 +630,20 @@ def member(
     lang: Lang = None,
 ) -> None:
     """党员"1+1"管理卡片 / A member's "1+1" card: both managing branches and the status."""
-    from api.names import PlaceNames
-    from queries.labels import status_label
+    from api.cli_views import member_home, member_names, print_member
     from queries.ledger.books import member_book
     from queries.one_plus_one import member_card
 
     settings = _settings(store, data_dir, lang)
     with _open(settings, read_only=True) as s:
         card = member_card(s, person, _day(as_of))
-        names = PlaceNames(s)
-        home = [x for x in (card.community, card.grid, card.compound, card.building, card.entrance) if x]
-        sides = [o for side in (card.membership, card.residence) for o in side]
-        names.prefetch([*home, *card.reported_to, *(p for o in sides for p in o.places)])
+        names = member_names(s, card)
         if _export(
             settings, s, lambda reveal: member_book(card, reveal, names.name), xlsx=xlsx, pdf=pdf, unmask=unmask,
-            token=token, reason=reason, anchors=home[-1:], operation=f"member {person}", record=person,
+            token=token, reason=reason, anchors=member_home(card)[-1:], operation=f"member {person}", record=person,
         ):
             return
-        if as_json:
-            _print_json(card.as_dict())
-            return
-        lang = current_lang()
-        table = _table("", "", show_header=False, title=f"{card.name} ({card.id})")
-        table.add_row(t("home"), names.name(home[-1]) if home else "—")
-        for label, side in ((t("membership_side"), card.membership), (t("residence_side"), card.residence)):
-            table.add_row(
-                label, "\n".join(f"{o.name or o.id} → {'、'.join(names.names(o.places)) or '—'}" for o in side) or "—"
-            )
-        explanation = card.explanation_en if lang == "en" else card.explanation_zh
-        table.add_row(t("status"), f"{status_label(card.status, lang)}: {explanation}")
-        table.add_row(t("reported_to"), "、".join(names.names(card.reported_to)) or "—")
-    out.print(table)
+        print_member(out, card, names, current_lang(), as_json=as_json)  # names are read on the way
 
 
 @app.command()
@@ -920,6 +873,9 @@ def token_list(
 
 def main() -> None:
     """Console entry point: expected failures become one line on stderr and exit 1."""
+    # Neo4j's notes on a statement (a property key no row has yet, say) are for whoever writes
+    # the Cypher, not for an organizer; the driver would print each, with the statement, on stderr
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     try:
         code = app(standalone_mode=False)  # click returns typer.Exit's code instead of raising it
         if isinstance(code, int) and code:

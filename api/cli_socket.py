@@ -5,7 +5,10 @@ commands ask it over ``<data_dir>/serve.sock`` instead of reading the graph agai
 (``graph/remote.py`` is the client, ``graph/wire.py`` the format). Each request names a
 ``Store`` read (``graph.remote.READ_METHODS``); a query travels as its registered name
 (``queries.registry``, ``api.graphql.reads``) with a fingerprint of its Cypher, never as
-code. Reads run in the server's store threads, taking their turn with the API's users
+code. One more request, ``cli``, is a whole ``member`` or ``coverage`` command for the CLI's
+front door (``api/cli_fast.py``): the server prints it as the CLI would (``api/cli_views.py``)
+and sends the text, or declines (``fallback``) and the CLI runs the command itself. Reads run
+in the server's store threads, taking their turn with the API's users
 (``api/graphql/fair.py``, as one user ``cli``), never on the event loop. Recent answers are
 kept with the store version they were read at and given again while the store is still at
 it (``CACHE_ENTRIES``): a read is a function of the graph and its arguments.
@@ -40,11 +43,24 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from api.cli_views import NotForTheServer
 from graph.errors import GongzhiError, NotFound
 from graph.query import Query
-from graph.remote import READ_METHODS, bindable, connect, fingerprint, hello, socket_path
+from graph.remote import READ_METHODS, fingerprint
 from graph.store import Store
-from graph.wire import MAX_REQUEST_BYTES, PROTOCOL, WireError, encode, length, pack, unpack
+from graph.wire import (
+    MAX_REQUEST_BYTES,
+    PROTOCOL,
+    WireError,
+    bindable,
+    connect,
+    encode,
+    hello,
+    length,
+    pack,
+    socket_path,
+    unpack,
+)
 
 log = logging.getLogger("gongzhi.api")
 
@@ -154,14 +170,16 @@ class CliSocket:
         if method == "hello":  # on the loop, at once: a CLI waits only briefly for it
             info = {"protocol": PROTOCOL, "version": self.version, "served": self.served, "pid": os.getpid()}
             return {"ok": info}
-        if method not in READ_METHODS or not isinstance(args, list):
+        if method == "cli" and isinstance(args, list) and len(args) == 3:
+            call: Callable[[], Any] | dict[str, Any] = functools.partial(_command, store, *args)
+        elif method not in READ_METHODS or not isinstance(args, list):
             return _refusal("StoreError", f"not a read the CLI socket answers: {str(method)[:40]!r}")
-        if method == "run":
+        elif method == "run":
             call = self._query_call(store, args)
-            if isinstance(call, dict):
-                return call
         else:
             call = functools.partial(getattr(store, str(method)), *args)
+        if isinstance(call, dict):
+            return call
 
         key = (str(method), json.dumps(encode(args), sort_keys=True, ensure_ascii=False))
 
@@ -182,6 +200,8 @@ class CliSocket:
 
         try:
             value, version = await self._runner(read)
+        except NotForTheServer:
+            return _refusal("StoreError", "the CLI answers this command itself", fallback=True)
         except GongzhiError as exc:
             return {"error": {"type": type(exc).__name__, "message": exc.message, "message_zh": exc.message_zh}}
         except Exception as exc:  # a bad argument, a bug: its type only, never its values
@@ -205,6 +225,14 @@ class CliSocket:
         if print_ != fingerprint(query):
             return _refusal("StoreError", f"query {name!r} differs from the server's", fallback=True)
         return functools.partial(store.run, query, params)
+
+
+def _command(store: Store, command: Any, params: Any, console: Any) -> str:
+    """What ``gongzhi <command>`` prints (``api/cli_views.py``), in the CLI's console and
+    language: one request for the whole command instead of a store read per question."""
+    from api.cli_views import answer, buffer_console
+
+    return answer(store, command, params, *buffer_console(console))
 
 
 def _refusal(kind: str, message: str, message_zh: str | None = None, *, fallback: bool = False) -> dict[str, Any]:

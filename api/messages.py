@@ -10,8 +10,6 @@ import os
 import re
 from typing import Literal
 
-from queries.indicators.spec import count_en
-
 Lang = Literal["zh", "en"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -174,6 +172,8 @@ def _counted(text: str, values: dict[str, object]) -> str:
     def one(m: re.Match[str]) -> str:
         raw = values[m.group(1)]
         n = raw if isinstance(raw, int) else int(str(raw).replace(",", ""))
+        from queries.indicators.spec import count_en  # the indicators only when a message counts
+
         return count_en(n, m.group(2), m.group(3))
 
     return _COUNTED.sub(one, text)

@@ -1,12 +1,15 @@
 """CLI reads: ``gongzhi member`` and ``gongzhi coverage`` as a user runs them, side by side.
 
-Each command is a real process, timed wall-clock from start to exit, on three paths in one
-run: the embedded store read directly (the command reads the whole graph), the embedded store
-through a running ``gongzhi serve`` (graph/remote.py: the command asks the server over its
-socket), and Neo4j (the command asks the database). Through the server, the first call of a
-command is shown apart: it computes what later calls find kept (api/cli_socket.py). ``gongzhi
---help`` is the floor: starting Python and importing the CLI, what no path can go below.
-Every command must print the same through the server as directly (a difference is a problem).
+Each command is a real process started as the ``gongzhi`` script starts (its front door,
+api/cli_fast.py), timed wall-clock from start to exit, on three paths in one run: the embedded
+store read directly (the full CLI reads the whole graph), the embedded store through a running
+``gongzhi serve`` (the front door sends the command in one request over the server's socket
+and prints the answer, api/cli_socket.py), and Neo4j (the full CLI asks the database). Through
+the server, the first call of a command is shown apart: it computes what later calls find kept.
+``gongzhi --help`` is the full CLI's floor: starting Python and importing the CLI, what the
+direct and Neo4j paths cannot go below (the front door starts without most of it). Every
+command must print the same through the server and on Neo4j as directly (a difference is a
+problem).
 
 Run alone: ``python -m bench.cli_reads --scale district`` (Neo4j too if NEO4J_URI is set; that
 database is CLEARED and loaded with the scale). ``make bench`` runs it for every scale.
@@ -30,7 +33,7 @@ from typing import Any
 from bench.worker import AS_OF_ISO, Targets
 
 PATHS = ("embedded direct", "embedded via server", "neo4j")
-GONGZHI = [sys.executable, "-m", "api.cli"]
+GONGZHI = [sys.executable, "-m", "api.cli_fast"]  # the front door, as the `gongzhi` script
 
 
 @dataclass
@@ -78,7 +81,7 @@ def _free_port() -> int:
 
 
 def _wait_for_socket(data_dir: Path, proc: subprocess.Popen[bytes], timeout: float = 1800) -> None:
-    from graph.remote import connect, hello, socket_path
+    from graph.wire import connect, hello, socket_path
 
     deadline = time.monotonic() + timeout
     while True:
@@ -154,9 +157,11 @@ def section(results: list[CliReads]) -> list[str]:
     out.append(
         "Wall-clock time of a `gongzhi` command from start to exit (a real process; median of "
         f"{results[0].calls} calls), on each path in the same run: the embedded store read directly, "
-        "the embedded store through a running `gongzhi serve` (its socket, graph/remote.py), and "
-        "Neo4j. *first* is the first call through a freshly started server (what later calls find "
-        "kept is computed then); *floor* is `gongzhi --help`, starting Python and importing the CLI."
+        "the embedded store through a running `gongzhi serve` (the `gongzhi` script's front door, "
+        "api/cli_fast.py, sends the command in one request over the server's socket), and Neo4j. "
+        "*first* is the first call through a freshly started server (what later calls find kept is "
+        "computed then); *floor* is `gongzhi --help`, starting Python and importing the full CLI, "
+        "which the direct and Neo4j paths cannot go below and the front door skips."
     )
     out.append("")
     out.append("| scale | command | embedded direct | embedded via server | (first) | neo4j | direct / via server | floor |")

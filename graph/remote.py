@@ -23,10 +23,7 @@ The path is embedded only: on Neo4j the CLI already talks to the database server
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
-import stat
-import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -39,15 +36,8 @@ from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
 from graph.select import Scope, Select, SelectResult
 from graph.settings import Settings
 from graph.store import Store, open_store
-from graph.wire import MAX_REPLY_BYTES, PROTOCOL, WireError, length, pack, unpack
+from graph.wire import REPLY_TIMEOUT_SECONDS, WireError, connect, exchange, hello, socket_path
 
-SOCKET = "serve.sock"
-#: a live server answers its hello at once; one that does not within this is treated as absent
-HELLO_TIMEOUT_SECONDS = 2.0
-#: a read at city scale takes seconds; this only bounds a server that stopped answering
-REPLY_TIMEOUT_SECONDS = 600.0
-#: the longest path ``bind``/``connect`` take (``sun_path`` is 108 bytes on Linux)
-MAX_SOCKET_PATH = 100
 #: the reads a server answers; everything else of ``Store`` is refused by both sides
 READ_METHODS = frozenset(
     {
@@ -59,82 +49,11 @@ READ_METHODS = frozenset(
 T = TypeVar("T")
 
 
-def socket_path(data_dir: Path) -> Path:
-    return Path(data_dir) / SOCKET
-
 
 def fingerprint(query: Query) -> str:
     """What the two sides compare besides the name: a server started from code whose query of
     that name is another text answers another question, and is not asked it."""
     return hashlib.sha256(f"{query.name}\0{query.cypher}".encode()).hexdigest()[:16]
-
-
-def bindable(path: Path) -> tuple[str, int | None]:
-    """A name ``bind``/``connect`` accept for ``path``, and a directory descriptor to close
-    after: a long data directory (tests' temporary ones) is reached through its descriptor
-    (``/proc/self/fd/N/serve.sock``, Linux), since ``sun_path`` holds only 108 bytes."""
-    if len(os.fsencode(str(path))) <= MAX_SOCKET_PATH:
-        return str(path), None
-    if not sys.platform.startswith("linux"):
-        raise OSError(f"socket path too long: {path}")
-    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    return f"/proc/self/fd/{fd}/{path.name}", fd
-
-
-def connect(path: Path, timeout: float = HELLO_TIMEOUT_SECONDS) -> socket.socket | None:
-    """A connection to the server's socket at ``path``, or None: no socket, not a socket, not
-    this user's (someone else's socket is never trusted with the CLI's reads), or nobody
-    listening (a server killed with ``kill -9`` leaves its socket behind)."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISSOCK(st.st_mode) or st.st_uid != os.getuid():
-        return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    fd: int | None = None
-    try:
-        name, fd = bindable(path)
-        sock.connect(name)
-    except OSError:
-        sock.close()
-        return None
-    finally:
-        if fd is not None:
-            os.close(fd)
-    return sock
-
-
-def exchange(sock: socket.socket, message: dict[str, Any]) -> dict[str, Any]:
-    """Send one message and read its reply; ``OSError`` if the connection fails."""
-    sock.sendall(pack(message))
-    header = _read(sock, 4)
-    return unpack(_read(sock, length(header, MAX_REPLY_BYTES)))
-
-
-def _read(sock: socket.socket, n: int) -> bytes:
-    chunks, got = [], 0
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            raise ConnectionResetError("the server closed the connection")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def hello(sock: socket.socket) -> dict[str, Any] | None:
-    """The server's greeting (protocol, the store version of its latest answer, reads
-    served), or None if it does not answer in time or speaks another protocol."""
-    try:
-        reply = exchange(sock, {"method": "hello", "args": [], "protocol": PROTOCOL})
-    except (OSError, WireError):
-        return None
-    info = reply.get("ok")
-    if not isinstance(info, dict) or info.get("protocol") != PROTOCOL:
-        return None
-    return info
 
 
 class _Fallback(Exception):

@@ -12,15 +12,23 @@ dict travels as a one-key object naming its type::
 
 Anything else is refused (``WireError``) on both sides: decoding builds only these types, so
 a message can never make the reader run code, and an unknown tag is an error, not a guess.
+
+The connection's plumbing is here too (``connect``, ``exchange``, ``hello``): the CLI's front
+door (``api/cli_fast.py``) speaks to the server with this module alone, without the store.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import socket
+import stat
 import struct
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from graph.errors import StoreError
@@ -35,6 +43,14 @@ MAX_REPLY_BYTES = 1 << 30
 
 _RECORDS: dict[str, type] = {cls.__name__: cls for cls in (StoredNode, StoredRel, Stats, Degrees, LoadStatus)}
 _SCALARS = (str, int, float, bool, type(None))
+
+SOCKET = "serve.sock"
+#: a live server answers its hello at once; one that does not within this is treated as absent
+HELLO_TIMEOUT_SECONDS = 2.0
+#: a read at city scale takes seconds; this only bounds a server that stopped answering
+REPLY_TIMEOUT_SECONDS = 600.0
+#: the longest path ``bind``/``connect`` take (``sun_path`` is 108 bytes on Linux)
+MAX_SOCKET_PATH = 100
 
 
 class WireError(StoreError):
@@ -156,3 +172,75 @@ def length(header: bytes, limit: int) -> int:
     if n > limit:
         raise WireError(f"message of {n:,} bytes is over the limit of {limit:,}")
     return int(n)
+
+
+def socket_path(data_dir: Path) -> Path:
+    return Path(data_dir) / SOCKET
+
+
+def bindable(path: Path) -> tuple[str, int | None]:
+    """A name ``bind``/``connect`` accept for ``path``, and a directory descriptor to close
+    after: a long data directory (tests' temporary ones) is reached through its descriptor
+    (``/proc/self/fd/N/serve.sock``, Linux), since ``sun_path`` holds only 108 bytes."""
+    if len(os.fsencode(str(path))) <= MAX_SOCKET_PATH:
+        return str(path), None
+    if not sys.platform.startswith("linux"):
+        raise OSError(f"socket path too long: {path}")
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    return f"/proc/self/fd/{fd}/{path.name}", fd
+
+
+def connect(path: Path, timeout: float = HELLO_TIMEOUT_SECONDS) -> socket.socket | None:
+    """A connection to the server's socket at ``path``, or None: no socket, not a socket, not
+    this user's (someone else's socket is never trusted with the CLI's reads), or nobody
+    listening (a server killed with ``kill -9`` leaves its socket behind)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISSOCK(st.st_mode) or st.st_uid != os.getuid():
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    fd: int | None = None
+    try:
+        name, fd = bindable(path)
+        sock.connect(name)
+    except OSError:
+        sock.close()
+        return None
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return sock
+
+
+def exchange(sock: socket.socket, message: dict[str, Any]) -> dict[str, Any]:
+    """Send one message and read its reply; ``OSError`` if the connection fails."""
+    sock.sendall(pack(message))
+    header = _read(sock, 4)
+    return unpack(_read(sock, length(header, MAX_REPLY_BYTES)))
+
+
+def _read(sock: socket.socket, n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            raise ConnectionResetError("the server closed the connection")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def hello(sock: socket.socket) -> dict[str, Any] | None:
+    """The server's greeting (protocol, the store version of its latest answer, reads
+    served), or None if it does not answer in time or speaks another protocol."""
+    try:
+        reply = exchange(sock, {"method": "hello", "args": [], "protocol": PROTOCOL})
+    except (OSError, WireError):
+        return None
+    info = reply.get("ok")
+    if not isinstance(info, dict) or info.get("protocol") != PROTOCOL:
+        return None
+    return info

@@ -20,8 +20,6 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 
-from openpyxl.utils.datetime import from_excel
-
 from graph.declare import Column, FieldType
 from graph.identifiers import (
     credit_code_problem,
@@ -191,6 +189,9 @@ def parse_date(raw: Cell) -> date:
     if isinstance(raw, date):
         return raw
     if isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < _EXCEL_SERIAL_MAX:
+        # openpyxl only for an Excel serial: a CLI's --as-of needs none of it
+        from openpyxl.utils.datetime import from_excel
+
         value = from_excel(raw)
         if isinstance(value, datetime):
             return value.date()

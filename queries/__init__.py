@@ -14,12 +14,18 @@ Every query is registered in ``queries.registry.QUERIES``; the indicators, by th
 ids, in ``queries.indicators.INDICATORS``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from queries.areas import child_areas, resolve_area
 from queries.coverage import coverage, gaps
-from queries.export import write_gaps_xlsx
 from queries.one_plus_one import area_one_plus_one, branch_view, dual_reporting, member_card
 from queries.rollup import rollup
 from queries.trend import trend
+
+if TYPE_CHECKING:
+    from queries.export import write_gaps_xlsx
 
 __all__ = [
     "area_one_plus_one",
@@ -34,3 +40,12 @@ __all__ = [
     "trend",
     "write_gaps_xlsx",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``write_gaps_xlsx`` on first use: openpyxl is a tenth of a second that a read does not need."""
+    if name == "write_gaps_xlsx":
+        from queries.export import write_gaps_xlsx
+
+        return write_gaps_xlsx
+    raise AttributeError(f"module 'queries' has no attribute {name!r}")

@@ -26,10 +26,21 @@ import httpx
 import pytest
 
 from graph.errors import StoreError
-from graph.remote import RemoteStore, bindable, connect, exchange, hello, socket_path
+from graph.remote import RemoteStore
 from graph.settings import Settings
 from graph.store import Store
-from graph.wire import PROTOCOL, WireError, decode, encode, pack
+from graph.wire import (
+    PROTOCOL,
+    WireError,
+    bindable,
+    connect,
+    decode,
+    encode,
+    exchange,
+    hello,
+    pack,
+    socket_path,
+)
 from queries.areas import AREA_PATH
 from queries.indicators import INDICATORS
 from queries.one_plus_one import MEMBER_CARD
