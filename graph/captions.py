@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+#: The font size of ``browser/style.grass``'s node captions, which the units are measured at.
+FONT_PX = 10
 UNIT_PX = 6
 #: The bubble's border (2px each side) and padding, taken off its diameter.
 MARGIN_PX = 10
