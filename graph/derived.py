@@ -72,13 +72,14 @@ def backfill(store: Store) -> int:
         return 0
     version = store.version()
     batch = WriteBatch()
-    for kind in model.NODE_KINDS:
+    # an empty store (a first load) has nothing to bring up to date: only the stamp is recorded
+    for kind in () if store.is_empty() else model.NODE_KINDS:
         if not kind.derived:
             continue
         names = sorted({*(s for d in kind.derived for s in d.sources), *(d.name for d in kind.derived)})
         values = store.node_values(kind.label, names)
         ids = sorted(i for i, props in values.items() if stale(kind, props))
-        for node_id, node in store.fetch_nodes(kind.label, ids).items():
+        for node_id, node in (store.fetch_nodes(kind.label, ids) if ids else {}).items():
             batch.nodes.append(NodeRecord(kind.label, node.labels, node_id, with_derived(kind, node.props)))
     if batch.nodes:
         try:
