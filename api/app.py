@@ -217,8 +217,13 @@ def create_app(
         if "store" not in state:
             opened = open_store(settings)
             # a store written before its derived properties were declared gets them at start
-            # (graph/derived.py: one small read when it is up to date)
-            backfill(opened)
+            # (graph/derived.py: one small read when it is up to date). A store that cannot take
+            # the write now (a load holds it, the server is down) still serves: the next start
+            # or load brings it up to date
+            try:
+                backfill(opened)
+            except StoreError as exc:
+                logging.getLogger("gongzhi.api").warning("derived values not brought up to date: %s", type(exc).__name__)
             state["store"] = opened
         return state["store"]
 
