@@ -56,10 +56,18 @@ def name_initials(name: str | None) -> str | None:
     if not default:
         return None
     readings: list[str] = [default]
-    if _HAN.match(text) and len("".join(lazy_pinyin(text[0], style=Style.FIRST_LETTER, errors=_latin))) == 1:
-        rest = default[1:]
-        for first in pinyin(text[0], style=Style.FIRST_LETTER, heteronym=True)[0]:
-            other = first.lower() + rest
-            if other not in readings and len(readings) <= MAX_READINGS:
-                readings.append(other)
+    rest = default[1:]
+    for first in _surname_readings(text[0]):
+        other = first + rest
+        if other not in readings and len(readings) <= MAX_READINGS:
+            readings.append(other)
     return " ".join(readings)
+
+
+@lru_cache(maxsize=8_192)
+def _surname_readings(char: str) -> tuple[str, ...]:
+    """Every initial pypinyin knows for a Chinese ``char`` (none for another character, or one
+    pypinyin cannot read: the default initials then do not start with it)."""
+    if not _HAN.match(char) or len("".join(lazy_pinyin(char, style=Style.FIRST_LETTER, errors=_latin))) != 1:
+        return ()
+    return tuple(r.lower() for r in pinyin(char, style=Style.FIRST_LETTER, heteronym=True)[0])
