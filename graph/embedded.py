@@ -419,9 +419,9 @@ class EmbeddedStore(Store):
                 os.close(fd)  # closing releases the flock
 
     def _remove_stale_temporaries(self) -> None:
-        """Remove the temporary snapshots and journals of saves that were killed before their
+        """Remove the temporary snapshots, journals and derivation stamps of saves killed before their
         rename: the caller holds the writer lock, so no save of this store is in progress anywhere."""
-        for name in (SNAPSHOT, journal.JOURNAL):
+        for name in (SNAPSHOT, journal.JOURNAL, DERIVATION):
             for tmp in self.data_dir.glob(f".{name}.*.tmp"):
                 tmp.unlink(missing_ok=True)
 
