@@ -39,6 +39,7 @@ from api.graphql.schema import build_schema
 from api.graphql.scope import ScopedData
 from api.guard import RequestGuard
 from api.throttle import Throttle
+from graph.derived import backfill
 from graph.errors import StoreError
 from graph.settings import Settings
 from graph.store import Store, open_store
@@ -214,7 +215,16 @@ def create_app(
 
     def the_store() -> Store:
         if "store" not in state:
-            state["store"] = open_store(settings)
+            opened = open_store(settings)
+            # a store written before its derived properties were declared gets them at start
+            # (graph/derived.py: one small read when it is up to date). A store that cannot take
+            # the write now (a load holds it, the server is down) still serves: the next start
+            # or load brings it up to date
+            try:
+                backfill(opened)
+            except StoreError as exc:
+                logging.getLogger("gongzhi.api").warning("derived values not brought up to date: %s", type(exc).__name__)
+            state["store"] = opened
         return state["store"]
 
     def the_scheduler(s: Store) -> FairScheduler:

@@ -137,8 +137,11 @@ def template(
 def schema(store: StoreOpt = None, data_dir: DataDir = None, lang: Lang = None) -> None:
     """建立约束和索引（可重复执行）/ Apply the declared constraints and indexes, idempotently."""
     settings = _settings(store, data_dir, lang)
+    from graph.derived import backfill
+
     with _open(settings) as s:
         names = s.apply_schema()
+        backfill(s)  # derived values an older store lacks (graph/derived.py)
     out.print(t("schema", n=len(names)) if settings.store == "neo4j" else t("schema_embedded"))
 
 

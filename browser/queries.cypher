@@ -256,3 +256,61 @@ RETURN f.id AS `企业编号`, f.name AS `企业`,
        WHEN size(instructors) > 0 OR size(coalesce(f.mass_organization, '')) > 0 THEN '工作覆盖'
        ELSE '未覆盖' END AS `覆盖情况`
 ;
+
+// 09 下级地区统计 · Counts per child area (what the API's groupBy gives)
+MATCH (:Place {id: $area})<-[:PART_OF]-(a:Place)
+WHERE a:District OR a:Subdistrict OR a:Community OR a:Grid OR a:Compound
+RETURN a.id AS `下级编号`, a.name AS `名称`,
+  CASE WHEN a:District THEN '县(市、区)' WHEN a:Subdistrict THEN '街道' WHEN a:Community THEN '社区'
+       WHEN a:Grid THEN '网格' ELSE '小区' END AS `层级`,
+  COUNT { MATCH (a)<-[:PART_OF*0..4]-(c:Compound) } AS `小区数`,
+  COUNT { MATCH (a)<-[:PART_OF*0..5]-(b:Building) } AS `楼栋数`,
+  COUNT { MATCH (a)<-[:PART_OF*0..5]-(b:Building)
+          WHERE NOT EXISTS {
+              MATCH (b)<-[r:COVERS]-(o:PartyOrg)
+              WHERE o.level = 'group'
+                AND (r.since IS NULL OR r.since <= $asOf) AND (r.until IS NULL OR r.until >= $asOf)
+            }
+            AND NOT (
+              EXISTS { MATCH (b)<-[:PART_OF]-(:Entrance) }
+              AND NOT EXISTS {
+                MATCH (b)<-[:PART_OF]-(e:Entrance)
+                WHERE NOT EXISTS {
+                  MATCH (e)<-[r:COVERS]-(o:PartyOrg)
+                  WHERE o.level = 'group'
+                    AND (r.since IS NULL OR r.since <= $asOf) AND (r.until IS NULL OR r.until >= $asOf)
+                }
+              }
+            ) } AS `未建党小组的楼栋数`,
+  COUNT { MATCH (a)<-[:PART_OF*0..5]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
+          WHERE p.joined_on IS NULL OR p.joined_on <= $asOf } AS `居住党员数`
+ORDER BY `下级编号`
+;
+
+// 10 缺口台账(按小区) · Gaps ledger: buildings without a party group, one numbered row per compound
+MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)<-[:PART_OF]-(b:Building)
+WHERE NOT EXISTS {
+    MATCH (b)<-[r:COVERS]-(o:PartyOrg)
+    WHERE o.level = 'group'
+      AND (r.since IS NULL OR r.since <= $asOf) AND (r.until IS NULL OR r.until >= $asOf)
+  }
+  AND NOT (
+    EXISTS { MATCH (b)<-[:PART_OF]-(:Entrance) }
+    AND NOT EXISTS {
+      MATCH (b)<-[:PART_OF]-(e:Entrance)
+      WHERE NOT EXISTS {
+        MATCH (e)<-[r:COVERS]-(o:PartyOrg)
+        WHERE o.level = 'group'
+          AND (r.since IS NULL OR r.since <= $asOf) AND (r.until IS NULL OR r.until >= $asOf)
+      }
+    }
+  )
+WITH c, b ORDER BY b.id
+WITH c, collect(b.id) AS ids, collect(b.name) AS names
+ORDER BY c.id
+WITH collect({c: c, ids: ids, names: names}) AS rows
+UNWIND range(0, size(rows) - 1) AS i
+RETURN i + 1 AS `序号`, rows[i].c.id AS `小区编号`, rows[i].c.name AS `小区`,
+  size(rows[i].ids) AS `未建党小组的楼栋数`, rows[i].ids AS `楼栋编号`, rows[i].names AS `楼栋`,
+  $asOf AS `统计日期`
+;

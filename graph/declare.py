@@ -14,9 +14,11 @@ the two ends and the declared key columns, so that loading the same file twice c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 
 class FieldType(StrEnum):
@@ -115,6 +117,35 @@ class ConditionalLabel:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A stored property computed from other properties of the same node, never read from input.
+
+    ``compute`` is pure: it is given the values of ``sources`` (in that order, ``None`` where
+    absent) and returns the value, or ``None`` for none. Every writer stores it: the loaders
+    compute it where a node's properties are assembled (``loaders/build.py``, which every load,
+    bulk load and mutation goes through), and ``graph/derived.py`` brings stores written before
+    (or by an older ``revision``) up to date. It is no input column and no part of an item's
+    content hash (``graph/provenance.py``): a reload of unchanged data writes nothing.
+
+    ``personal``: derived from a personal value, so treated as one (never in the generated API,
+    logs or exports). ``revision``: changed whenever ``compute`` would give other values for the
+    same sources, so that stores holding the old ones are recomputed (``graph/derived.py``).
+    """
+
+    name: str
+    sources: tuple[str, ...]
+    compute: Callable[..., Any]
+    indexed: bool = False
+    personal: bool = False
+    revision: str = "1"
+    en_doc: str = ""
+    zh_doc: str = ""
+
+    def value(self, props: dict[str, Any]) -> Any:
+        return self.compute(*(props.get(s) for s in self.sources))
+
+
+@dataclass(frozen=True)
 class NodeKind:
     label: str
     table: str
@@ -124,6 +155,14 @@ class NodeKind:
     inline_rels: tuple[InlineRel, ...] = ()
     extra_labels: tuple[str, ...] = ()
     conditional_labels: tuple[ConditionalLabel, ...] = ()
+    derived: tuple[Derived, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = {c.name for c in self.columns}
+        for d in self.derived:
+            if d.name in names or not set(d.sources) <= names:
+                raise ValueError(f"{self.table}: derived {d.name!r} clashes with a column or has unknown sources")
+            names.add(d.name)
 
     @property
     def id_column(self) -> Column:

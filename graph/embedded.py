@@ -72,6 +72,8 @@ from graph.store import Store
 from graph.turns import checkpoint
 
 LOCK = "writer.lock"
+#: The stamp of the derived declarations the stored derived values follow (graph/derived.py).
+DERIVATION = "derived.stamp"
 LABELS = "_labels"
 TYPE = "_type"
 WRITER_WAIT_SECONDS = 10.0
@@ -417,9 +419,9 @@ class EmbeddedStore(Store):
                 os.close(fd)  # closing releases the flock
 
     def _remove_stale_temporaries(self) -> None:
-        """Remove the temporary snapshots and journals of saves that were killed before their
+        """Remove the temporary snapshots, journals and derivation stamps of saves killed before their
         rename: the caller holds the writer lock, so no save of this store is in progress anywhere."""
-        for name in (SNAPSHOT, journal.JOURNAL):
+        for name in (SNAPSHOT, journal.JOURNAL, DERIVATION):
             for tmp in self.data_dir.glob(f".{name}.*.tmp"):
                 tmp.unlink(missing_ok=True)
 
@@ -548,6 +550,27 @@ class EmbeddedStore(Store):
                 self._version -= 1
                 raise
             return self._version
+
+    def derivation_stamp(self) -> str | None:
+        try:
+            return (self.data_dir / DERIVATION).read_text(encoding="ascii").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def set_derivation_stamp(self, stamp: str) -> None:
+        """Written under the writer lock, atomically (a temporary file renamed over the old)."""
+        with self._writer():
+            tmp = self.data_dir / f".{DERIVATION}.{os.getpid()}.tmp"
+            tmp.write_text(stamp, encoding="ascii")
+            os.replace(tmp, self.data_dir / DERIVATION)
+
+    def node_values(self, label: str, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+        with self._reader() as g:
+            return {
+                i: {n: attrs[n] for n in names if attrs.get(n) is not None}
+                for i in g.ids(label)
+                for attrs in (g.node(i),)
+            }
 
     def run(self, query: Query, params: Mapping[str, Any] | None = None) -> list[Row]:
         with self._reader() as g:

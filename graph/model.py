@@ -10,15 +10,20 @@ Building <- Entrance (a compound with no grid hangs directly on its community). 
 
 from __future__ import annotations
 
+from functools import partial
+
+from graph.captions import id_caption, name_caption
 from graph.declare import (
     Choice,
     Column,
     ConditionalLabel,
+    Derived,
     FieldType,
     InlineRel,
     NodeKind,
     RelKind,
 )
+from graph.pinyin import PYPINYIN_VERSION, name_initials
 
 # ---------------------------------------------------------------- column helpers
 
@@ -64,6 +69,34 @@ def _enum(
         indexed=indexed,
         example=example or choices[0].zh,
     )
+
+
+# ---------------------------------------------------------------- derived properties
+
+
+def _caption(width: int, source: str = "name") -> Derived:
+    """The Neo4j Browser kit's caption, at most ``width`` units wide (``graph/captions.py``; the
+    kit's test holds each bubble's diameter in ``browser/style.grass`` to it)."""
+    make = id_caption if source == "id" else name_caption
+    return Derived(
+        "caption",
+        (source,),
+        partial(make, width),
+        en_doc=f"short caption for the Neo4j Browser kit, at most {width} units (half a Chinese character each)",
+        zh_doc="Neo4j Browser 图示用的简短标注",
+    )
+
+
+NAME_INITIALS = Derived(
+    "name_initials",
+    ("name",),
+    name_initials,
+    indexed=True,
+    personal=True,
+    revision=f"1/pypinyin {PYPINYIN_VERSION}",
+    en_doc="pinyin initials of the name (zsf for 张三丰; the surname's other readings after a space), for search",
+    zh_doc="姓名拼音首字母(供检索)",
+)
 
 
 # ---------------------------------------------------------------- enumerations
@@ -156,7 +189,7 @@ COMMITTEE_LABELS = (
 
 
 def _place(
-    label: str, table: str, zh: str, doc: str, parent: Column | None, *extra: Column, prefix: str,
+    label: str, table: str, zh: str, doc: str, parent: Column | None, *extra: Column, prefix: str, caption: int,
     other_parent: Column | None = None,
 ) -> NodeKind:
     """``other_parent``: a second parent column making the same PART_OF (exactly one is given)."""
@@ -166,34 +199,34 @@ def _place(
         if p is not None:
             cols += (p,)
             rels += (InlineRel(p.name, "PART_OF"),)
-    return NodeKind(label, table, zh, doc, cols + extra, rels, extra_labels=("Place",))
+    return NodeKind(label, table, zh, doc, cols + extra, rels, extra_labels=("Place",), derived=(_caption(caption),))
 
 
 CITY = _place(
     "City", "cities", "市", "a city; one deployment usually serves one", None,
     Column("code", "行政区划代码", example="420600"),
-    prefix="C",
+    prefix="C", caption=16,
 )
 DISTRICT = _place(
     "District", "districts", "县(市、区)", "county, district or development zone",
     _ref("city_id", "所属市", "City", example="C-0001"),
     Column("code", "行政区划代码", example="420602"),
-    prefix="D",
+    prefix="D", caption=15,
 )
 SUBDISTRICT = _place(
     "Subdistrict", "subdistricts", "街道", "subdistrict ('street') or township",
     _ref("district_id", "所属县(市、区)", "District", example="D-0001"),
-    prefix="S",
+    prefix="S", caption=13,
 )
 COMMUNITY = _place(
     "Community", "communities", "社区", "community with a residents' committee",
     _ref("subdistrict_id", "所属街道", "Subdistrict", example="S-0001"),
-    prefix="CM",
+    prefix="CM", caption=11,
 )
 GRID = _place(
     "Grid", "grids", "网格", "a patch of a community",
     _ref("community_id", "所属社区", "Community", example="CM-0001"),
-    prefix="G",
+    prefix="G", caption=10,
 )
 COMPOUND = _place(
     "Compound", "compounds", "小区", "residential compound, the unit of self-governance",
@@ -209,7 +242,7 @@ COMPOUND = _place(
         example="是",
     ),
     Column("households", "户数", FieldType.INT, example="320"),
-    prefix="P",
+    prefix="P", caption=9,
     other_parent=Column(
         "community_id",
         "直属社区",
@@ -223,12 +256,12 @@ BUILDING = _place(
     "Building", "buildings", "楼栋", "building",
     _ref("compound_id", "所属小区", "Compound", example="P-0001"),
     Column("residents", "常住人口", FieldType.INT, example="96"),
-    prefix="B",
+    prefix="B", caption=7,
 )
 ENTRANCE = _place(
     "Entrance", "entrances", "单元", "entrance (stairwell section) of a building",
     _ref("building_id", "所属楼栋", "Building", example="B-0001"),
-    prefix="E",
+    prefix="E", caption=5,
 )
 
 # ---------------------------------------------------------------- nodes: people and organizations
@@ -263,6 +296,7 @@ PERSON = NodeKind(
         InlineRel("employer_id", "WORKS_AT", forward="workplace", back="staff"),
     ),
     conditional_labels=(ConditionalLabel("PartyMember", "political_status", MEMBER_CODES),),
+    derived=(NAME_INITIALS, _caption(6, "id")),
 )
 
 PARTY_ORG = NodeKind(
@@ -279,6 +313,7 @@ PARTY_ORG = NodeKind(
         _date("established_on", "成立日期"),
     ),
     inline_rels=(InlineRel("parent_id", "SUBORDINATE_TO", back="children"),),
+    derived=(_caption(10),),
 )
 
 EMPLOYER = NodeKind(
@@ -294,6 +329,7 @@ EMPLOYER = NodeKind(
         _ref("community_id", "所在社区", "Community", example="CM-0001"),
     ),
     inline_rels=(InlineRel("community_id", "LOCATED_IN"),),
+    derived=(_caption(8),),
 )
 
 PROPERTY_FIRM = NodeKind(
@@ -307,10 +343,11 @@ PROPERTY_FIRM = NodeKind(
         Column("credit_code", "统一社会信用代码", FieldType.CREDIT_CODE, example="91420600MA0000000Q"),
         Column("mass_organization", "群团组织", en_doc="trade union or other mass organization, if any", example="工会"),
     ),
+    derived=(_caption(8),),
 )
 
 
-def _committee(label: str, table: str, zh: str, doc: str, parent: Column, prefix: str) -> NodeKind:
+def _committee(label: str, table: str, zh: str, doc: str, parent: Column, prefix: str, caption: int) -> NodeKind:
     return NodeKind(
         label,
         table,
@@ -325,30 +362,31 @@ def _committee(label: str, table: str, zh: str, doc: str, parent: Column, prefix
         ),
         inline_rels=(InlineRel(parent.name, "BELONGS_TO"),),
         extra_labels=("Committee",),
+        derived=(_caption(caption),),
     )
 
 
 OWNERS_COMMITTEE = _committee(
     "OwnersCommittee", "owners_committees", "业委会", "owners' committee, elected for a term",
-    _ref("compound_id", "所属小区", "Compound", example="P-0001"), "OC",
+    _ref("compound_id", "所属小区", "Compound", example="P-0001"), "OC", 8,
 )
 SELF_MANAGEMENT_COMMITTEE = _committee(
     "SelfManagementCommittee", "self_management_committees", "自管委",
     "self-management committee where no owners' committee can be formed yet",
-    _ref("compound_id", "所属小区", "Compound", example="P-0001"), "SM",
+    _ref("compound_id", "所属小区", "Compound", example="P-0001"), "SM", 8,
 )
 RESIDENTS_COMMITTEE = _committee(
     "ResidentsCommittee", "residents_committees", "居委会", "residents' committee, one per community",
-    _ref("community_id", "所属社区", "Community", example="CM-0001"), "RC",
+    _ref("community_id", "所属社区", "Community", example="CM-0001"), "RC", 8,
 )
 ENV_PROPERTY_COMMITTEE = _committee(
     "EnvironmentPropertyCommittee", "env_property_committees", "环境和物业管理委员会",
     "environment and property management committee of a residents' committee",
-    _ref("residents_committee_id", "所属居委会", "ResidentsCommittee", example="RC-0001"), "EP",
+    _ref("residents_committee_id", "所属居委会", "ResidentsCommittee", example="RC-0001"), "EP", 7,
 )
 
 
-def _site(label: str, table: str, zh: str, doc: str, *where: str, prefix: str) -> NodeKind:
+def _site(label: str, table: str, zh: str, doc: str, *where: str, prefix: str, caption: int) -> NodeKind:
     return NodeKind(
         label,
         table,
@@ -361,16 +399,17 @@ def _site(label: str, table: str, zh: str, doc: str, *where: str, prefix: str) -
             _date("since", "启用日期"),
         ),
         inline_rels=(InlineRel("place_id", "LOCATED_IN"),),
+        derived=(_caption(caption),),
     )
 
 
 SERVICE_CENTRE = _site(
     "ServiceCentre", "service_centres", "党群服务中心", "the community's party-mass service centre",
-    "Community", prefix="SC",
+    "Community", prefix="SC", caption=7,
 )
 RED_STATION = _site(
     "RedStation", "red_stations", "红色驿站", "a red station (service point) in a community",
-    "Community", "Grid", "Compound", prefix="RS",
+    "Community", "Grid", "Compound", prefix="RS", caption=6,
 )
 
 NODE_KINDS: tuple[NodeKind, ...] = (

@@ -60,6 +60,12 @@ BUMP_VERSION = (
     "WITH m SET m.version = m.version + 1 RETURN m.version - 1 AS before, m.version AS after, m.load AS load"
 )
 
+#: The stamp of the derived declarations the stored derived values follow (graph/derived.py).
+READ_DERIVATION = f"OPTIONAL MATCH (m:{META_LABEL} {{id: 'store'}}) RETURN m.derivation AS stamp"
+SET_DERIVATION = (
+    f"MERGE (m:{META_LABEL} {{id: 'store'}}) ON CREATE SET m.version = 0 WITH m SET m.derivation = $stamp"
+)
+
 #: Every relationship touching the given nodes, either direction, with its start's labels.
 ATTACHED_RELS_TEMPLATE = (
     "UNWIND $ids AS id MATCH (n:{label} {{id: id}})-[r]-(m) "
@@ -203,6 +209,12 @@ def fetch_nodes_cypher(label: str) -> str:
         f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) "
         "RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
     )
+
+
+def node_values_cypher(label: str, names: tuple[str, ...]) -> str:
+    """``Store.node_values``: the id and the named properties of every node of ``label``."""
+    projection = ", ".join(f".{identifier(n)}" for n in names)
+    return f"MATCH (n:{_label(label)}) RETURN n.id AS id, n {{{projection}}} AS props"
 
 
 @cache

@@ -46,7 +46,9 @@ from graph.neo4j_cypher import (
     OUT_OF_MEMORY,
     PING,
     PREPARE_FOR_REPLANNING,
+    READ_DERIVATION,
     READ_VERSION,
+    SET_DERIVATION,
     TIMED_OUT,
     attached_rels_cypher,
     chunks,
@@ -59,6 +61,7 @@ from graph.neo4j_cypher import (
     fetch_rels_cypher,
     find_ids_cypher,
     node_source_cypher,
+    node_values_cypher,
     rel_source_cypher,
     to_param,
     write_steps,
@@ -354,6 +357,26 @@ class Neo4jStore(Store):
             return self._write("write a batch", work)
         except _NothingToWrite as nothing:
             return nothing.version  # the version was checked; rolled back, so not moved on
+
+    def derivation_stamp(self) -> str | None:
+        def work(tx: ManagedTransaction) -> str | None:
+            stamp: str | None = tx.run(READ_DERIVATION).single(strict=True)["stamp"]
+            return stamp
+
+        return self._read("read the derivation stamp", work)
+
+    def set_derivation_stamp(self, stamp: str) -> None:
+        self._write("record the derivation stamp", _consume(SET_DERIVATION, stamp=stamp))
+
+    def node_values(self, label: str, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+        cypher = node_values_cypher(label, tuple(names))
+
+        def work(tx: ManagedTransaction) -> dict[str, dict[str, Any]]:
+            return {
+                r["id"]: {k: v for k, v in to_plain(r["props"]).items() if v is not None} for r in tx.run(cypher)
+            }
+
+        return self._read("read derived values", work)
 
     def load_in_progress(self) -> LoadStatus | None:
         return self._loads.in_progress()

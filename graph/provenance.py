@@ -7,7 +7,7 @@ since the file was last loaded; both. For that each item remembers, besides its 
 ``_source``  the owner: the file source that loads it (a folder's name, a file's stem or
              ``--source``), or ``app:<user>`` for an item the app created. Prune works by it.
 ``_hash``    a content hash of the item's value as last written (labels, declared
-             properties and, for a node, the targets of its REF columns).
+             properties but not derived ones and, for a node, the targets of its REF columns).
 ``_base``    present only after the app changed a file-owned item: the hash of what the
              owner source last loaded. Absent means "the same as ``_hash``", so items that
              only files write carry one extra property.
@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from graph.declare import KEY_PROPERTY, SOURCE_PROPERTY
+from graph.derived import DERIVED_NAMES
 
 HASH_PROPERTY = "_hash"
 BASE_PROPERTY = "_base"
@@ -48,9 +49,14 @@ def is_app_source(source: object) -> bool:
     return isinstance(source, str) and source.startswith(APP_PREFIX)
 
 
+_NOT_CONTENT = META_PROPERTIES | DERIVED_NAMES
+
+
 def content(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The declared properties of an item, without its meta properties."""
-    return {k: v for k, v in props.items() if k not in META_PROPERTIES and v is not None}
+    """The declared properties of an item, without its meta properties and without its derived
+    ones (``graph/derived.py``): those follow from the rest, so a store that lacks them (written
+    before they were declared) holds the same content, and an unchanged reload writes nothing."""
+    return {k: v for k, v in props.items() if k not in _NOT_CONTENT and v is not None}
 
 
 def _plain(value: Any) -> Any:

@@ -10,7 +10,8 @@ Why these and no others:
   what an earlier load of the same file wrote (``Store.source_items``) without a scan.
 * ``_key`` is indexed per relationship type: relationship upserts and deletes find an
   existing relationship by it.
-* Columns declared ``indexed=True`` get an index on their label or relationship type.
+* Columns and derived properties declared ``indexed=True`` get an index on their label or
+  relationship type (``Person.name_initials``: search by pinyin initials).
 
 Every statement is ``IF NOT EXISTS`` with a deterministic name (``gz_person_id``,
 ``gz_rel_member_of_key``), so applying the schema twice changes nothing and the names can
@@ -110,6 +111,7 @@ def schema_items() -> list[SchemaItem]:
     for kind in model.NODE_KINDS:
         items.append(_node_index(kind.label, SOURCE_PROPERTY))
         items += [_node_index(kind.label, c.name) for c in kind.property_columns if c.indexed]
+        items += [_node_index(kind.label, d.name) for d in kind.derived if d.indexed]
     rel_columns = {rk.type: rk.columns for rk in model.REL_KINDS}
     for rel_type in model.all_relationship_types():
         items.append(_rel_index(rel_type, KEY_PROPERTY))

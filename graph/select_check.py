@@ -48,6 +48,8 @@ def node_props(label: str) -> dict[str, FieldType]:
         if label in k.all_labels:
             for c in k.property_columns:
                 out.setdefault(c.name, c.type)
+            for d in k.derived:  # plans may filter on them (search by initials); the API shows none
+                out.setdefault(d.name, FieldType.STR)
     return out
 
 

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graph.errors import StoreError
 from graph.query import Query, Row
 from graph.records import Degrees, LoadStatus, Recovery, Stats, StoredNode, StoredRel, WriteBatch
 from graph.select import Scope, Select, SelectResult
@@ -90,6 +91,20 @@ class Store(ABC):
         """Apply ``batch`` atomically: all of it, or (on any error) none of it; return the new
         version. With ``expect_version``, raise ``StoreConflict`` (writing nothing) unless the
         store is still at that version when the write commits."""
+
+    def derivation_stamp(self) -> str | None:
+        """The stamp of the derived declarations the store's derived values were computed
+        under (``graph/derived.py``), None if never recorded."""
+        raise StoreError(f"the {self.kind} store keeps no derived values' stamp")
+
+    def set_derivation_stamp(self, stamp: str) -> None:
+        """Record ``stamp`` after ``graph.derived.backfill`` brought every node up to it."""
+        raise StoreError(f"the {self.kind} store keeps no derived values' stamp")
+
+    def node_values(self, label: str, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The properties ``names`` (those a node has) of every node of ``label``, by id: what
+        ``graph.derived.backfill`` compares, reading nothing else of the nodes."""
+        raise StoreError(f"the {self.kind} store cannot list nodes' values")
 
     def load_in_progress(self) -> LoadStatus | None:
         """The load writing in chunks right now (or being rolled back), if any: what readers

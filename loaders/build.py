@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from graph.declare import KEY_PROPERTY, SOURCE_PROPERTY, NodeKind, RelKind, rel_key
+from graph.derived import with_derived
 from graph.errors import Issue
 from graph.model import table as model_table
 from graph.provenance import HASH_PROPERTY, node_hash, rel_hash
@@ -103,7 +104,9 @@ def node_record(item: RowItem, source: str) -> NodeRecord:
     }
     props[SOURCE_PROPERTY] = source
     props[HASH_PROPERTY] = node_hash(labels, props, refs)
-    return NodeRecord(kind.label, labels, item.node_id, props)
+    # the one place every writer's node properties are assembled (loads, bulk loads, mutations):
+    # derived values (graph/derived.py) are computed here, outside the hash
+    return NodeRecord(kind.label, labels, item.node_id, with_derived(kind, props))
 
 
 def inline_records(item: RowItem, source: str) -> list[RelRecord]:

@@ -45,6 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.derived import derivation_stamp
 from graph.errors import BulkRefused, ConfigError, Issue, ValidationFailed
 from graph.records import WriteBatch
 from graph.schema import META_LABEL
@@ -61,7 +62,10 @@ from loaders.warnings import membership_warnings
 #: The import tool's JVM heap; most of its memory is off heap (``--max-off-heap-memory``).
 IMPORT_HEAP = "2g"
 #: The version node an online first load leaves: version 0 moved on once (graph/neo4j_cypher.py).
-VERSION_NODE = GroupedNode(META_LABEL, (META_LABEL,), {"id": "store", "version": 1})
+#: Its derived values are the records' own (loaders/build.py): the stamp says so (graph/derived.py).
+VERSION_NODE = GroupedNode(
+    META_LABEL, (META_LABEL,), {"id": "store", "version": 1, "derivation": derivation_stamp()}
+)
 #: Store files that hold records as soon as one node or relationship was ever written
 #: (record formats; a database the server created and nothing wrote to has them empty).
 RECORD_FILES = ("neostore.nodestore.db", "neostore.relationshipstore.db")

@@ -100,7 +100,14 @@ def _node_section(kind: NodeKind) -> list[str]:
         lines.append(
             f"- A row whose `{conditional.column}` is {codes} also gets the label `{conditional.label}`."
         )
-    if kind.inline_rels or kind.conditional_labels:
+    for d in kind.derived:
+        sources = ", ".join(f"`{name}`" for name in d.sources)
+        notes = "; indexed" if d.indexed else ""
+        notes += "; personal like its source (个人信息)" if d.personal else ""
+        lines.append(
+            f"- Derived, not a column (派生属性，无需填写): `{d.name}` ({d.zh_doc}) from {sources}: {d.en_doc}{notes}."
+        )
+    if kind.inline_rels or kind.conditional_labels or kind.derived:
         lines.append("")
     return lines
 
@@ -322,6 +329,12 @@ def render_data_format() -> str:
         "(`--prefer file` deletes it, `--prefer app` keeps it and hands it to the app user). Prune runs "
         "only on a fully valid input, never after a failed load, and refuses to delete a node that a "
         "row of the input still refers to.",
+        "- Derived properties (派生属性: `caption`, `Person.name_initials`, listed under each table) are "
+        "stored with every node but never read from a file: they are computed from the node's own "
+        "columns whenever it is written (load, `--bulk`, app edits), are no part of its content hash "
+        "(so they never make a reload write or conflict), and a store written before one was declared, "
+        "or under an older rule, gets them on the next `gongzhi load`, `gongzhi schema` or server start "
+        "(docs/architecture.md, \"Derived properties\").",
         "- `--check` (检查): validate and compare, print the same summary (created, updated, "
         "unchanged, would delete, kept, conflicts), write nothing; exit 1 if a load would be refused.",
         "- `--accept-valid` (只导入有效行): the valid rows are loaded and the issues reported; rows that "

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.derived import backfill
 from graph.errors import ConfigError, GongzhiError, Issue, MergeConflicts, StoreConflict, ValidationFailed
 from graph.provenance import is_app_source
 from graph.records import WriteBatch
@@ -166,7 +167,13 @@ def load(
     ``check``: plan only and return the summary (``checked``), writing nothing.
     ``confirm``: asked with the summary before deleting anything; None deletes without asking
     (the CLI always passes one).
+
+    First a store written before its derived properties were declared (or under older ones)
+    gets them (``graph.derived.backfill``; one small read when it is up to date): the diff
+    leaves unchanged items alone, so this is what gives an old store its values on a reload.
     """
+    if not check:
+        backfill(store)
     for attempt in range(ATTEMPTS):
         plan = plan_load(
             store,

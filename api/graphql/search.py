@@ -8,6 +8,10 @@ One ``search(text:)`` field reads the text the way an organizer types it:
   see those numbers unmasked (officer, admin; ``Role.may_reveal``) and with a ``reason``,
   the rule for showing such a number in full (``api/graphql/personal.py``): anyone else is
   refused, so a partial number cannot be used to walk the numbers of an area;
+* Latin letters only (``zsf``): the start of a person's name or of its **pinyin initials**
+  (张三丰; ``Person.name_initials``, ``graph/pinyin.py``: a surname's other readings count
+  too, so ``sxx`` finds 单雄信 as ``dxx`` does), for the same roles and as a name is searched,
+  and part of a building's or compound's name;
 * anything else: the **start of a person's name** (roles that see names: organizer and
   up; a viewer sees names masked, so a viewer's name search lists no people) and **part of a
   building's or compound's name** (everyone).
@@ -42,6 +46,7 @@ from api.graphql.types.base import wrap
 from api.graphql.types.people import Person
 from api.graphql.types.places import Building, Compound
 from graph.identifiers import normalize_mobile
+from graph.pinyin import INITIALS_TEXT
 from graph.select import Cmp, Filter, Or, Select, SortKey
 
 FULL_PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -59,6 +64,7 @@ PARTIAL_REFUSED = (
 @strawberry.enum(description="how a search text was read (检索方式)")
 class SearchBy(Enum):
     NAME = "name"  # 姓名开头 / 名称
+    INITIALS = "initials"  # 姓名或拼音首字母开头 / 名称
     PHONE = "phone"  # 完整手机号
     ID_NUMBER = "id_number"  # 完整身份证号
     PART_NUMBER = "part_number"  # 号码片段
@@ -83,6 +89,8 @@ def read_text(text: str) -> tuple[SearchBy, str]:
         return SearchBy.ID_NUMBER, compact.upper()
     if PART_NUMBER.match(compact):
         return SearchBy.PART_NUMBER, compact
+    if INITIALS_TEXT.fullmatch(text.strip()):
+        return SearchBy.INITIALS, text.strip()
     return SearchBy.NAME, text.strip()
 
 
@@ -93,6 +101,14 @@ def _person_filter(by: SearchBy, value: str) -> Filter:
         return Cmp("id_number", "eq", value)
     if by is SearchBy.PART_NUMBER:
         return Or((Cmp("phone", "contains", value), Cmp("id_number", "contains", value)))
+    if by is SearchBy.INITIALS:
+        # the default reading starts the value; the surname's other readings follow a space
+        initials = value.lower()
+        return Or((
+            Cmp("name", "starts_with", value),
+            Cmp("name_initials", "starts_with", initials),
+            Cmp("name_initials", "contains", f" {initials}"),
+        ))
     return Cmp("name", "starts_with", value)
 
 
@@ -136,10 +152,11 @@ async def search(info: Any, text: str, first: int, reason: str | None) -> Search
     if by is SearchBy.PART_NUMBER and not (role.may_reveal and why):
         raise ClientError(PARTIAL_REFUSED)
     plans: list[Select] = []
-    people = by is not SearchBy.NAME or role.sees_names
+    by_name = by in (SearchBy.NAME, SearchBy.INITIALS)
+    people = not by_name or role.sees_names
     if people:
         plans.append(Select("Person", where=_person_filter(by, value), order=(SortKey("id"),), first=first))
-    places = by is SearchBy.NAME
+    places = by_name
     if places:
         plans += [_place("Building", value, first), _place("Compound", value, first)]
     results = await c.data.select(*plans) if plans else []
@@ -159,7 +176,8 @@ async def search(info: Any, text: str, first: int, reason: str | None) -> Search
 @strawberry.type
 class SearchQuery:
     @strawberry.field(
-        description="search your area (检索): people by the start of their name, a full phone or ID number "
+        description="search your area (检索): people by the start of their name or its pinyin initials, "
+        "a full phone or ID number "
         "(part of a number: officers and admins, with a reason); buildings and compounds by part of their name"
     )
     async def search(

@@ -124,6 +124,21 @@ def test_register_and_update_a_member_with_the_loaders_rules(api: Api) -> None:
     assert elsewhere["__typename"] == "NotFound"
 
 
+def test_mutations_store_the_derived_values_search_finds_them(api: Api, store: Store) -> None:
+    """A person registered or renamed through the API gets its initials and caption as a loaded
+    one does (the same record builder, graph/derived.py), and search by initials finds them."""
+    r = mutate(api, PERSON, {"p": {"name": "张三丰", "politicalStatus": "MASSES", "building": "B-000001"}})
+    key = r["person"]["key"]
+    stored = store.fetch_nodes("Person", [key])[key].props
+    assert stored["name_initials"] == "zsf" and stored["caption"] not in ("", None) and "张" not in stored["caption"]
+    found = api.ask('{ search(text: "zsf", first: 100) { by persons { key } } }', area=ME)["search"]
+    assert found["by"] == "INITIALS" and key in [p["key"] for p in found["persons"]]
+    mutate(api, UPDATE, {"id": key, "patch": {"name": "单雄信"}})
+    assert store.fetch_nodes("Person", [key])[key].props["name_initials"] == "dxx cxx sxx"
+    found = api.ask('{ search(text: "sxx", first: 100) { persons { key } } }', area=ME)["search"]
+    assert key in [p["key"] for p in found["persons"]]
+
+
 def test_an_id_held_outside_the_area_answers_exactly_like_an_id_that_exists_nowhere(api: Api) -> None:
     theirs = api.ask('{ members(area: "CM-0002", first: 1) { nodes { key } } }', area="S-0001")["members"]["nodes"][0]["key"]
     person = {"name": "冒名", "politicalStatus": "MASSES", "building": "B-000001"}

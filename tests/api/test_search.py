@@ -9,13 +9,18 @@ HMAC of the text, never the text.
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypinyin import Style, lazy_pinyin
 
 from api.graphql.search import read_text
+from graph.pinyin import name_initials
 from graph.store import Store
 from tests.api.client import Api
 
@@ -155,3 +160,54 @@ def test_searches_of_people_are_audited_without_the_text(api: Api, tables: Table
     assert person["phone"] not in log and person["phone"][-4:] not in log
     key = api.audit.path.parent / "search.key"
     assert key.stat().st_mode & 0o777 == 0o600
+
+
+def _initials_match(name: str, text: str) -> bool:
+    """The oracle of a search by initials: the name starts with the text, or one of its readings
+    does (``graph.pinyin.name_initials``, itself held to pypinyin in tests/store/test_derived.py)."""
+    readings = (name_initials(name) or "").split(" ")
+    return name.startswith(text) or any(r.startswith(text.lower()) for r in readings)
+
+
+def test_pinyin_initials_find_people_within_the_area(api: Api, tables: Tables) -> None:
+    assert read_text("zsf")[0].value == "initials" and read_text("ZSF") == (read_text("zsf")[0], "ZSF")
+    residents = _residents(tables, "CM-0001")
+    person = residents[len(residents) // 3]
+    initials = "".join(lazy_pinyin(person["name"], style=Style.FIRST_LETTER))  # pypinyin itself
+    for text in (initials, initials[:2].upper()):
+        found = _search(api, "CM-0001", "organizer", text)
+        assert found["by"] == "INITIALS"
+        keys = [p["key"] for p in found["persons"]]
+        expected = sorted(p["id"] for p in residents if _initials_match(p["name"], text))
+        assert person["id"] in keys or len(keys) == 100
+        assert set(expected[:100]) <= set(keys) or len(keys) == 100
+        for key in keys:
+            p = next(p for p in tables.persons if p["id"] == key)
+            assert _initials_match(p["name"], text)
+            assert not p["building_id"] or tables.lives_in(p, "CM-0001")
+        assert all(p["name"] == next(r["name"] for r in tables.persons if r["id"] == p["key"]) for p in found["persons"])
+
+
+def test_initials_outside_the_area_find_nothing_and_a_viewer_no_people(api: Api, tables: Tables) -> None:
+    inside = {p["id"] for p in _residents(tables, "CM-0001")}
+    outside = next(p for p in tables.persons if p["building_id"] and p["id"] not in inside)
+    initials = "".join(lazy_pinyin(outside["name"], style=Style.FIRST_LETTER))
+    assert outside["id"] not in {p["key"] for p in _search(api, "CM-0001", "officer", initials)["persons"]}
+    assert outside["id"] in {p["key"] for p in _search(api, "C-0001", "officer", initials)["persons"]}
+    assert _search(api, "C-0001", "viewer", initials)["persons"] == []  # as by the start of a name
+
+
+def text_digest_of(api: Api, text: str) -> str:
+    """The HMAC the audit entry should hold, by the installation's key (``search.key``)."""
+    key = (api.audit.path.parent / "search.key").read_bytes()
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def test_a_search_by_initials_is_audited_without_the_text(api: Api, tables: Tables) -> None:
+    person = _residents(tables, "CM-0001")[0]
+    initials = "".join(lazy_pinyin(person["name"], style=Style.FIRST_LETTER))
+    _search(api, "CM-0001", "organizer", initials)
+    (entry,) = [e for e in api.audit.read() if e.record == "search"]
+    assert entry.field == "initials" and entry.reason == f"hmac:{text_digest_of(api, initials)}"
+    values = {v for e in api.audit.read() for v in asdict(e).values()}
+    assert initials not in values and person["name"] not in values

@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
-from graph.model import all_labels, all_relationship_types
+from graph.captions import FONT_PX, fits, units
+from graph.declare import Derived, NodeKind
+from graph.model import BUILDING, COMPOUND, NODE_KINDS, PARTY_ORG, PERSON, all_labels, all_relationship_types
 from graph.query import Query, Row
 from queries import gaps
 from tests.browser.conftest import NOW, KitWorld
@@ -101,13 +103,13 @@ def test_queries_take_values_as_parameters_only(kit: list[KitQuery]) -> None:
     for q in kit:
         assert not re.search(r"'[A-Z]{1,2}-\d+'", q.cypher), f"{q.name}: a literal id"
         assert not re.search(r"\bdate\(\s*'", q.cypher), f"{q.name}: a literal date (use $asOf)"
-        assert not re.search(r"\.(phone|id_number)\b", q.cypher), f"{q.name}: personal fields"
+        assert not re.search(r"\.(phone|id_number|name_initials)\b", q.cypher), f"{q.name}: personal fields"
 
 
 # ---------------------------------------------------------------- (c) the style sheet
 
 
-def test_style_has_a_colour_size_and_chinese_caption_per_label() -> None:
+def test_style_has_a_colour_size_and_caption_per_label() -> None:
     style = parse_grass(STYLE_PATH.read_text(encoding="utf-8"))
     cjk = re.compile(r"[\u4e00-\u9fff]")
     for label in all_labels():
@@ -115,19 +117,52 @@ def test_style_has_a_colour_size_and_chinese_caption_per_label() -> None:
         assert rule, f"no style for :{label}"
         assert re.fullmatch(r"#[0-9A-Fa-f]{6}", rule.get("color", "")), f":{label} colour"
         assert re.fullmatch(r"\d+px", rule.get("diameter", "")), f":{label} size"
-        assert cjk.search(rule.get("caption", "")), f":{label} caption is not Chinese"
+        # the short caption the model derives for the kind (graph/captions.py), nothing else
+        assert rule.get("caption") == "{caption}", f":{label} caption"
     for rel in all_relationship_types():
         assert cjk.search(style.get(f"relationship.{rel}", {}).get("caption", "")), f"[:{rel}] caption"
-    # persons by id, never by name
-    for label in ("Person", "PartyMember"):
-        assert "{id}" in style[f"node.{label}"]["caption"]
-        assert "{name}" not in style[f"node.{label}"]["caption"]
     colours = [
         style[f"node.{label}"]["color"].upper()
         for label in all_labels()
         if label not in ("Place", "Committee")
     ]
     assert len(set(colours)) == len(colours), "two labels share a colour"
+
+
+def _caption(kind: NodeKind) -> Derived:
+    (caption,) = [d for d in kind.derived if d.name == "caption"]
+    return caption
+
+
+def test_each_caption_fits_its_bubble() -> None:
+    """A kind's caption is at most its declared width, and the kind's bubble holds that width
+    at the style's font size (the last rule matching a node's labels draws it: a PartyMember
+    is drawn at PartyMember's size)."""
+    style = parse_grass(STYLE_PATH.read_text(encoding="utf-8"))
+    for kind in NODE_KINDS:
+        width = _caption(kind).compute.args[0]
+        for label in kind.all_labels:
+            rule = style[f"node.{label}"]
+            if label in ("Place", "Committee"):
+                continue  # overridden by the kind's own rule, which comes later
+            assert rule["font-size"] == f"{FONT_PX}px", f":{label} font size"
+            diameter = int(rule["diameter"].removesuffix("px"))
+            assert fits(diameter) >= width, f":{label}: {diameter}px holds {fits(diameter)} units, caption {width}"
+    # persons by id, never by name
+    assert _caption(PERSON).sources == ("id",)
+    assert all(_caption(k).sources == ("name",) for k in NODE_KINDS if k is not PERSON)
+
+
+def test_long_names_are_cut_to_their_width() -> None:
+    building, compound, org = _caption(BUILDING), _caption(COMPOUND), _caption(PARTY_ORG)
+    assert building.value({"name": "长虹嘉园3栋"}) == "3栋"
+    assert building.value({"name": "12号楼"}) == "12号楼"
+    assert compound.value({"name": "长虹嘉园"}) == "长虹嘉园"
+    assert compound.value({"name": "襄城区檀溪路长虹嘉园小区"}) == "襄城区…"
+    assert org.value({"name": "中共檀溪社区第一网格党支部"}) == "中共檀溪…"
+    assert _caption(PERSON).value({"id": "R-000123", "name": "张三丰"}) == "123"
+    for d, name in ((building, "很长很长的楼栋名称没有编号"), (org, "x" * 40), (compound, "长" * 30)):
+        assert units(d.value({"name": name})) <= d.compute.args[0]
 
 
 def test_style_sizes_tell_places_orgs_and_people_apart() -> None:
@@ -215,6 +250,11 @@ def test_every_query_runs_and_agrees_with_the_queries_package(kit_world: KitWorl
         branch_seen.append(_check_compounds(run, store, community, compounds, day))
         _check_members(run, store, community, day)
         _check_firms(run, store, community, day)
+        for a in areas:
+            if a["层级"] != "网格":
+                _check_child_areas(run, store, a["地区编号"], day)
+        for area in (community, *grids):
+            _check_gaps_ledger(run, store, area, day)
 
     # the comparison is weak unless compounds with and without a branch both occur
     assert any(b for b, _ in branch_seen) and any(g for _, g in branch_seen), branch_seen
@@ -233,6 +273,31 @@ def _check_uncovered_buildings(run: Runner, store: Any, area: str, day: date) ->
         assert len(r["居住党员"]) == g.facts["members"]
         assert sum(1 for m in r["居住党员"] if m["政治面貌"] == "正式党员") == g.facts["full_members"]
         assert all(set(m) == {"党员编号", "政治面貌"} for m in r["居住党员"])
+
+
+def _check_child_areas(run: Runner, store: Any, area: str, day: date) -> None:
+    """Query 09 against the indicators' own counts for each child area (what groupBy gives)."""
+    rows = run("09", area=area, asOf=day)
+    assert rows, f"{area}: no child area"
+    assert [r["下级编号"] for r in rows] == sorted(r["下级编号"] for r in rows)
+    for r in rows:
+        child = r["下级编号"]
+        buildings = gaps(store, child, "BUILDING_GROUP", day, limit=0)
+        assert r["楼栋数"] == buildings.total, f"{child} on {day}"
+        assert r["未建党小组的楼栋数"] == len(buildings.gaps), f"{child} on {day}"
+        assert r["小区数"] == gaps(store, child, "COMPOUND_BRANCH", day, limit=0).total, f"{child} on {day}"
+        assert r["居住党员数"] == gaps(store, child, "MEMBER_ONE_PLUS_ONE", day, limit=0).total, f"{child} on {day}"
+
+
+def _check_gaps_ledger(run: Runner, store: Any, area: str, day: date) -> None:
+    """Query 10 lists the BUILDING_GROUP gaps the printed ledger lists, numbered, by compound."""
+    rows = run("10", area=area, asOf=day)
+    by_compound: dict[str, list[str]] = {}
+    for g in gaps(store, area, "BUILDING_GROUP", day, limit=0).gaps:
+        by_compound.setdefault(str(g.facts["compound"]), []).append(g.item_id)
+    assert [r["序号"] for r in rows] == list(range(1, len(rows) + 1))
+    assert {r["小区编号"]: r["楼栋编号"] for r in rows} == {c: sorted(ids) for c, ids in by_compound.items()}
+    assert all(r["未建党小组的楼栋数"] == len(r["楼栋编号"]) == len(r["楼栋"]) and r["统计日期"] == day for r in rows)
 
 
 def _check_compounds(

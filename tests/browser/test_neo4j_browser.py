@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from graph.query import Query
 from graph.settings import Settings
 from tests.browser.conftest import NOW, KitWorld
 from tests.browser.kit import FAVORITES_ZIP, FOLDER, GUIDE, KIT, STYLE, parse_grass, read_guide, read_queries
@@ -286,10 +287,31 @@ def test_kit_in_the_browser(page: Page, kit_world: KitWorld, kit_server: str) ->
     radius = int(expected_style["node.Compound"]["diameter"].removesuffix("px")) / 2
     compound_nodes = [c for c in drawn if str(c.get_attribute("fill")).upper() == compound_colour]
     assert [float(c.get_attribute("r")) for c in compound_nodes] == [radius]
-    captions = " ".join(t.text for t in page.css("svg g.node text.caption", frame))
-    assert "小区" in captions and "楼栋" in captions
+    # each bubble shows its node's short caption (graph/captions.py), whole and inside the circle
+    drawn_nodes = page.d.execute_script(
+        """return Array.from(arguments[0].querySelectorAll('svg g.node')).map(g => ({
+             r: parseFloat(g.querySelector('circle.b-outline').getAttribute('r')),
+             lines: Array.from(g.querySelectorAll('text.caption')).map(t => ({
+               text: t.textContent, width: t.getBBox().width}))}))""",
+        frame,
+    )
+    # the same query run directly: the caption property of every node it draws
+    direct = Query("browser.04-captions", graph_query.cypher, _neo4j_only)
+    expected_captions = {
+        n["caption"] for path in kit_world.store.run(direct, {"compound": compound, "asOf": NOW}) for n in path["p"]
+    }
+    shown = ["".join(line["text"] for line in n["lines"]).strip() for n in drawn_nodes]  # the Browser pads with a space
+    assert len(drawn_nodes) > 5 and set(shown) <= expected_captions, set(shown) - expected_captions
+    assert any(text.endswith(("栋", "号楼")) for text in shown), shown  # buildings by their number
+    for n, text in zip(drawn_nodes, shown, strict=True):
+        assert len(n["lines"]) == 1, f"{text!r} broken into {len(n['lines'])} lines"
+        assert n["lines"][0]["width"] <= 2 * n["r"] - 4, f"{text!r}: {n['lines'][0]['width']:.1f}px in a {2 * n['r']:.0f}px bubble"
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     assert page.d.save_screenshot(str(SCREENSHOT))
+
+
+def _neo4j_only(g: Any, p: Any) -> list[Any]:
+    raise AssertionError("the kit's queries are for Neo4j only")
 
 
 def _picture_compound(world: KitWorld) -> str:

@@ -58,6 +58,15 @@ class Passing(Store):
     def select(self, plan: Select, scope: Scope) -> SelectResult:
         return self.inner.select(plan, scope)
 
+    def derivation_stamp(self) -> str | None:
+        return self.inner.derivation_stamp()
+
+    def set_derivation_stamp(self, stamp: str) -> None:
+        self.inner.set_derivation_stamp(stamp)
+
+    def node_values(self, label: str, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return self.inner.node_values(label, names)
+
     def version(self) -> int:
         return self.inner.version()
 

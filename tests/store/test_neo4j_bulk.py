@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from neo4j import GraphDatabase
 
+from graph.derived import derivation_stamp
 from graph.errors import BulkRefused, ValidationFailed
 from graph.neo4j_store import Neo4jStore
 from graph.schema import META_LABEL, schema_statements
@@ -147,12 +148,12 @@ def test_a_bulk_load_equals_an_online_load(bulked: Server, online: Dump) -> None
     assert len(got[0]) > 1000 and len(got[1]) > 1000
     assert {name for name, _ in schema_statements()} <= {eval(x)["name"] for x in got[2]}
     # the version node is what an online first load into a new database leaves: version 1,
-    # no load holding the store (the shared server's version counts every test's writes)
+    # the derived values' stamp (graph/derived.py), no load holding the store (the shared server's version counts every test's writes)
     with Neo4jStore(bulked.settings()) as s:
         assert s.version() == 1
         assert s.load_in_progress() is None
     assert [n for n in got[0] if f"'{META_LABEL}'" in n] == [
-        repr(([META_LABEL], [("id", "str:store"), ("version", "int:1")]))
+        repr(([META_LABEL], [("derivation", f"str:{derivation_stamp()}"), ("id", "str:store"), ("version", "int:1")]))
     ]
 
 

@@ -35,6 +35,9 @@ def test_every_base_label_has_a_source_index_and_its_indexed_columns() -> None:
         assert _on(kind.label, SOURCE_PROPERTY) in text
         for column in kind.property_columns:
             assert (_on(kind.label, column.name) in text) == column.indexed, (kind.label, column.name)
+        for derived in kind.derived:
+            assert (_on(kind.label, derived.name) in text) == derived.indexed, (kind.label, derived.name)
+    assert _on("Person", "name_initials") in text  # search by pinyin initials
 
 
 def test_every_relationship_type_has_key_and_source_indexes() -> None:
