@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.select import Hop, Scope, Select, SelectResult
+from graph.select import Hop, Nested, Scope, Select, SelectResult
 from graph.select_check import check, cursor_value, decode_after
 from graph.select_cypher_filter import (
     SCOPE,
@@ -61,6 +61,9 @@ class _Compiler:
     def __init__(self) -> None:
         self.p = Params()
         self.globals: list[str] = [SCOPE, SCOPE_ROOT]
+        #: what each WITH after a root list's source carries: the scope only, unless a nested
+        #: list has an area of its own (fewer columns in every DISTINCT and sort below)
+        self.slim = True
         self.header: list[str] = []
         self._areas: dict[str, tuple[str, str]] = {}
 
@@ -86,6 +89,9 @@ class _Compiler:
             self._areas[area] = (param, v)
             self.globals += [v, f"{v}_root", f"{v}_in", f"{v}_has", f"{v}_walk", f"{v}_walk_root", f"{v}_within"]
         return self._areas[area]
+
+    def carried(self) -> str:
+        return ", ".join([SCOPE, SCOPE_ROOT] if self.slim else self.globals)
 
     def _match(self, sel: Select, src: tuple[str, Hop, str] | None) -> tuple[list[str], str, str | None]:
         """(lines yielding the list's filtered items, node var, relationship var).
@@ -126,7 +132,7 @@ class _Compiler:
         a nested list's items are distinct, each with the relationship of least ``_key``
         when several reach it and its properties are asked."""
         lines, n, r = self._match(sel, src)
-        g = ", ".join(self.globals)
+        g = self.carried()
         keep_r = r if (r and sel.rel_fields) else None
         if src is not None:
             if keep_r:
@@ -142,7 +148,7 @@ class _Compiler:
         collected (``all…``), and the page, the counts and the groups read that list: the
         filter's text, and Neo4j's planning of it, appear once."""
         source, n, r = self._source(sel, src)
-        g = ", ".join(self.globals)
+        g = self.carried()
         shared = sel.total or bool(sel.aggregates) or sel.group_by is not None
         blocks: list[str] = []
         if shared:
@@ -236,6 +242,7 @@ def compile_select(plan: Select, scope: Scope) -> Compiled:
     assert scope_param == SCOPE_ID
     for area in _areas(plan):  # matched at the top, so that every WITH below carries them
         c.area(area)
+    c.slim = all(nest.select.area is None for nest in _nested(plan))
     calls, expr = c.list_block(plan, None)
     head = (
         f"OPTIONAL MATCH ({SCOPE}:Place {{id: {scope_param}}})\n"
@@ -243,6 +250,13 @@ def compile_select(plan: Select, scope: Scope) -> Compiled:
     )
     cypher = "\n".join([head, *c.header, calls, f"RETURN {expr} AS result"])
     return Compiled(cypher, c.p.values)
+
+
+def _nested(plan: Select) -> list[Nested]:
+    out: list[Nested] = []
+    for _, nest in plan.nested:
+        out += [nest, *_nested(nest.select)]
+    return out
 
 
 def _areas(plan: Select) -> list[str]:
