@@ -281,7 +281,11 @@ def down_cypher(var: str, label: str, walk: str, walk_root: str) -> list[str]:
         raise KeyError(label)
     walk_down = f"({walk})<-[:PART_OF*0..{UP_DEPTH}]-"
     if all(KIND_ANCHORS[k].itself for k in kinds):
-        return [f"MATCH {walk_down}({var}:{label})", f"RETURN DISTINCT {var}"]
+        # each step up the tree goes one level up at least (City 0 ... Building 6), so a
+        # place of level L lies at most L steps below anything above it: no deeper walk
+        # (a district's own district, not its 15,000 places)
+        depth = min(UP_DEPTH, max(PLACE_LABELS.index(k) for k in kinds))
+        return [f"MATCH ({walk})<-[:PART_OF*0..{depth}]-({var}:{label})", f"RETURN DISTINCT {var}"]
     branches: list[str] = []
     for kind in kinds:
         spec = KIND_ANCHORS[kind]
