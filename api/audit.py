@@ -16,7 +16,7 @@ import fcntl
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,7 +54,9 @@ class AuditLog:
         if not entries:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = "".join(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in entries)
+        # vars(): the entry's fields as they are (all plain values); asdict() deep-copies each
+        # one, a few milliseconds for the hundred names of one page
+        text = "".join(json.dumps(vars(e), ensure_ascii=False) + "\n" for e in entries)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)

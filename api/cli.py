@@ -781,10 +781,13 @@ def serve(
     # worker processes build the app themselves (api.app.app_from_env), from the environment
     os.environ.update(settings.as_env())
     os.environ["GONGZHI_SERVE_DEV"] = "1" if dev else ""
+    from api.nodelay import HTTP
+
     uvicorn.run(
         "api.app:app_from_env",
         factory=True,
         workers=workers,
+        http=HTTP,  # TCP_NODELAY: the workers' shared socket misses it (api/nodelay.py)
         host=settings.host,
         port=settings.port,
         log_level="info",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api.nodelay import HTTP
 from bench.machine import ROOT
 from bench.worker import describe
 
@@ -83,6 +84,7 @@ class Server:
         self.command = [
             sys.executable, "-m", "uvicorn", "--factory", "bench.server:server_app",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers), "--log-level", "info",
+            "--http", HTTP,  # as gongzhi serve --workers N: TCP_NODELAY (api/nodelay.py)
         ]  # fmt: skip
         self.env = {
             **os.environ,

@@ -95,8 +95,20 @@ Work = Callable[[ManagedTransaction], T]
 # ---------------------------------------------------------------- values
 
 
+#: Values the driver hands over as plain Python already (checked by exact type first: a
+#: compiled read's result is thousands of them, and the isinstance chain below cost more).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def to_plain(value: Any) -> Any:
     """A value read from the driver as plain Python, recursively."""
+    t = type(value)
+    if t in _PLAIN_TYPES:
+        return value
+    if t is dict:
+        return {k: to_plain(v) for k, v in value.items()}
+    if t is list:
+        return [to_plain(v) for v in value]
     if isinstance(value, Date | DateTime | Time):
         return value.to_native()
     if isinstance(value, Duration):

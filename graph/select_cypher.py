@@ -1,26 +1,32 @@
 """A ``Select`` plan as ONE Cypher statement (the Neo4j side; ``select_nx`` is its twin).
 
-Shape of the statement, for a root list of ``Building`` with a nested list::
+Shape of the statement, for a root list of ``Building`` in an area with a nested list::
 
     OPTIONAL MATCH (scope:Place {id: $scope})                      -- the user's area (id index)
     WITH scope, scope IS NOT NULL AND NOT EXISTS {...parent...} AS scope_root
+    OPTIONAL MATCH (area1:Place {id: $area}) ... area1_walk, area1_within  -- the list's area
     CALL (*) {                                                     -- the page
-      MATCH (n1:Building) WHERE <visible(n1)> AND <where>
-      WITH scope, scope_root, n1, <sort expressions> AS k1_0
+      CALL (*) { MATCH (area1_walk)<-[:PART_OF*0..6]-(n1:Building) RETURN DISTINCT n1 }
+      WITH ..., n1 WHERE (area1_within OR <visible(n1)>) AND <where>
+      WITH ..., n1, <sort expressions> AS k1_0
       WHERE <after the cursor: keyset on (sort values, id)>
       WITH ... ORDER BY k1_0, n1.id LIMIT $first_plus_one
-      CALL (*) { <the nested list, the same shape, from n1 along its hop> }
+      CALL (*) { <the nested list, from n1 along its hop; no scope test where the hop implies it> }
       RETURN collect({id: n1.id, labels: labels(n1), props: {...}, cursor: [...], ...}) AS rows1
     }
     CALL (*) { MATCH ... WHERE <same> RETURN count(*) AS total1, min(...) AS agg1_0 }  -- if asked
     CALL (*) { ... anchors, up to the level ... RETURN collect([place, count]) AS groups1 } -- if asked
     RETURN {rows: rows1, total: total1, ...} AS result
 
-Jurisdiction lives inside it: every item reached (root, hop end, inside a filter, a count, an
-aggregate, a group) is tested by ``graph.visibility.visible_cypher``, ``EXISTS`` patterns
-walking up from the item to ``scope``; no subtree is collected. The page reads ``first + 1``
-rows (the extra one only says whether more follow, and is dropped here). Names come only from
-the model (``check`` ran first), values only as parameters.
+Jurisdiction lives inside it (``graph/visibility.py``): a root list walks *down* from its area
+(from the scope when it has none, or when the scope lies inside the area) along the anchor
+paths, so it reads only the items lying there (``down_cypher``), each then tested against
+the scope only when the area does not lie in it; every other item reached (hop end, inside
+a filter, a count, an aggregate, a group) is tested by ``visible_cypher``, ``EXISTS`` patterns
+walking up from the item to ``scope``, unless the step from a visible item implies it
+(``implied``). The page reads ``first + 1`` rows (the extra one only says whether more
+follow, and is dropped here). Names come only from the model (``check`` ran first), values
+only as parameters.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.select import Hop, Scope, Select, SelectResult
+from graph.select import Hop, Nested, Scope, Select, SelectResult
 from graph.select_check import check, cursor_value, decode_after
 from graph.select_cypher_filter import (
     SCOPE,
@@ -40,7 +46,7 @@ from graph.select_cypher_filter import (
     hop_match,
     sort_expr,
 )
-from graph.visibility import UP_DEPTH, anchors_cypher, visible_cypher
+from graph.visibility import UP_DEPTH, anchors_cypher, down_cypher, visible_cypher
 
 _ROOT_OF = "NOT EXISTS {{ MATCH ({v})-[:PART_OF]->(:Place) }}"
 
@@ -55,47 +61,79 @@ class _Compiler:
     def __init__(self) -> None:
         self.p = Params()
         self.globals: list[str] = [SCOPE, SCOPE_ROOT]
+        #: what each WITH after a root list's source carries: the scope only, unless a nested
+        #: list has an area of its own (fewer columns in every DISTINCT and sort below)
+        self.slim = True
         self.header: list[str] = []
         self._areas: dict[str, tuple[str, str]] = {}
 
     def area(self, area: str) -> tuple[str, str]:
-        """The id parameter of an ``area`` and the variable of its root flag (matched once, at the top)."""
+        """The id parameter of an ``area`` and the variable of its root flag (matched once, at
+        the top), with the place a root list walks down from (``{v}_walk``, its root flag
+        ``{v}_walk_root``) and whether that walk alone decides the scope (``{v}_within``): the
+        area when it lies in the scope, the scope when it lies in the area (each one's items
+        then lie in the other), else the area, each item then checked against the scope."""
         if area not in self._areas:
             v = self.p.var("area")
             param = self.p.add(area)
+            inside = f"EXISTS {{ MATCH ({v})-[:PART_OF*0..{UP_DEPTH}]->(in_{v}) WHERE in_{v}.id = {SCOPE_ID} }}"
+            holds = f"EXISTS {{ MATCH ({SCOPE})-[:PART_OF*0..{UP_DEPTH}]->(has_{v}) WHERE has_{v}.id = {param} }}"
             self.header.append(
                 f"OPTIONAL MATCH ({v}:Place {{id: {param}}})\n"
-                f"WITH *, {v} IS NOT NULL AND {_ROOT_OF.format(v=v)} AS {v}_root"
+                f"WITH *, {v} IS NOT NULL AND {_ROOT_OF.format(v=v)} AS {v}_root\n"
+                f"WITH *, {inside} AS {v}_in, {holds} AS {v}_has\n"
+                f"WITH *, CASE WHEN {v}_has AND NOT {v}_in THEN {SCOPE} ELSE {v} END AS {v}_walk,\n"
+                f"  CASE WHEN {v}_has AND NOT {v}_in THEN {SCOPE_ROOT} ELSE {v}_root END AS {v}_walk_root,\n"
+                f"  {v}_in OR {v}_has AS {v}_within"
             )
-            self._areas[area] = (param, f"{v}_root")
-            self.globals += [v, f"{v}_root"]
+            self._areas[area] = (param, v)
+            self.globals += [v, f"{v}_root", f"{v}_in", f"{v}_has", f"{v}_walk", f"{v}_walk_root", f"{v}_within"]
         return self._areas[area]
 
-    def _match(self, sel: Select, src: tuple[str, Hop] | None) -> tuple[str, str, str | None]:
-        """(MATCH ... WHERE ..., node var, relationship var) of the list's filtered items."""
-        if src is None:
-            n = self.p.var("n")
-            conds = [visible_cypher(n, sel.label, SCOPE_ID, SCOPE_ROOT)]
-            text = f"MATCH ({n}:{sel.label})"
-            r = None
-        else:
-            pattern, hop_conds, r, n = hop_match(src[0], src[1], self.p, m=self.p.var("n"))
-            text, conds = f"MATCH {pattern}", [hop_conds]
-        if sel.area is not None:
-            place, root = self.area(sel.area)
-            conds.append(visible_cypher(n, sel.label, place, root))
-        if sel.where is not None:
-            conds.append(filter_text(n, sel.where, self.p))
-        return f"{text} WHERE {' AND '.join(conds)}", n, r
+    def carried(self) -> str:
+        return ", ".join([SCOPE, SCOPE_ROOT] if self.slim else self.globals)
 
-    def _source(self, sel: Select, src: tuple[str, Hop] | None) -> tuple[list[str], str, str | None]:
+    def _match(self, sel: Select, src: tuple[str, Hop, str] | None) -> tuple[list[str], str, str | None]:
+        """(lines yielding the list's filtered items, node var, relationship var).
+
+        A root list walks down from its area (or the scope) to the items lying there
+        (``down_cypher``) instead of testing every item of its label; a nested list follows
+        its hop, each item reached checked against the scope unless the hop implies it."""
+        n = self.p.var("n")
+        conds: list[str] = []
+        r = None
+        if src is None:
+            if sel.area is not None:
+                _, v = self.area(sel.area)
+                walk, walk_root = f"{v}_walk", f"{v}_walk_root"
+                conds.append(f"({v}_within OR {visible_cypher(n, sel.label, SCOPE_ID, SCOPE_ROOT)})")
+            else:
+                walk, walk_root = SCOPE, SCOPE_ROOT
+            lines = [_call(down_cypher(n, sel.label, walk, walk_root))]
+        else:
+            pattern, hop_conds, r, _ = hop_match(src[0], src[1], self.p, m=n, src_label=src[2])
+            lines = [f"MATCH {pattern}"]
+            conds = [hop_conds] if hop_conds else []
+            if sel.area is not None:
+                place, v = self.area(sel.area)
+                conds.append(visible_cypher(n, sel.label, place, f"{v}_root"))
+        if sel.where is not None:
+            conds.append(filter_text(n, sel.where, self.p, sel.label))
+        if conds:
+            where = f"WHERE {' AND '.join(conds)}"
+            if src is None:
+                lines.append(f"WITH {', '.join(self.globals)}, {n} {where}")
+            else:
+                lines[0] += f" {where}"
+        return lines, n, r
+
+    def _source(self, sel: Select, src: tuple[str, Hop, str] | None) -> tuple[list[str], str, str | None]:
         """(lines yielding one row per filtered item, its node var, its relationship var):
         a nested list's items are distinct, each with the relationship of least ``_key``
         when several reach it and its properties are asked."""
-        match, n, r = self._match(sel, src)
-        g = ", ".join(self.globals)
+        lines, n, r = self._match(sel, src)
+        g = self.carried()
         keep_r = r if (r and sel.rel_fields) else None
-        lines = [match]
         if src is not None:
             if keep_r:
                 lines += [f"WITH {g}, {n}, {r} ORDER BY {r}._key", f"WITH {g}, {n}, head(collect({r})) AS {r}"]
@@ -103,14 +141,14 @@ class _Compiler:
                 lines.append(f"WITH DISTINCT {g}, {n}")
         return lines, n, keep_r
 
-    def list_block(self, sel: Select, src: tuple[str, Hop] | None) -> tuple[str, str]:
+    def list_block(self, sel: Select, src: tuple[str, Hop, str] | None) -> tuple[str, str]:
         """(the CALL subqueries computing list ``sel``, the map expression of its result).
 
         With a total, aggregates or groups asked, the filtered set is matched once and
         collected (``all…``), and the page, the counts and the groups read that list: the
         filter's text, and Neo4j's planning of it, appear once."""
         source, n, r = self._source(sel, src)
-        g = ", ".join(self.globals)
+        g = self.carried()
         shared = sel.total or bool(sel.aggregates) or sel.group_by is not None
         blocks: list[str] = []
         if shared:
@@ -120,7 +158,7 @@ class _Compiler:
             unpack = f"x{n}"
             source = [f"UNWIND {every} AS {unpack}",
                       f"WITH {g}, " + (f"{unpack}[0] AS {n}, {unpack}[1] AS {r}" if r else f"{unpack} AS {n}")]
-        keys = [(sort_expr(n, k.key, self.p), k.descending) for k in sel.order]
+        keys = [(sort_expr(n, k.key, self.p, sel.label), k.descending) for k in sel.order]
         knames = [f"k{n}_{i}" for i in range(len(keys))]
         carry = ", ".join([g, n, *([r] if r else [])])
         lines = list(source)
@@ -135,7 +173,7 @@ class _Compiler:
         lines.append(f"WITH {', '.join([carry, *knames])} ORDER BY {order}{limit}")
         nested_maps: list[str] = []
         for alias, nest in sel.nested:
-            calls, expr = self.list_block(nest.select, (n, nest.hop))
+            calls, expr = self.list_block(nest.select, (n, nest.hop, sel.label))
             lines.append(calls)
             nested_maps.append(f"{alias}: {expr}")
         props = ", ".join(f"{f}: {n}.{f}" for f in sel.fields)
@@ -183,8 +221,10 @@ class _Compiler:
             *source,
             f"UNWIND {anchors_cypher(n, sel.label)} AS ax{n}",
             f"MATCH (ax{n})-[:PART_OF*0..{UP_DEPTH}]->({gp}:{sel.group_by.level})",
+            # counted first, so that each group's place is checked against the scope once
+            f"WITH {gp}, count(DISTINCT {n}) AS c{gp}",
             f"WHERE EXISTS {{ MATCH ({gp})-[:PART_OF*0..{UP_DEPTH}]->(up{gp}) WHERE up{gp}.id = {SCOPE_ID} }}",
-            f"WITH {gp}.id AS g{gp}, count(DISTINCT {n}) AS c{gp} ORDER BY g{gp}",
+            f"WITH {gp}.id AS g{gp}, c{gp} ORDER BY g{gp}",
             f"RETURN collect([g{gp}, c{gp}]) AS {name}",
         ])
 
@@ -202,6 +242,7 @@ def compile_select(plan: Select, scope: Scope) -> Compiled:
     assert scope_param == SCOPE_ID
     for area in _areas(plan):  # matched at the top, so that every WITH below carries them
         c.area(area)
+    c.slim = all(nest.select.area is None for nest in _nested(plan))
     calls, expr = c.list_block(plan, None)
     head = (
         f"OPTIONAL MATCH ({SCOPE}:Place {{id: {scope_param}}})\n"
@@ -209,6 +250,13 @@ def compile_select(plan: Select, scope: Scope) -> Compiled:
     )
     cypher = "\n".join([head, *c.header, calls, f"RETURN {expr} AS result"])
     return Compiled(cypher, c.p.values)
+
+
+def _nested(plan: Select) -> list[Nested]:
+    out: list[Nested] = []
+    for _, nest in plan.nested:
+        out += [nest, *_nested(nest.select)]
+    return out
 
 
 def _areas(plan: Select) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.select import And, Cmp, CountFilter, CountKey, Filter, Hop, Not, Or, RelFilter
-from graph.visibility import visible_cypher
+from graph.visibility import implied, visible_cypher
 from queries.common import current_on
 
 #: The statement's scope: its node variable, the parameter of its id (always the first one,
@@ -76,8 +76,12 @@ def rel_filter_text(r: str, f: Filter, p: Params) -> str:
     raise TypeError(type(f).__name__)
 
 
-def hop_match(src: str, hop: Hop, p: Params, *, r: str | None = None, m: str | None = None) -> tuple[str, str, str, str]:
-    """(pattern, conditions, relationship var, end var) of one visible step from ``src``."""
+def hop_match(
+    src: str, hop: Hop, p: Params, *, r: str | None = None, m: str | None = None, src_label: str | None = None
+) -> tuple[str, str, str, str]:
+    """(pattern, conditions, relationship var, end var) of one visible step from ``src`` (a
+    visible item of ``src_label``): the end is checked against the scope unless the step
+    implies it (``graph.visibility.implied``). The conditions may be empty."""
     r = r or p.var("r")
     m = m or p.var("m")
     arrow = f"-[{r}:{hop.rel}]->" if hop.direction == "out" else f"<-[{r}:{hop.rel}]-"
@@ -87,48 +91,53 @@ def hop_match(src: str, hop: Hop, p: Params, *, r: str | None = None, m: str | N
         conds.append(f"({current_on(r, p.add(hop.as_of))})")
     if hop.rel_where is not None:
         conds.append(rel_filter_text(r, hop.rel_where, p))
-    conds.append(visible_cypher(m, hop.label, SCOPE_ID, SCOPE_ROOT))
+    if not implied(src_label, hop.rel, hop.direction, hop.label):
+        conds.append(visible_cypher(m, hop.label, SCOPE_ID, SCOPE_ROOT))
     return pattern, " AND ".join(conds), r, m
 
 
-def count_text(src: str, hop: Hop, where: Filter | None, p: Params) -> str:
+def _where(*conds: str) -> str:
+    present = [c for c in conds if c]
+    return f" WHERE {' AND '.join(present)}" if present else ""
+
+
+def count_text(src: str, hop: Hop, where: Filter | None, p: Params, src_label: str | None = None) -> str:
     """The number of distinct visible items ``hop`` reaches from ``src`` satisfying ``where``."""
-    pattern, conds, _, m = hop_match(src, hop, p)
-    if where is not None:
-        conds += " AND " + filter_text(m, where, p)
-    return f"COUNT {{ MATCH {pattern} WHERE {conds} RETURN DISTINCT {m} }}"
+    pattern, conds, _, m = hop_match(src, hop, p, src_label=src_label)
+    cond = filter_text(m, where, p, hop.label) if where is not None else ""
+    return f"COUNT {{ MATCH {pattern}{_where(conds, cond)} RETURN DISTINCT {m} }}"
 
 
-def filter_text(n: str, f: Filter, p: Params) -> str:
-    """The Cypher boolean of filter ``f`` on node variable ``n``."""
+def filter_text(n: str, f: Filter, p: Params, label: str | None = None) -> str:
+    """The Cypher boolean of filter ``f`` on node variable ``n`` (a visible item of ``label``)."""
     if isinstance(f, Cmp):
         return cmp_text(n, f, p)
     if isinstance(f, And):
-        return "(" + " AND ".join(filter_text(n, x, p) for x in f.items) + ")" if f.items else "true"
+        return "(" + " AND ".join(filter_text(n, x, p, label) for x in f.items) + ")" if f.items else "true"
     if isinstance(f, Or):
-        return "(" + " OR ".join(filter_text(n, x, p) for x in f.items) + ")" if f.items else "false"
+        return "(" + " OR ".join(filter_text(n, x, p, label) for x in f.items) + ")" if f.items else "false"
     if isinstance(f, Not):
-        return f"NOT ({filter_text(n, f.item, p)})"
+        return f"NOT ({filter_text(n, f.item, p, label)})"
     if isinstance(f, CountFilter):
-        return f"{count_text(n, f.hop, f.where, p)} {_COUNT_CMP[f.op]} {p.add(f.value)}"
+        return f"{count_text(n, f.hop, f.where, p, label)} {_COUNT_CMP[f.op]} {p.add(f.value)}"
     if isinstance(f, RelFilter):
-        pattern, conds, _, m = hop_match(n, f.hop, p)
         if f.quantifier == "single":
-            return f"{count_text(n, f.hop, f.where, p)} = 1"
+            return f"{count_text(n, f.hop, f.where, p, label)} = 1"
+        if f.quantifier == "all" and f.where is None:
+            return "true"
+        pattern, conds, _, m = hop_match(n, f.hop, p, src_label=label)
         if f.quantifier == "all":
-            if f.where is None:
-                return "true"
-            return f"NOT EXISTS {{ MATCH {pattern} WHERE {conds} AND NOT ({filter_text(m, f.where, p)}) }}"
-        if f.where is not None:
-            conds += " AND " + filter_text(m, f.where, p)
-        exists = f"EXISTS {{ MATCH {pattern} WHERE {conds} }}"
+            assert f.where is not None
+            return f"NOT EXISTS {{ MATCH {pattern}{_where(conds, f'NOT ({filter_text(m, f.where, p, f.hop.label)})')} }}"
+        cond = filter_text(m, f.where, p, f.hop.label) if f.where is not None else ""
+        exists = f"EXISTS {{ MATCH {pattern}{_where(conds, cond)} }}"
         return exists if f.quantifier == "some" else f"NOT {exists}"
     raise TypeError(type(f).__name__)
 
 
-def sort_expr(n: str, key: str | CountKey, p: Params) -> str:
+def sort_expr(n: str, key: str | CountKey, p: Params, label: str | None = None) -> str:
     if isinstance(key, CountKey):
-        return count_text(n, key.hop, key.where, p)
+        return count_text(n, key.hop, key.where, p, label)
     return f"{n}.{key}"
 
 

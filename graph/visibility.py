@@ -7,10 +7,14 @@ once as data (``KIND_ANCHORS``: paths from the item to an anchor place), and bot
 derived from that one declaration:
 
 * ``visible_cypher(var, label, place, root)``: a Cypher boolean over the node variable ``var``:
-  the ids of its anchors and the places above them (``ups_cypher``, patterns walking *up*
-  from the item; the place tree is a tree, so the walk up is a handful of hops, never a
-  subtree read) hold the place whose id is ``place``; ``root`` is the
-  Cypher boolean "that place is a root". ``anchors_cypher(var)`` lists the anchor nodes
+  one of its anchors is the place whose id is ``place`` or lies under it (patterns walking
+  *up* from the item; the place tree is a tree, so the walk up is a handful of hops, never
+  a subtree read, and it stops at the first anchor found); ``root`` is the Cypher boolean
+  "that place is a root", for the items with no anchor. ``down_cypher`` is its mirror for a
+  root list: the items lying in a place, found by walking *down* from it along the same
+  paths (a district's members without testing every member of the city). ``implied`` says
+  when a step from a visible item needs no test at all (a building's entrances, residents
+  and covering orgs; a place's children). ``anchors_cypher(var)`` lists the anchor nodes
   (what ``GroupBy`` walks up from).
 * ``Visibility`` (networkx): the same paths followed over a ``GraphView``, with the answer
   "is this anchor under the scope" memoised per anchor, so a page costs what its items touch.
@@ -169,45 +173,141 @@ def _exists(var: str, path: Path, up_to: str | None, guard: str | None = None, p
     return f"EXISTS {{ MATCH {text}{cond} }}"
 
 
-def ups_cypher(var: str, label: str) -> str:
-    """A Cypher list: the ids of the anchors of ``var`` (known to carry ``label``) and of
-    every place above them. Empty exactly when the item has no anchor. One ``COLLECT`` of
-    ``UNION`` branches, one per anchor path, each walking up from the item's side; fallback
-    paths carry their guard first, so an item anchored the primary way skips them cheaply.
-    (One subquery per item rather than an ``EXISTS`` per path: fewer subqueries for Neo4j
-    to plan.)"""
+def visible_cypher(var: str, label: str, place: str, root: str) -> str:
+    """Whether node ``var`` (known to carry ``label``) lies in the place whose id is the
+    Cypher expression ``place`` (a parameter such as ``$p0``); ``root``: a Cypher boolean,
+    whether that place is a root. Every name here is a fixed variable of the calling
+    statement or a declared label, never input.
+
+    One ``EXISTS`` over a ``UNION ALL`` of the anchor paths, each walking *up* from the item
+    to the place (the place tree is a tree, so a handful of hops, never a subtree read), so
+    that it stops at the first anchor found there (an org covering a hundred buildings is
+    not walked a hundred times); fallback paths carry their guard first. Only for a root
+    place, and only when no anchor lies there, whether the item has any anchor at all
+    (``_anchorless``). (A ``COLLECT`` of every anchor's ancestors, tried before, read the
+    whole list for each item: a membership's org 1,700 db hits instead of a few.)"""
     kinds = kinds_of(label)
     if not kinds:
         raise KeyError(label)
+    if all(KIND_ANCHORS[k].itself for k in kinds):  # a place other than an entrance: itself
+        return f"EXISTS {{ MATCH {_up_to(var, place)} }}"
     walk = f"-[:PART_OF*0..{UP_DEPTH}]->(u)"
     branches: list[str] = []
     for kind in kinds:
         spec = KIND_ANCHORS[kind]
         guard = [f"{var}:{kind}"] if len(kinds) > 1 else []
         if spec.itself:
-            cond = f" WHERE {' AND '.join(guard)}" if guard else ""
-            branches.append(f"MATCH ({var}){walk}{cond} RETURN u.id AS x")
+            branches.append(f"MATCH ({var}){walk} WHERE {' AND '.join([*guard, f'u.id = {place}'])} RETURN 1 AS x")
         unless = [f"NOT {_exists(var, spec.unless, None, prefix='gx')}"] if spec.fallback else []
         for path, extra in [*((p, []) for p in spec.primary), *((p, unless) for p in spec.fallback)]:
             text, where = _pattern(var, path, "ax")
-            conds = [*guard, *extra, *where]
-            cond = f" WHERE {' AND '.join(conds)}" if conds else ""
-            branches.append(f"MATCH {text}, (ax){walk}{cond} RETURN u.id AS x")
-    return f"COLLECT {{ CALL ({var}) {{ " + " UNION ".join(branches) + " } RETURN x }"
+            conds = [*guard, *extra, *where, f"u.id = {place}"]
+            branches.append(f"MATCH {text}, (ax){walk} WHERE {' AND '.join(conds)} RETURN 1 AS x")
+    anchorless = " OR ".join(
+        f"({var}:{k} AND {_anchorless(var, k)})" if len(kinds) > 1 else _anchorless(var, k)
+        for k in kinds if not KIND_ANCHORS[k].itself
+    ) or "false"
+    some = f"EXISTS {{ CALL ({var}) {{ {' UNION ALL '.join(branches)} }} RETURN x }}"
+    return f"({some} OR ({root} AND ({anchorless})))"
 
 
-def visible_cypher(var: str, label: str, place: str, root: str) -> str:
-    """Whether node ``var`` (known to carry ``label``) lies in the place whose id is the
-    Cypher expression ``place`` (a parameter such as ``$p0``); ``root``: a Cypher boolean,
-    whether that place is a root. Every name here is a fixed variable of the calling
-    statement or a declared label, never input."""
+def _always(kind: str, label: str | None) -> bool:
+    """Whether every node of ``kind`` carries ``label`` (``None``: any node)."""
+    if label is None:
+        return True
+    k = next(k for k in NODE_KINDS if k.label == kind)
+    return label in (k.label, *k.extra_labels)
+
+
+def kind_labels(kind: str) -> tuple[str, ...]:
+    """Every label a node of ``kind`` may carry (conditional ones included)."""
+    return next(k.all_labels for k in NODE_KINDS if k.label == kind)
+
+
+def implied(src_label: str | None, rel: str, direction: str, label: str) -> bool:
+    """Whether an item of ``label`` reached along ``rel`` (``direction`` from the source) from
+    a *visible* item of ``src_label`` is visible for certain, so that the hop needs no check.
+
+    Holds when every source kind is a place anchored by itself (so the source is under the
+    scope) and every target kind has that source as an anchor: a place one ``PART_OF`` below
+    it (the place tree is a tree of at most ``UP_DEPTH`` levels, so the child is under the
+    scope too), or a kind whose one-step primary anchor path is this hop walked back (a
+    building's entrances and residents, the orgs covering it). Primary paths hold whatever
+    else the item has, so the source is one of its anchors."""
+    src_kinds = kinds_of(src_label) if src_label is not None else ()
+    kinds = kinds_of(label)
+    if not src_kinds or not kinds or not all(KIND_ANCHORS[k].itself for k in src_kinds):
+        return False
+    back = "out" if direction == "in" else "in"
+    for kind in kinds:
+        spec = KIND_ANCHORS[kind]
+        if spec.itself:
+            ok = rel == "PART_OF" and direction == "in"
+        else:
+            ok = any(
+                len(path) == 1
+                and path[0].rel == rel
+                and path[0].direction == back
+                and all(_always(k, path[0].label) for k in src_kinds)
+                and not any(path[0].not_label in kind_labels(k) for k in src_kinds if path[0].not_label)
+                for path in spec.primary
+            )
+        if not ok:
+            return False
+    return True
+
+
+def _anchorless(var: str, kind: str) -> str:
+    """Cypher: ``var`` (of ``kind``) has no anchor at all (``anchors`` would be empty)."""
+    spec = KIND_ANCHORS[kind]
+    if spec.itself:
+        return "false"
+    conds = [f"NOT {_exists(var, p, None, prefix='nx')}" for p in spec.primary]
+    if spec.fallback:
+        none = " AND ".join(f"NOT {_exists(var, p, None, prefix='nx')}" for p in spec.fallback)
+        conds.append(f"({_exists(var, spec.unless, None, prefix='gx')} OR ({none}))")
+    return " AND ".join(conds)
+
+
+def down_cypher(var: str, label: str, walk: str, walk_root: str) -> list[str]:
+    """The body of a subquery returning ``var``: every item of ``label`` lying in the place
+    node ``walk`` (``walk_root``: whether it is a root), found by walking *down* from it, the
+    mirror of ``visible_cypher``'s walk up (the same anchor paths, the same depth): the places
+    under ``walk``, then each anchor path followed back from them to the items. For a root,
+    the items with no anchor at all too (a label scan, as only a root area holds them).
+    A null ``walk`` (no such place) yields nothing."""
     kinds = kinds_of(label)
     if not kinds:
         raise KeyError(label)
-    if all(KIND_ANCHORS[k].itself for k in kinds):  # a place other than an entrance: itself
-        return f"EXISTS {{ MATCH {_up_to(var, place)} }}"
-    ups = f"l_{var}"
-    return f"[{ups} IN [{ups_cypher(var, label)}] | CASE WHEN size({ups}) = 0 THEN {root} ELSE {place} IN {ups} END][0]"
+    walk_down = f"({walk})<-[:PART_OF*0..{UP_DEPTH}]-"
+    if all(KIND_ANCHORS[k].itself for k in kinds):
+        # each step up the tree goes one level up at least (City 0 ... Building 6), so a
+        # place of level L lies at most L steps below anything above it: no deeper walk
+        # (a district's own district, not its 15,000 places)
+        depth = min(UP_DEPTH, max(PLACE_LABELS.index(k) for k in kinds))
+        return [f"MATCH ({walk})<-[:PART_OF*0..{depth}]-({var}:{label})", f"RETURN DISTINCT {var}"]
+    branches: list[str] = []
+    for kind in kinds:
+        spec = KIND_ANCHORS[kind]
+        if spec.itself:
+            branches.append(f"WITH ax AS {var} WHERE {var}:{kind} RETURN {var}")
+        unless = [f"NOT {_exists(var, spec.unless, None, prefix='gx')}"] if spec.fallback else []
+        for path, extra in [*((p, []) for p in spec.primary), *((p, unless) for p in spec.fallback)]:
+            text, where = _pattern(var, path, "ax")
+            conds = " AND ".join([f"{var}:{kind}", *where, *extra])
+            branches.append(f"MATCH {text} WHERE {conds} RETURN {var}")
+    anchorless = " OR ".join(f"({var}:{k} AND {_anchorless(var, k)})" for k in kinds if not KIND_ANCHORS[k].itself)
+    return [
+        f"MATCH {walk_down}(ax)",
+        "WITH DISTINCT ax",
+        "CALL (ax) { " + " UNION ".join(branches) + " }",
+        f"RETURN {var}",
+        "UNION",
+        # only a root holds the items with no anchor: no scan otherwise (an empty UNWIND)
+        f"UNWIND CASE WHEN {walk_root} THEN [1] ELSE [] END AS one_{var}",
+        f"MATCH ({var}:{label}) WHERE {anchorless}",
+        f"RETURN {var}",
+    ]
 
 
 def anchors_cypher(var: str, label: str) -> str:

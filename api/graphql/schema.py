@@ -23,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.cost import cost_rule
+from api.graphql.doc_cache import DocumentCache, Documents
 from api.graphql.errors import LOG, ClientError, Schema, mask_errors
 from api.graphql.generated.root import GraphExecutionContext
 from api.graphql.limits import DEFAULT_LIMITS, Limits
@@ -144,7 +145,9 @@ def build_schema(
     """``degrees``: the store's relationship counts for the cost limit (``api/graphql/fanout.py``);
     ``None`` prices every nested list at its page size."""
     cost = cost_rule(limits.max_cost, limits.max_page, limits.default_page, degrees)
+    documents = Documents(degrees)  # parsed and validated once per text (api/graphql/doc_cache.py)
     extensions: list[Any] = [
+        lambda: DocumentCache(documents),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
