@@ -3,7 +3,7 @@
 It loads, connects to the test server with the connect form, and takes the kit: the style
 sheet and the favorites dropped onto its window as a user would, the guide played from a
 local web server, the compound graph drawn in the kit's colours and sizes. The last screen is
-saved as ``docs/screenshots/neo4j-browser.png``.
+saved as ``docs/screenshots/neo4j-browser.png`` with ``GONGZHI_SCREENSHOTS=1``.
 
 Chromium and its driver are Debian's packages (``apt-get install -y chromium chromium-driver``,
 which ``.ci/run`` does): without them these tests fail, they are never skipped.
@@ -30,10 +30,11 @@ from graph.query import Query
 from graph.settings import Settings
 from tests.browser.conftest import NOW, KitWorld
 from tests.browser.kit import FAVORITES_ZIP, FOLDER, GUIDE, KIT, STYLE, parse_grass, read_guide, read_queries
+from tests.screenshots import screenshot_dir
 
 pytestmark = pytest.mark.neo4j
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "neo4j-browser.png"
+SCREENSHOT = screenshot_dir() / "neo4j-browser.png"  # docs/screenshots with GONGZHI_SCREENSHOTS=1
 WAIT = 60  # seconds for the Browser to answer (a cold CI machine is slow)
 
 CHROMIUM_FLAGS = (

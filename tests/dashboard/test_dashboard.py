@@ -4,7 +4,8 @@ As an organizer would: open the page, enter the token, pick an area from the pla
 the indicators and the child ranking, open an indicator, open a gap, look at a compound's graph,
 switch to English. Every number on screen is compared with what the GraphQL API answers to the
 same token (httpx, the test's own queries). On the embedded store the screens are saved as
-``docs/screenshots/dashboard-{overview,gaps,compound}.png`` (shown in the README).
+``docs/screenshots/dashboard-{overview,gaps,compound}.png`` (shown in the README) with
+``GONGZHI_SCREENSHOTS=1``, else in a temporary folder (tests/screenshots.py).
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.dashboard.conftest import NOW, WINDOW, Served
+from tests.screenshots import screenshot_dir
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()  # docs/screenshots with GONGZHI_SCREENSHOTS=1 (tests/screenshots.py)
 WAIT = 60  # seconds: a cold CI machine is slow, and Neo4j answers the first queries slowly
 AS_OF = NOW.isoformat()  # the generator's "now": the same screens whatever day the tests run
 GAPS_INDICATOR = "BUILDING_GROUP"  # its gaps have resident members as candidates (masked names)

@@ -4,7 +4,7 @@ labels, in headless Chromium against the real app on each store (issue 14 item 5
 A viewer's token, as in test_dashboard.py: every name and phone on screen is the API's, masked
 by the server. What the page shows is compared with what the API answers to the same token; the
 exported file with what the page shows. On the embedded store the building detail is saved as
-``docs/screenshots/dashboard-building.png`` (shown in the README).
+``docs/screenshots/dashboard-building.png`` (shown in the README) with ``GONGZHI_SCREENSHOTS=1``.
 """
 
 from __future__ import annotations
