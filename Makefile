@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Loads above GONGZHI_WRITE_CHUNK items are written in chunks (a district fits a 1g heap); 4g
-# leaves room for the district-scale differential test's queries.
+# leaves room for the differential tests' queries (tests/queries/test_differential_district.py, at
+# the district scale with GZ_DIFFERENTIAL_SCALE=district).
 test: system-deps-test install
 	if [[ -z "$${NEO4J_URI:-}" ]]; then \
 	    NEO4J_HEAP="$${NEO4J_HEAP:-4g}" bash scripts/neo4j.sh start || { echo "make test: the Neo4j server could not start (see above); the Neo4j tests cannot run" >&2; exit 1; }; \

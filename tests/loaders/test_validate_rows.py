@@ -54,6 +54,8 @@ def test_the_sample_is_valid_and_becomes_typed_records(tmp_path: Path) -> None:
         "in_service": True,
         "joined_on": date(2001, 7, 1),
         "skills": "法律咨询",
+        "name_initials": "zw",  # derived (graph/pinyin.py), not an input column
+        "caption": "1",  # derived: the Browser kit's caption, a person's id number
         "_source": "t",
         # the content hash covers the labels, the properties and the REF targets (home, entrance)
         "_hash": node_hash(r1.labels, r1.props, {"LIVES_IN": "B-1", "LIVES_IN_ENTRANCE": "E-1", "WORKS_AT": "U-1"}),
@@ -64,6 +66,7 @@ def test_the_sample_is_valid_and_becomes_typed_records(tmp_path: Path) -> None:
         "id": "P-2",
         "name": "新华小区",
         "eligible_for_owners_committee": False,
+        "caption": "新华小区",  # derived: short enough to be the whole name
         "_source": "t",
         "_hash": nodes["P-2"].props["_hash"],
     }

@@ -107,8 +107,10 @@ def read_world(folder: Path) -> World:
             for row in csv.DictReader(f):
                 node = row["id"].strip()
                 props = {c.name: v for c in kind.property_columns if (v := _value(c, row.get(c.name, ""))) is not None}
-                w.props[node] = props
                 w.labels[node] = set(kind.labels_for(props))
+                # the stored derived values (caption, initials) as the model declares them; their
+                # own values are checked against pypinyin and the widths in tests/store/test_derived.py
+                w.props[node] = {**props, **{d.name: x for d in kind.derived if (x := d.value(props)) is not None}}
                 for rel in kind.inline_rels:
                     target = row.get(rel.column, "").strip()
                     if target:
