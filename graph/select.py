@@ -152,8 +152,9 @@ class GroupBy:
 class Select:
     """A list of items of ``label`` (root) or the items one hop reaches (``Nested``).
 
-    ``area``: at the root, only items lying in that place (anchors as for jurisdiction);
-    ``None``: the whole scope. ``first``/``after``: the page; ``after`` is the cursor the
+    ``area``: at the root, only items lying in that place (anchors as for jurisdiction); a
+    place outside the scope, one holding the scope included, holds nothing (as an area that
+    does not exist); ``None``: the whole scope. ``first``/``after``: the page; ``after`` is the cursor the
     store returned for the last item of the previous page (the sort key values and the id),
     so a page never reads past its end. ``total``: whether the filtered count is wanted.
     ``fields``: the properties each item returns; ``nested``: (alias, Nested) per nested

@@ -69,25 +69,22 @@ class _Compiler:
 
     def area(self, area: str) -> tuple[str, str]:
         """The id parameter of an ``area`` and the variable of its root flag (matched once, at
-        the top), with the place a root list walks down from (``{v}_walk``, its root flag
-        ``{v}_walk_root``) and whether that walk alone decides the scope (``{v}_within``): the
-        area when it lies in the scope, the scope when it lies in the area (each one's items
-        then lie in the other), else the area, each item then checked against the scope."""
+        the top), with whether the area lies in the scope (``{v}_in``). An area outside the
+        scope holds nothing, one that holds the scope (the user's street asked by a community's
+        organizer) included: it answers as an area that does not exist, as everywhere else in
+        the API. Inside it, a root list walks down from the area, whose items all lie in the
+        scope."""
         if area not in self._areas:
             v = self.p.var("area")
             param = self.p.add(area)
             inside = f"EXISTS {{ MATCH ({v})-[:PART_OF*0..{UP_DEPTH}]->(in_{v}) WHERE in_{v}.id = {SCOPE_ID} }}"
-            holds = f"EXISTS {{ MATCH ({SCOPE})-[:PART_OF*0..{UP_DEPTH}]->(has_{v}) WHERE has_{v}.id = {param} }}"
             self.header.append(
                 f"OPTIONAL MATCH ({v}:Place {{id: {param}}})\n"
                 f"WITH *, {v} IS NOT NULL AND {_ROOT_OF.format(v=v)} AS {v}_root\n"
-                f"WITH *, {inside} AS {v}_in, {holds} AS {v}_has\n"
-                f"WITH *, CASE WHEN {v}_has AND NOT {v}_in THEN {SCOPE} ELSE {v} END AS {v}_walk,\n"
-                f"  CASE WHEN {v}_has AND NOT {v}_in THEN {SCOPE_ROOT} ELSE {v}_root END AS {v}_walk_root,\n"
-                f"  {v}_in OR {v}_has AS {v}_within"
+                f"WITH *, {v} IS NOT NULL AND {inside} AS {v}_in"
             )
             self._areas[area] = (param, v)
-            self.globals += [v, f"{v}_root", f"{v}_in", f"{v}_has", f"{v}_walk", f"{v}_walk_root", f"{v}_within"]
+            self.globals += [v, f"{v}_root", f"{v}_in"]
         return self._areas[area]
 
     def carried(self) -> str:
@@ -105,8 +102,8 @@ class _Compiler:
         if src is None:
             if sel.area is not None:
                 _, v = self.area(sel.area)
-                walk, walk_root = f"{v}_walk", f"{v}_walk_root"
-                conds.append(f"({v}_within OR {visible_cypher(n, sel.label, SCOPE_ID, SCOPE_ROOT)})")
+                walk, walk_root = v, f"{v}_root"
+                conds.append(f"{v}_in")
             else:
                 walk, walk_root = SCOPE, SCOPE_ROOT
             lines = [_call(down_cypher(n, sel.label, walk, walk_root))]
@@ -116,7 +113,7 @@ class _Compiler:
             conds = [hop_conds] if hop_conds else []
             if sel.area is not None:
                 place, v = self.area(sel.area)
-                conds.append(visible_cypher(n, sel.label, place, f"{v}_root"))
+                conds.append(f"{v}_in AND {visible_cypher(n, sel.label, place, f'{v}_root')}")
         if sel.where is not None:
             conds.append(filter_text(n, sel.where, self.p, sel.label))
         if conds:

@@ -122,7 +122,7 @@ class _Run:
         self.g = g
         self.vis = Visibility(g, scope.area)
         self._seen: dict[str, bool] = {}
-        self._areas: dict[str, Visibility] = {}
+        self._areas: dict[str, Visibility | None] = {}
 
     def sees(self, node: str) -> bool:
         got = self._seen.get(node)
@@ -131,10 +131,13 @@ class _Run:
         return got
 
     def in_area(self, node: str, area: str) -> bool:
-        vis = self._areas.get(area)
-        if vis is None:
-            vis = self._areas[area] = Visibility(self.g, area)
-        return vis.sees(node)
+        """Whether ``node`` lies in ``area``, an area outside the scope (one holding it
+        included) holding nothing, as one that does not exist (``select_cypher``'s twin)."""
+        if area not in self._areas:
+            inside = self.g.has_label(area, "Place") and self.sees(area)
+            self._areas[area] = Visibility(self.g, area) if inside else None
+        vis = self._areas[area]
+        return vis is not None and vis.sees(node)
 
     # ------------------------------------------------------------ hops and filters
 

@@ -33,7 +33,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
@@ -49,6 +48,7 @@ from graphql import (
     get_nullable_type,
 )
 
+from api.graphql.errors import OwnRequestError
 from graph.model import all_labels, relationship_ends
 from graph.records import Degrees
 from queries.indicators import INDICATOR_IDS
@@ -103,7 +103,7 @@ def cost_rule(
                 if total > max_cost:
                     shown = f"more than {walk.cap:,}" if total > walk.cap else f"{math.ceil(total):,}"
                     context.report_error(
-                        GraphQLError(
+                        OwnRequestError(
                             f"the operation is too expensive: estimated cost {shown}, limit {max_cost:,} "
                             f"(查询开销估计为 {shown}，上限 {max_cost:,}); ask for smaller pages or fewer nested lists",
                             op,

@@ -33,6 +33,17 @@ class ClientError(Exception):
     """An error whose message is meant for the client (it never holds personal data)."""
 
 
+class OwnRequestError(GraphQLError):
+    """A refusal of the request written by Gongzhi itself (the cost limit, several operations
+    with no name): its text holds no value the request carried, so the client reads it and
+    the log holds it as written, both languages."""
+
+
+def _own(error: GraphQLError) -> bool:
+    """Whether the message was written by Gongzhi (shown as it is, not by its shape)."""
+    return isinstance(error, OwnRequestError) or isinstance(error.original_error, ClientError)
+
+
 def should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None:
@@ -56,6 +67,8 @@ _DOUBLE = re.compile(r'"(?:[^"\\]|\\.)*"')
 _SINGLE = re.compile(r"'([^']*)'")
 _NAME = re.compile(r"^\$?[_A-Za-z][_0-9A-Za-z]*[\[\]!]*$|^\[?[_A-Za-z][_0-9A-Za-z]*[\[\]!]*$")
 _DIGITS = re.compile(r"\d{5,}")
+#: graphql-core names an unexpected character by its code point: a name typed bare (U+6B27 for 欧)
+_CODE_POINT = re.compile(r"U\+[0-9A-Fa-f]{4,6}")
 _NON_ASCII = re.compile(r"[^\x20-\x7e\n]+")
 MAX_SHAPE = 300
 
@@ -70,6 +83,7 @@ def shape(message: str) -> str:
     text = _DOUBLE.sub('"…"', text)
     text = _SINGLE.sub(lambda m: m.group(0) if _NAME.match(m.group(1)) else "'…'", text)
     text = _DIGITS.sub("#", text)
+    text = _CODE_POINT.sub("U+…", text)
     text = _NON_ASCII.sub("…", text)
     text = text.split("\n\n")[0]  # graphql-core appends the document's source lines
     return text if len(text) <= MAX_SHAPE else text[:MAX_SHAPE] + "…"
@@ -85,10 +99,10 @@ def log_error(error: GraphQLError) -> None:
     original = error.original_error
     where = " ".join(f"{loc.line}:{loc.column}" for loc in error.locations or ())
     if not error.path:
-        LOG.info("request refused (%s): %s", where or "-", shape(error.message))
+        LOG.info("request refused (%s): %s", where or "-", error.message if _own(error) else shape(error.message))
         return
     if isinstance(original, ClientError):
-        LOG.info("request refused at %s: %s", _path(error), shape(str(original)))
+        LOG.info("request refused at %s: %s", _path(error), str(original))
         return
     kind = type(original).__name__ if original is not None else "GraphQLError"
     # where it happened, by file, line and function only: a source line may quote a literal
@@ -104,6 +118,6 @@ class Schema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
-            if not error.path:
+            if not error.path and not _own(error):
                 error.message = shape(error.message)  # what the client reads of a refused request
             log_error(error)

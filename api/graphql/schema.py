@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -24,7 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.cost import cost_rule
 from api.graphql.doc_cache import DocumentCache, Documents
-from api.graphql.errors import LOG, ClientError, Schema, mask_errors
+from api.graphql.errors import LOG, ClientError, OwnRequestError, Schema, mask_errors
 from api.graphql.generated.root import GraphExecutionContext
 from api.graphql.limits import DEFAULT_LIMITS, Limits
 from api.graphql.mutations.root import Mutation
@@ -32,6 +32,7 @@ from api.graphql.query import Query
 from api.graphql.types import committees, orgs, people, places
 from graph.records import Degrees
 
+SEVERAL_OPERATIONS = "请求含多个操作，须给出 operationName / the document has several operations: send operationName"
 AUDIT_FAILED = "审计日志暂不可写，未返回结果，请稍后重试 / the audit log cannot be written; no result was returned, try again"
 
 
@@ -75,6 +76,25 @@ class OnLoop(SchemaExtension):
         finally:
             if presence is not None:
                 presence.stop()
+
+
+class OneOperation(SchemaExtension):
+    """A document with several operations and no ``operationName`` is refused (GraphQL spec,
+    "GetOperation"): strawberry would run the first one. Checked as validation starts (an
+    error set then skips the rules), for documents kept by ``DocumentCache`` too: the name
+    sent is no part of the document."""
+
+    def on_validate(self) -> Iterator[None]:
+        ec: Any = self.execution_context
+        document = ec.graphql_document
+        if (
+            not ec.pre_execution_errors
+            and document is not None
+            and getattr(ec, "_provided_operation_name", None) is None
+            and sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1
+        ):
+            ec.pre_execution_errors = [OwnRequestError(SEVERAL_OPERATIONS)]
+        yield
 
 
 class LoadNotice(SchemaExtension):
@@ -152,6 +172,7 @@ def build_schema(
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: AddValidationRules([cost]),
+        OneOperation,
         mask_errors,
         AuditFlush,
         OnLoop,

@@ -116,3 +116,21 @@ def test_graphql_response_media_type(api: Api) -> None:
     assert bad.status_code == 400 and "data" not in bad.json() and bad.json()["errors"]
     plain = api.client.post("/graphql", json={"query": "{ me { "}, headers={**headers, "Accept": "application/json"})
     assert plain.status_code == 200 and plain.headers["content-type"].startswith("application/json")
+
+
+def test_several_operations_need_a_name_and_own_refusals_keep_both_languages(api: Api) -> None:
+    """Two operations and no ``operationName``: refused (GraphQL's GetOperation), not the first
+    run; with the name, that one runs. Gongzhi's own refusals (this one, the cost limit) keep
+    their Chinese half; a name typed bare into a document is not echoed as its code point."""
+    token = api.token("S-0001", "organizer")
+    doc = "query A { me { user } } query B { me { role } }"
+    body = api.post(doc, {}, token).json()
+    assert body["data"] is None and body["errors"][0]["message"].startswith("请求含多个操作"), body
+    named = api.client.post(
+        "/graphql", json={"query": doc, "operationName": "B"}, headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert named == {"data": {"me": {"role": "organizer"}}}
+    costly = api.post("{ buildings(first: 1000) { nodes { residents { nodes { key } } } } }", {}, token).json()
+    assert "too expensive" in costly["errors"][0]["message"] and "查询开销估计为" in costly["errors"][0]["message"]
+    bare = api.post("{ 欧阳娜娜 }", {}, token).json()["errors"][0]["message"]
+    assert "6B27" not in bare and "欧" not in bare and bare.startswith("Syntax Error")

@@ -176,6 +176,15 @@ def test_transfer_a_membership(api: Api) -> None:
     assert [s["org"]["key"] for s in api.ask(CARD, {"m": member["key"], "day": LATER})["memberCard"]["membership"]] == [target]
     assert [s["org"]["key"] for s in api.ask(CARD, {"m": member["key"], "day": "2026-06-30"})["memberCard"]["membership"]] == [old]
     assert mutate(api, TRANSFER, {"m": member["key"], "o": target, "on": DAY})["changed"] is False
+    # back to the old org, dated before the new membership began (before the old one even):
+    # refused, or the member would hold two open memberships; nothing is written
+    before = r["member"]["memberships"]["edges"]
+    for day in ("1900-01-02", DAY):
+        back = mutate(api, TRANSFER, {"m": member["key"], "o": old, "on": day})
+        assert back["__typename"] == "InvalidInput", back
+        assert back["issues"][0]["field"] == "on" and DAY in back["issues"][0]["reason"]
+    again = mutate(api, TRANSFER, {"m": member["key"], "o": target, "on": DAY})
+    assert again["changed"] is False and again["member"]["memberships"]["edges"] == before
 
 
 REPORT = """mutation($r: ID!, $c: ID!, $d: Date!) { recordDualReport(reporter: $r, community: $c, since: $d) { __typename

@@ -285,7 +285,9 @@ class Oracle:
             items = [n for n, labels in self.w.labels.items() if sel.label in labels and self.sees(n)]
         kept = [
             n for n in items
-            if (sel.area is None or lies_in(self.w, n, sel.area)) and (sel.where is None or self.ok(n, sel.where))
+            # an area outside the scope (one holding it included) holds nothing
+            if (sel.area is None or (lies_in(self.w, n, sel.area) and self.sees(sel.area)))
+            and (sel.where is None or self.ok(n, sel.where))
         ]
         dirs = [k.descending for k in sel.order] + [False]
 

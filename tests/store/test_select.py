@@ -36,7 +36,7 @@ from graph.select import (
 )
 from graph.select_cypher import compile_select
 from graph.store import Store
-from tests.store.select_oracle import Oracle, World
+from tests.store.select_oracle import Oracle, World, lies_in
 
 ROOT = Scope("C-0001")
 COMMUNITY = Scope("CM-0002")
@@ -231,6 +231,13 @@ def test_nothing_outside_the_scope_counts(world_store: Store, world: World) -> N
     assert world_store.select(other, COMMUNITY) == empty
     assert empty.total == 0 and empty.groups == [] and empty.aggregates == {"n": 0, "s": 0, "m": None, "a": None}
     assert world_store.select(Select(**{**other.__dict__, "area": "CM-0002"}), COMMUNITY).total
+    # the places holding the scope (its street, district and city) hold nothing for it, exactly
+    # like an area that does not exist: they would otherwise tell which ids are the user's street
+    holders = [p for p in world.labels if "Place" in world.labels[p] and p != COMMUNITY.area
+               and lies_in(world, COMMUNITY.area, p)]
+    assert len(holders) >= 2
+    for holder in [*holders, "S-9999"]:
+        assert world_store.select(Select(**{**other.__dict__, "area": holder}), COMMUNITY) == empty, holder
     # counts along a hop see only what the scope sees: a member elsewhere is not counted
     plan = Select("PartyOrg", where=CountFilter(MEMBERS, "gte", 0), order=(SortKey(CountKey(MEMBERS)),),
                   total=True, fields=("id",))

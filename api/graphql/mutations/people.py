@@ -158,18 +158,24 @@ async def update_person(info: Any, id: strawberry.ID, patch: PersonPatch) -> Any
 
 
 async def transfer_membership(info: Any, member: strawberry.ID, to_org: strawberry.ID, on: date) -> Any:
-    """End the member's current memberships the day before ``on`` and start one in ``to_org``."""
+    """End the member's current memberships the day before ``on`` and start one in ``to_org``.
+
+    ``on`` must come after the start of every membership the member has had: a transfer dated
+    before a later membership began would leave that one open beside the new one (two current
+    orgs) or rewrite the end of a closed one."""
 
     async def work() -> MembershipPayload:
         person = await find(info, member, "PartyMember")
         org = await find(info, to_org, "PartyOrg")
         rows: list[tuple[str, dict[str, Any]]] = []
-        current = [e for e in await ctx(info).data.own_links(L.PERSON_MEMBERSHIPS, person.id) if e.current(on)]
+        links = await ctx(info).data.own_links(L.PERSON_MEMBERSHIPS, person.id)
+        current = [e for e in links if e.current(on)]
         if not any(e.node.id == org.id for e in current):
+            started = [(since, e) for e in links if (since := e.rel.get("since")) is not None and since >= on]
+            if started:
+                since, latest = max(started, key=lambda p: (p[0], p[1].node.id))
+                raise await _late_transfer(info, latest.node, since)
             for e in current:
-                since = e.rel.get("since")
-                if since is not None and since >= on:
-                    raise await _late_transfer(info, e.node, since)
                 rows.append(("memberships", {"person_id": person.id, "org_id": e.node.id, **e.rel, "until": day_before(on)}))
             rows.append(("memberships", {"person_id": person.id, "org_id": org.id, "since": on}))
         changed = (await write(info, rows)).changed if rows else False
@@ -180,10 +186,10 @@ async def transfer_membership(info: Any, member: strawberry.ID, to_org: strawber
 
 
 async def _late_transfer(info: Any, org: Obj, since: date) -> Exception:
-    """The refusal of a transfer dated on or before a current membership's start. The org is
-    named only when the user may see it: a member's branch elsewhere stays unnamed."""
+    """The refusal of a transfer dated on or before a membership's start. The org is named only
+    when the user may see it: a member's branch elsewhere stays unnamed."""
     if await ctx(info).data.visible(org) is None:
-        where, where_zh = "a current membership", "现有组织关系"
+        where, where_zh = "a membership", "一项组织关系"
     else:
         where, where_zh = f"the membership in {org.id}", f"在 {org.id} 的组织关系"
     return invalid(
