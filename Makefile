@@ -28,15 +28,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 
-# Loads above GONGZHI_WRITE_CHUNK items are written in chunks (a district fits a 1g heap); 4g
-# leaves room for the differential tests' queries (tests/queries/test_differential_district.py, at
-# the district scale with GZ_DIFFERENTIAL_SCALE=district).
+# The suite runs in TEST_WORKERS pytest-xdist workers (whole files to one worker), each against
+# a Neo4j server of its own (scripts/test-servers.sh: the tests clear the one database Community
+# edition has). With NEO4J_URI already set, that one server and one worker. TEST_WORKERS=1: no
+# workers, one server. Loads above GONGZHI_WRITE_CHUNK items are written in chunks (a district
+# fits a 1g heap); 4g leaves room for the differential tests' queries
+# (tests/queries/test_differential_district.py, at the district scale with GZ_DIFFERENTIAL_SCALE=district).
+TEST_WORKERS ?= 2
 test: system-deps-test install
+	workers=$(TEST_WORKERS); \
 	if [[ -z "$${NEO4J_URI:-}" ]]; then \
-	    NEO4J_HEAP="$${NEO4J_HEAP:-4g}" bash scripts/neo4j.sh start || { echo "make test: the Neo4j server could not start (see above); the Neo4j tests cannot run" >&2; exit 1; }; \
-	    eval "$$(bash scripts/neo4j.sh env)"; \
+	    NEO4J_HEAP="$${NEO4J_HEAP:-4g}" bash scripts/test-servers.sh start $$workers || { echo "make test: the Neo4j servers could not start (see above); the Neo4j tests cannot run" >&2; exit 1; }; \
+	    eval "$$(bash scripts/test-servers.sh env $$workers)"; \
+	else \
+	    workers=1; \
 	fi; \
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	if [[ $$workers -gt 1 ]]; then parallel="-n $$workers --dist loadfile"; else parallel=""; fi; \
+	$(BIN)/pytest -q $$parallel $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check graph queries loaders api tests bench
@@ -53,6 +61,7 @@ neo4j-stop:
 # (default here 13g) applies only when this starts the server; a running one keeps its heap
 # (the bench warns, and BENCHMARKS.md records it). BENCH_ARGS passes options to the bench.
 # BENCH_ARGS='--only peer': figure 10 alone (GraphQL vs @neo4j/graphql, npm ci into bench/peer/).
+# BENCH_ARGS='--only cli': the CLI reads figure alone (district and city, embedded and Neo4j).
 bench: install
 	if [[ -z "$${NEO4J_URI:-}" ]]; then \
 	    NEO4J_HEAP="$${NEO4J_HEAP:-13g}" bash scripts/neo4j.sh start || { echo "make bench: the Neo4j server could not start (see above)" >&2; exit 1; }; \

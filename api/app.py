@@ -234,6 +234,8 @@ def create_app(
             turns["scheduler"] = FairScheduler(workers=limits.store_workers, per_user=per_user)
         return turns["scheduler"]
 
+    degrees = DegreeCache(the_store)  # the cost limit's fan-outs (api/graphql/fanout.py)
+
     async def context(request: Request) -> Context | None:
         if dev and request.method == "GET" and "query" not in request.query_params:
             return None  # the GraphiQL page itself; everything it sends carries the token
@@ -247,9 +249,8 @@ def create_app(
         data = ScopedData(s, principal, the_scheduler(s))
         if limits.deadline_seconds:
             data.deadline = time.monotonic() + limits.deadline_seconds
-        return Context(principal=principal, data=data, store=s, limits=limits, audit_log=audit)
+        return Context(principal=principal, data=data, store=s, limits=limits, audit_log=audit, degrees=degrees)
 
-    degrees = DegreeCache(the_store)  # the cost limit's fan-outs (api/graphql/fanout.py)
     router = _Router(
         build_schema(limits, dev=dev, degrees=degrees),
         path=GRAPHQL_PATH,

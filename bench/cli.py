@@ -72,10 +72,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument(
         "--only",
-        choices=("peer",),
+        choices=("peer", "cli"),
         default=None,
         help="measure one figure alone and write it into the existing --out: 'peer' (figure 10, "
-        "Gongzhi / @neo4j/graphql / raw Cypher) loads the last of --scales (default district) into Neo4j",
+        "Gongzhi / @neo4j/graphql / raw Cypher) loads the last of --scales (default district) into Neo4j; "
+        "'cli' (CLI reads) loads each of --scales (default district,city) into Neo4j and the embedded store",
     )
     p.add_argument(
         "--peer-samples",
@@ -106,6 +107,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.only == "peer" and args.scales is None:
         args.scales = "district"
+    if args.only == "cli" and args.scales is None:
+        args.scales = "district,city"
     if args.scales is None:
         args.scales = ",".join(QUICK_SCALES if args.quick else DEFAULT_SCALES)
     elif args.quick:
@@ -296,6 +299,26 @@ def only_peer(args: argparse.Namespace) -> int:
     return 1 if result.errors or not result.requests else 0
 
 
+def only_cli(args: argparse.Namespace) -> int:
+    """``--only cli``: per scale, load Neo4j, measure the CLI reads, write the figure into ``--out``."""
+    from bench import cli_reads
+
+    command = "python -m bench" + ("" if not sys.argv[1:] else " " + shlex.join(sys.argv[1:]))
+    started_at = datetime.now().astimezone()
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    results: list[CliReads] = []
+    for scale in args.scale_list:
+        input_dir, _ = ensure_input(scale, args.cache_dir)
+        print(f"[{scale}] clearing Neo4j and loading {input_dir.name}", file=sys.stderr, flush=True)
+        neo4j_env = cli_reads.load_neo4j(input_dir)
+        results.append(measure_cli(scale, input_dir, targets(input_dir), min(args.repeat, 3), neo4j_env))
+    m = machine(with_neo4j=True)
+    lines = section(results, command, f"{started_at:%Y-%m-%d %H:%M %Z}, commit `{m.commit}`, {machine_line(m)}")
+    cli_reads.update(args.out, lines)
+    print("\n".join(lines), flush=True)
+    return 1 if any(r.problems for r in results) else 0
+
+
 def compare(run: ScaleRun) -> None:
     """Both stores must hold the same graph and give the same answers."""
     emb, neo = run.results.get("embedded"), run.results.get("neo4j")
@@ -320,6 +343,11 @@ def main(argv: list[str] | None = None) -> int:
             print("bench: --only peer needs NEO4J_URI (make bench starts scripts/neo4j.sh)", file=sys.stderr)
             return 2
         return only_peer(args)
+    if args.only == "cli":
+        if not os.environ.get("NEO4J_URI"):
+            print("bench: --only cli needs NEO4J_URI (make bench starts scripts/neo4j.sh)", file=sys.stderr)
+            return 2
+        return only_cli(args)
     if args.report_only is not None:
         write_report(args.out, raw.load(args.report_only))
         print(f"wrote {args.out} from {args.report_only}", file=sys.stderr)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -149,11 +150,41 @@ def _secs(x: float | None) -> str:
     return secs(x)
 
 
-def section(results: list[CliReads]) -> list[str]:
-    """The figure as Markdown: one row per command and scale, the three paths side by side."""
+BEGIN = "<!-- CLI reads: written by python -m bench (bench/cli_reads.py); do not edit by hand -->"
+END = "<!-- /CLI reads -->"
+_SPAN = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+
+
+def previous(path: Path) -> list[str]:
+    """The figure as the report at ``path`` has it (a run that did not measure it keeps it)."""
+    if not path.exists():
+        return []
+    m = _SPAN.search(path.read_text(encoding="utf-8"))
+    return m.group(0).splitlines() if m else []
+
+
+def update(path: Path, lines: list[str]) -> None:
+    """Write the figure into the report at ``path``: in place of the previous one, else
+    before the notes (``--only cli``)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    block = "\n".join(lines)
+    if _SPAN.search(text):
+        text = _SPAN.sub(lambda _: block, text, count=1)
+    else:
+        at = text.find("\n## Notes")
+        at = at + 1 if at >= 0 else len(text)
+        text = text[:at] + block + "\n\n" + text[at:]
+    path.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def section(results: list[CliReads], command: str | None = None, when: str | None = None) -> list[str]:
+    """The figure as Markdown, markers included: one row per command and scale, the three
+    paths side by side. ``command``/``when``: how it was measured, when not with the others."""
     if not results:
         return []
-    out = ["## CLI reads", ""]
+    out = [BEGIN, "## CLI reads", ""]
+    if command:
+        out += [f"`{command}`{f' on {when}' if when else ''} (this figure alone; the others were measured earlier).", ""]
     out.append(
         "Wall-clock time of a `gongzhi` command from start to exit (a real process; median of "
         f"{results[0].calls} calls), on each path in the same run: the embedded store read directly, "
@@ -177,6 +208,11 @@ def section(results: list[CliReads]) -> list[str]:
     for r in results:
         out.extend(f"* {r.scale}: {p}" for p in r.problems)
     out.append("")
+    out.append(
+        "Reproduce this figure alone with `make bench BENCH_ARGS='--only cli'` (district and city: it clears "
+        "the Neo4j database, loads each scale and rewrites only this section)."
+    )
+    out.append(END)
     return out
 
 

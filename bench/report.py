@@ -306,7 +306,7 @@ def write_report(path: Path, run: Any, notes: str | None = None) -> None:
     out.append(f"| repetitions | loads once each; stats and queries: median of {repeat} warm calls |")
     out.append("")
     out.extend(figures.section(run, command))
-    out.extend(cli_reads.section(getattr(run, "cli", [])))
+    out.extend(cli_reads.section(getattr(run, "cli", [])) or cli_reads.previous(path))
     out.append(METHOD)
     out.append("")
     peer = getattr(run, "peer", None)

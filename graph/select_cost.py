@@ -8,7 +8,9 @@ abuse. So each level's length is estimated from the data: the average fan-out of
 relationship it follows (``Degrees``: relationships per label and type, counted by the store),
 never more than the page asked. The unit is one field of one returned item, as in the rule
 for the hand-written fields; a filtered or sorted list also pays ``SCAN_WEIGHT`` per item it
-must look at (the store does that work, not the GraphQL layer, so it is cheaper per item).
+must look at (the store does that work, not the GraphQL layer, so it is cheaper per item),
+and a relationship filter multiplies that by the items it reaches, each ``REACH_WEIGHT``: nested
+``some``/``none``/``all`` filters are a product of fan-outs however short the page.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from graph.select import And, CountFilter, CountKey, Filter, Hop, Not, Or, RelFi
 
 #: The price of looking at one item while filtering, sorting or counting (one returned field is 1).
 SCAN_WEIGHT = 0.01
+
+
+#: What one item a relationship filter reaches costs, in items looked at: its own test and
+#: the jurisdiction's (a filter counts only what the user may see, so each reached item is
+#: also tested for lying in the user's area, a walk up the place tree).
+REACH_WEIGHT = 3.0
 
 
 #: The fan-out assumed for a label the counts know no node of (an empty or not yet counted
@@ -44,7 +52,7 @@ def _filter_cost(where: Filter | None, label: str, degrees: Degrees) -> float:
         return _filter_cost(where.item, label, degrees)
     if isinstance(where, RelFilter | CountFilter):
         reached = fan_out(degrees, label, where.hop)
-        return reached * (1 + _filter_cost(where.where, where.hop.label, degrees))
+        return reached * (REACH_WEIGHT + _filter_cost(where.where, where.hop.label, degrees))
     return 0.0
 
 

@@ -25,6 +25,29 @@ from graph.store import Store, open_store
 STORE_KINDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
+def _worker_server() -> None:
+    """Under pytest-xdist, worker ``gwN`` talks to server ``N`` of the list `make test`
+    exports (scripts/test-servers.sh starts one server per worker): the tests clear the
+    database, so two workers on one server would wipe each other's data. Set here, before any
+    setting is read, so that what the tests start (CLI processes, servers) inherits it too.
+    With more workers than servers, workers share one, and the lock below takes turns."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    uris = [u for u in os.environ.get("GONGZHI_TEST_NEO4J_URIS", "").split(",") if u]
+    if not worker.startswith("gw") or not uris:
+        return
+    n = int(worker[2:]) % len(uris)
+    os.environ["NEO4J_URI"] = uris[n]
+    passwords = os.environ.get("GONGZHI_TEST_NEO4J_PASSWORDS", "").split(",")
+    if len(passwords) == len(uris):
+        os.environ["NEO4J_PASSWORD"] = passwords[n]
+    browsers = os.environ.get("GONGZHI_TEST_NEO4J_BROWSERS", "").split(",")
+    if len(browsers) == len(uris):  # tests/browser/test_neo4j_browser.py opens the worker's own
+        os.environ["NEO4J_BROWSER_URL"] = browsers[n]
+
+
+_worker_server()
+
+
 def neo4j_test_settings() -> Settings:
     uri = os.environ.get("NEO4J_URI")
     if not uri:
@@ -113,12 +136,32 @@ def pytest_configure(config: pytest.Config) -> None:
     logging.getLogger().addHandler(_LOG_LINES)
 
 
+#: What the workers found (pytest-xdist: each worker sends its own when it ends).
+_WORKERS_FOUND: list[tuple[str, list[str]]] = []
+
+
+def _masked(hits: list[str]) -> list[str]:
+    return [h[:3] + "*" * (len(h) - 3) for h in hits]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """(pytest-xdist, in the controller) a worker ended: keep what its log lines held, masked."""
+    _WORKERS_FOUND.extend(tuple(x) for x in getattr(node, "workeroutput", {}).get("personal_in_logs", []))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when any log line of the suite carries an ID number or a phone number (the
-    generated data's personal values have these shapes): shown masked, by logger."""
-    found = [(name, PERSONAL_IN_LOG.findall(text)) for name, text in _LOG_LINES.lines]
+    generated data's personal values have these shapes): shown masked, by logger. A worker
+    hands what it found to the controller, which fails the run."""
+    found = [(name, _masked(PERSONAL_IN_LOG.findall(text))) for name, text in _LOG_LINES.lines]
     found = [(name, hits) for name, hits in found if hits]
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports and fails
+        workeroutput["personal_in_logs"] = found[:20]
+        return
+    found += _WORKERS_FOUND
     if found:
         for name, hits in found[:20]:
-            print(f"\npersonal value in a log line of {name}: {[h[:3] + '*' * (len(h) - 3) for h in hits]}")
+            print(f"\npersonal value in a log line of {name}: {hits}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

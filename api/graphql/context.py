@@ -3,6 +3,7 @@ limits, and the audit entries to write when the operation ends."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from api.audit import AuditEntry, AuditLog, now
 from api.auth import Principal
 from api.graphql.limits import Limits
 from api.graphql.scope import ScopedData
+from graph.records import Degrees
 from graph.store import Store
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ class Context(BaseContext):
     store: Store
     limits: Limits
     audit_log: AuditLog
+    #: the store's relationship counts (``api/graphql/fanout.py``): what a compiled plan is
+    #: priced by before it runs (``api/graphql/generated/root.py``); ``None``: no counts
+    degrees: Callable[[], Degrees | None] | None = None
     operation: str | None = None
     audit: dict[tuple[str, str, str], AuditEntry] = field(default_factory=dict)
 

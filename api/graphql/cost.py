@@ -26,7 +26,7 @@ own ``NoFragmentCycles`` refuses it). Runs with the other validation rules, befo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from graphql import (
@@ -48,9 +48,12 @@ from graphql import (
     get_nullable_type,
 )
 
-from api.graphql.errors import OwnRequestError
+from api.graphql.errors import ClientError, OwnRequestError
+from api.graphql.limits import Limits
 from graph.model import all_labels, relationship_ends
 from graph.records import Degrees
+from graph.select import Select
+from graph.select_cost import estimate
 from queries.indicators import INDICATOR_IDS
 
 PAGE_ARGS = ("first", "last")
@@ -102,15 +105,30 @@ def cost_rule(
                 total = walk.cost(op.selection_set, root, (), 1)
                 if total > max_cost:
                     shown = f"more than {walk.cap:,}" if total > walk.cap else f"{math.ceil(total):,}"
-                    context.report_error(
-                        OwnRequestError(
-                            f"the operation is too expensive: estimated cost {shown}, limit {max_cost:,} "
-                            f"(查询开销估计为 {shown}，上限 {max_cost:,}); ask for smaller pages or fewer nested lists",
-                            op,
-                        )
-                    )
+                    context.report_error(OwnRequestError(too_expensive(shown, max_cost), op))
 
     return CostLimit
+
+
+def too_expensive(shown: str, max_cost: int) -> str:
+    return (
+        f"the operation is too expensive: estimated cost {shown}, limit {max_cost:,} "
+        f"(查询开销估计为 {shown}，上限 {max_cost:,}); ask for smaller pages or fewer nested lists"
+    )
+
+
+def check_plans(plans: Sequence[Select], degrees: Degrees | None, limits: Limits) -> None:
+    """Refuse compiled ``graph { }`` plans whose estimate is over the limit, before they run.
+
+    The rule above prices a document before its variables are known and sees a ``where``
+    only as one argument; what a filter makes the store do (every candidate tested, each
+    relationship filter reaching its items, each of those tested for the user's area) shows
+    only in the compiled plan, literals and variables alike. ``graph.select_cost`` prices it
+    from the same counts; with none yet, the unknown fan-outs it assumes are never low."""
+    counts = degrees if degrees is not None else Degrees({}, {}, {})
+    total = sum(estimate(plan, counts, default_page=limits.default_page) for plan in plans)
+    if total > limits.max_cost:
+        raise ClientError(too_expensive(f"{math.ceil(total):,}", limits.max_cost))
 
 
 def _domain_cost(node: FieldNode) -> int:

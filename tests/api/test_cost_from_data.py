@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from graphql import parse, validate
@@ -19,7 +20,7 @@ from api.graphql.limits import DEFAULT_LIMITS
 from api.graphql.schema import build_schema
 from graph.records import Degrees
 from graph.select import IN, OUT, Agg, CountFilter, Hop, Nested, Select
-from graph.select_cost import SCAN_WEIGHT, estimate
+from graph.select_cost import REACH_WEIGHT, SCAN_WEIGHT, estimate
 from graph.store import Store
 from tests.api.client import Api
 from tests.api.test_graphql_hostile import refused
@@ -108,7 +109,7 @@ def test_a_nested_list_costs_the_fan_out_not_its_page() -> None:
 def test_filters_pay_for_the_items_they_look_at() -> None:
     big_orgs = CountFilter(Hop("MEMBER_OF", IN, "Person"), "gt", 10)
     plan = Select("PartyOrg", where=big_orgs, first=5, fields=("id",), total=True, aggregates=(Agg("n", "count"),))
-    scanned = 500 * (1 + 80) * SCAN_WEIGHT  # every org and its 80 members on average
+    scanned = 500 * (1 + 80 * REACH_WEIGHT) * SCAN_WEIGHT  # every org, its 80 members each tested
     assert estimate(plan, DEGREES) == pytest.approx(scanned + 5 * 1 + 1 + 1)
     unfiltered = Select("PartyOrg", first=5, fields=("id",))
     assert estimate(unfiltered, DEGREES) == 5
@@ -120,3 +121,72 @@ def test_a_chain_multiplies() -> None:
     plan = Select("Person", first=100, nested=(("orgs", Nested(Hop("MEMBER_OF", OUT, "PartyOrg"), orgs)),))
     # 100 people, 1 org each (0.8 on average, rounded up), 80 members each
     assert estimate(plan, DEGREES) == 100 * (1 + 1 + 1 * (1 + 1 + 80 * 1))
+
+
+# ---------------------------------------------------------------- compiled plans (cost.check_plans)
+
+
+def _deep_where(hops: int) -> str:
+    """A person filter ``hops`` relationship filters deep: their orgs' members' orgs' members..."""
+    inner = '{skills: {contains: "调解"}}'
+    for i in range(hops):
+        field = "membershipsSome" if i % 2 == (hops - 1) % 2 else "membersSome"
+        inner = f"{{{field}: {{node: {inner}}}}}"
+    return inner
+
+
+class CountingSelects(Counting):
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.selects = 0
+
+    def select(self, *a: Any) -> Any:
+        self.selects += 1
+        return self.inner.select(*a)
+
+
+@pytest.fixture
+def selects(street_store: Store, tmp_path: Path) -> tuple[Api, CountingSelects]:
+    counting = CountingSelects(street_store)
+    return Api(counting, tmp_path), counting
+
+
+def _graph_refused(a: Api, counting: CountingSelects, document: str, variables: dict[str, Any] | None = None) -> str:
+    counting.selects = 0
+    r = a.post(document, variables, token=a.token("C-0001"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["data"] == {"graph": None}, body
+    assert counting.selects == 0, "the plan ran"
+    return " ".join(e["message"] for e in body["errors"])
+
+
+def test_a_filter_reaching_through_many_relationships_is_refused_before_it_runs(
+    selects: tuple[Api, CountingSelects], street_store: Store
+) -> None:
+    """Eight nested ``some`` filters return a page of five, yet each candidate reaches its
+    orgs' members' orgs' members...: the compiled plan is priced, and refused with its estimate."""
+    doc = f"{{ graph {{ persons(first: 5, where: {_deep_where(8)}) {{ nodes {{ key }} }} }} }}"
+    assert _cost_errors(doc, street_store.degrees()) == []  # the document alone looks cheap
+    message = _graph_refused(*selects, doc)
+    shown = re.search(r"estimated cost ([\d,]+)", message)
+    assert "too expensive" in message and shown is not None
+    assert int(shown.group(1).replace(",", "")) > DEFAULT_LIMITS.max_cost
+
+
+def test_the_same_filter_as_a_variable_is_refused_too(selects: tuple[Api, CountingSelects]) -> None:
+    doc = "query($w: GraphPersonWhere) { graph { persons(first: 5, where: $w) { nodes { key } } } }"
+    value: dict[str, Any] = {"skills": {"contains": "调解"}}
+    for i in range(8):
+        value = {"membershipsSome" if i % 2 == 1 else "membersSome": {"node": value}}
+    message = _graph_refused(*selects, doc, {"w": value})
+    assert "too expensive" in message
+
+
+def test_an_honest_filter_runs(selects: tuple[Api, CountingSelects]) -> None:
+    """Members whose org has some member heading a building: three relationship filters."""
+    a, counting = selects
+    where = "{membershipsSome: {node: {membersSome: {node: {appointedToBuildingsCount: {gt: 0}}}}}}"
+    counting.selects = 0
+    got = a.ask(f"{{ graph {{ persons(first: 5, where: {where}) {{ totalCount nodes {{ key }} }} }} }}")
+    assert counting.selects == 1 and got["graph"]["persons"]["totalCount"] >= 0

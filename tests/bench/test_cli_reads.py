@@ -38,3 +38,25 @@ def test_cli_reads_on_three_paths(tmp_path: Path, _neo4j_store: object) -> None:
     assert json.loads((tmp_path / "raw.json").read_text())["cli"][0]["scale"] == "community"
     write_report(tmp_path / "BENCHMARKS.md", again, notes="")
     assert "## CLI reads" in (tmp_path / "BENCHMARKS.md").read_text()
+
+
+def test_the_figure_alone_replaces_its_section_and_a_full_run_without_it_keeps_it(tmp_path: Path) -> None:
+    """``--only cli`` rewrites only its own span; a report written without CLI results keeps
+    the span the file had."""
+    from bench.cli_reads import CliReads, previous, update
+
+    report = tmp_path / "BENCHMARKS.md"
+    report.write_text("# Benchmarks\n\n## district\n\nfigures\n\n## Notes\n\nnotes\n", encoding="utf-8")
+    first = CliReads("district", seconds={"member M": {"embedded direct": 2.0, "embedded via server": 0.3}}, calls=1)
+    update(report, section([first], "python -m bench --only cli"))
+    text = report.read_text()
+    assert text.index("## CLI reads") < text.index("## Notes") and "figures" in text and "notes" in text
+    second = CliReads("city", seconds={"member M": {"embedded direct": 9.0}}, calls=1)
+    update(report, section([second]))
+    text = report.read_text()
+    assert text.count("## CLI reads") == 1 and "| city |" in text and "| district |" not in text
+    assert previous(report) == section([second])
+
+    run = raw.Run(machine(with_neo4j=False), "test", 1, datetime.now(), datetime.now(), [], "district")
+    write_report(report, run, notes="")
+    assert "| city |" in report.read_text()  # kept from the file

@@ -18,6 +18,7 @@ from graphql.execution.values import VariableValues
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.graphql.context import ctx, day
+from api.graphql.cost import check_plans
 from api.graphql.generated.compile import ConnSpec, Request, children, compile_graph
 from api.graphql.generated.shape import Shaper, group_places
 from api.graphql.generated.types import Generated, generate
@@ -63,6 +64,7 @@ async def resolve(gen: Generated, info: Any) -> Precompleted:
     req = Request(raw.schema, raw.fragments, variables, day(None), c.limits)
     roots = compile_graph(gen, children(list(raw.field_nodes)), req)
     plans = [p for _, p, _ in roots if p is not None]
+    check_plans(plans, c.degrees() if c.degrees is not None else None, c.limits)
     results = await c.data.select(*plans) if plans else []
     found: dict[str, set[str]] = {}
     by_key: dict[str, tuple[ConnSpec, SelectResult]] = {}
