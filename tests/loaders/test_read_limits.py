@@ -15,6 +15,7 @@ import pytest
 from graph.errors import InputError, Issue, ValidationFailed, problem_count
 from graph.model import BUILDING
 from graph.store import Store
+from graph.wire import bindable
 from loaders.issues import ISSUES_PER_KIND, IssueCap
 from loaders.load import load
 from loaders.read import InputLimits, read_input
@@ -140,7 +141,10 @@ def test_a_directory_fifo_socket_or_device_named_like_a_table_is_refused(tmp_pat
     (data / "buildings.csv").mkdir()
     os.mkfifo(data / "persons.csv")  # never opened: a FIFO without a writer would block a reader
     server = socket.socket(socket.AF_UNIX)
-    server.bind(str(data / "grids.csv"))
+    where, fd = bindable(data / "grids.csv")  # a long temporary path through its folder's descriptor
+    server.bind(where)
+    if fd is not None:
+        os.close(fd)
     try:
         os.mknod(data / "楼栋.xlsx", 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # /dev/null's numbers
         device = "楼栋.xlsx"

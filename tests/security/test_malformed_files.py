@@ -38,6 +38,7 @@ import pytest
 from graph.errors import InputError, ValidationFailed
 from graph.model import TABLES
 from graph.store import Store
+from graph.wire import bindable
 from loaders.load import load
 from loaders.names import columns_of
 from tests.loaders.loader_samples import sample, write_dir, write_xlsx
@@ -322,7 +323,12 @@ def special_file(d: Path, out: Path, rng: random.Random) -> str:
         (d / name / "buildings.csv").write_bytes(valid_csv("buildings"))
     elif what == "socket":
         server = socket.socket(socket.AF_UNIX)
-        server.bind(str(d / name))
+        where, fd = bindable(d / name)  # a long temporary path through its folder's descriptor
+        try:
+            server.bind(where)
+        finally:
+            if fd is not None:
+                os.close(fd)
         server.close()  # the socket file stays
     else:
         try:
