@@ -110,10 +110,10 @@ def cost_rule(
     return CostLimit
 
 
-def too_expensive(shown: str, max_cost: int) -> str:
+def too_expensive(shown: str, max_cost: int, advice: str = "ask for smaller pages or fewer nested lists") -> str:
     return (
         f"the operation is too expensive: estimated cost {shown}, limit {max_cost:,} "
-        f"(查询开销估计为 {shown}，上限 {max_cost:,}); ask for smaller pages or fewer nested lists"
+        f"(查询开销估计为 {shown}，上限 {max_cost:,}); {advice}"
     )
 
 
@@ -128,7 +128,13 @@ def check_plans(plans: Sequence[Select], degrees: Degrees | None, limits: Limits
     counts = degrees if degrees is not None else Degrees({}, {}, {})
     total = sum(estimate(plan, counts, default_page=limits.default_page) for plan in plans)
     if total > limits.max_cost:
-        raise ClientError(too_expensive(f"{math.ceil(total):,}", limits.max_cost))
+        raise ClientError(
+            too_expensive(
+                f"{math.ceil(total):,}",
+                limits.max_cost,
+                "ask with fewer or shallower relationship filters (请减少或简化关系条件)",
+            )
+        )
 
 
 def _domain_cost(node: FieldNode) -> int:
