@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.spans import Span
 from bench.worker import AS_OF_ISO, Targets
 
 PATHS = ("embedded direct", "embedded via server", "neo4j")
@@ -152,28 +152,20 @@ def _secs(x: float | None) -> str:
 
 BEGIN = "<!-- CLI reads: written by python -m bench (bench/cli_reads.py); do not edit by hand -->"
 END = "<!-- /CLI reads -->"
-_SPAN = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+SPAN = Span(BEGIN, END)
 
 
 def previous(path: Path) -> list[str]:
     """The figure as the report at ``path`` has it (a run that did not measure it keeps it)."""
-    if not path.exists():
-        return []
-    m = _SPAN.search(path.read_text(encoding="utf-8"))
-    return m.group(0).splitlines() if m else []
+    return SPAN.previous(path) or []
 
 
 def update(path: Path, lines: list[str]) -> None:
     """Write the figure into the report at ``path``: in place of the previous one, else
     before the notes (``--only cli``)."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = "\n".join(lines)
-    if _SPAN.search(text):
-        text = _SPAN.sub(lambda _: block, text, count=1)
-    else:
-        at = text.find("\n## Notes")
-        at = at + 1 if at >= 0 else len(text)
-        text = text[:at] + block + "\n\n" + text[at:]
+    at = text.find("\n## Notes")
+    text = SPAN.put(text, lines, at + 1 if at >= 0 else len(text))
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 

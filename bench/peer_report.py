@@ -16,6 +16,7 @@ from typing import Any
 
 from bench.api import ratio
 from bench.peer import PeerRequestFigures, PeerResult
+from bench.spans import Span
 
 BEGIN = "<!-- figure 10: written by python -m bench (bench/peer_report.py); do not edit by hand -->"
 END = "<!-- /figure 10 -->"
@@ -137,28 +138,20 @@ def section(peer: PeerResult, command: str, started: datetime, commit: str, mach
     return out
 
 
-_SPAN = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+SPAN = Span(BEGIN, END)
 
 
 def previous(path: Path) -> list[str] | None:
     """The figure as the report at ``path`` has it, if it has one."""
-    if not path.exists():
-        return None
-    m = _SPAN.search(path.read_text(encoding="utf-8"))
-    return m.group(0).splitlines() if m else None
+    return SPAN.previous(path)
 
 
 def update(path: Path, lines: list[str], notes: str) -> None:
     """Write the figure into the report at ``path``: in place of the previous one, else before
     the first scale's section; the notes at its end rewritten from ``bench/NOTES.md``."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = "\n".join(lines)
-    if _SPAN.search(text):
-        text = _SPAN.sub(lambda _: block, text, count=1)
-    else:
-        m = re.search(r"^## (?!The eight figures)", text, re.M)
-        at = m.start() if m else len(text)
-        text = text[:at] + block + "\n\n" + text[at:]
+    m = re.search(r"^## (?!The eight figures)", text, re.M)
+    text = SPAN.put(text, lines, m.start() if m else len(text))
     if notes:
         at = text.find("\n## Notes")
         text = (text[:at] if at >= 0 else text.rstrip()) + "\n" + notes
