@@ -121,6 +121,14 @@ def quiet_logs() -> None:
 SWITCH_INTERVAL = float(os.environ.get("GONGZHI_SWITCH_INTERVAL", "0.0005"))
 
 
+#: The collector's thresholds once the graph is frozen: the default (700, 10, 10) runs a full
+#: collection every hundred young ones, and under heavy requests (each holding thousands of
+#: rows while it computes) that was a 40-60 ms pause of every thread about once a second, the
+#: largest part of a small request's p99 under load (bench/abuse.py). Full collections are
+#: ten times rarer with 100; what they would free is almost all freed by reference counts.
+GC_THRESHOLDS = (700, 10, 100)
+
+
 def _settle_heap(the_store: Callable[[], Store]) -> None:
     """Open the store at start and move what it holds out of the garbage collector's sight.
 
@@ -128,14 +136,16 @@ def _settle_heap(the_store: Callable[[], Store]) -> None:
     them (about 35 ms at subdistrict scale, ten times that for a district) while every thread
     waits, and a heavy request allocating as it goes sets one off every so often: another
     user's small request then waits for it. The graph lives as long as the process, so it is
-    frozen (``gc.freeze``) once loaded; what later writes add is small. A store that cannot be
-    opened yet (Neo4j still starting) is opened on the first request, as before."""
+    frozen (``gc.freeze``) once loaded; what later writes add is small. Full collections are made
+    rarer then (``GC_THRESHOLDS``). A store that cannot be opened yet (Neo4j still starting) is
+    opened on the first request, as before."""
     try:
         the_store().stats()
     except StoreError:
         return
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def _cli_socket(

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -85,6 +85,15 @@ def checkpoint() -> None:
             _cond.wait(min(wait, MAX_WAIT))
 
 
+def paced(items: Iterable[T]) -> Iterator[T]:
+    """``items``, with a ``checkpoint`` before each: for the domain layer's long Python loops
+    over rows (explaining thousands of gaps), which touch no adjacency and so would otherwise
+    compute for hundreds of milliseconds without letting short work first."""
+    for item in items:
+        checkpoint()
+        yield item
+
+
 def _youngest_left(now: float) -> float | None:
     """How long the youngest span still counts as young, or None when none does."""
     left = None
@@ -112,6 +121,9 @@ class Presence:
 
     def __init__(self) -> None:
         self._active = False
+        #: Set once the request enters a heavy stretch on the loop (``api/graphql/loop_turns.py``):
+        #: from then on it is no longer light work that heavy stretches wait for.
+        self.heavy = False
 
     def start(self) -> None:
         self._active = True
@@ -128,6 +140,20 @@ class Presence:
         if self._active:
             with _cond:
                 _young[self] = (time.perf_counter(), PRESENT_QUANTUM)
+
+
+def light_present(now: float | None = None) -> bool:
+    """Whether short work is running: a young store call, or a young ``Presence`` (a request
+    on the event loop) that never entered a heavy stretch. Read without the lock.
+
+    A heavy stretch on the loop waits for either (``api/graphql/loop_turns.py``): a small
+    request's store call shares the interpreter lock with the loop, and its next step needs
+    the loop as soon as the call returns."""
+    now = time.perf_counter() if now is None else now
+    for owner, (started, quantum) in list(_young.items()):
+        if started + quantum > now and not (isinstance(owner, Presence) and owner.heavy):
+            return True
+    return False
 
 
 def young_spans() -> int:

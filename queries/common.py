@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.model import PLACE_LABELS
 from graph.query import Row
+from graph.turns import paced
 
 if TYPE_CHECKING:
     from graph.embedded import GraphView
@@ -289,7 +290,7 @@ def rank_candidates(rows: Iterable[Row], limit: int) -> list[Row]:
     def key(r: Row) -> tuple[Any, ...]:
         return (r["grp"], r["sub"], r["reason"], _null_last(r["via"]))
 
-    for r in rows:
+    for r in paced(rows):  # every candidate of thousands of items: short work first (graph/turns.py)
         k = (r["item"], r["id"])
         if k not in best or key(r) < key(best[k]):
             best[k] = r
@@ -297,7 +298,7 @@ def rank_candidates(rows: Iterable[Row], limit: int) -> list[Row]:
     per_item: dict[str, list[Row]] = {}
     for r in best.values():
         per_item.setdefault(r["item"], []).append(r)
-    for item in sorted(per_item):
+    for item in paced(sorted(per_item)):
         ranked = sorted(per_item[item], key=lambda r: (r["grp"], r["sub"], r["id"]))
         out.extend(ranked[: max(limit, 0)])
     return out

@@ -24,6 +24,7 @@ from strawberry.dataloader import DataLoader
 from api.auth import Principal
 from api.graphql.errors import ClientError
 from api.graphql.fair import FairScheduler
+from api.graphql.loop_turns import loop_turns
 from api.graphql.reads import READS
 from api.graphql.reads.links import QUERIES as LINK_QUERIES
 from api.graphql.reads.links import Link
@@ -159,6 +160,11 @@ class ScopedData:
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A blocking domain function (``queries/``) on this request's store, in a thread."""
         return await self._in_wave(fn, self.store, *args, **kwargs)
+
+    async def heavy(self) -> None:
+        """Wait for this request's turn to run a heavy stretch on the event loop (building and
+        completing a long domain answer): light requests first (``api/graphql/loop_turns.py``)."""
+        await loop_turns().turn(self.presence)
 
     # ------------------------------------------------------------ the jurisdiction
 

@@ -105,6 +105,18 @@ def test_area_one_plus_one(store: Store) -> None:
     assert a.as_dict()["members"][0]["name"].endswith("*")
 
 
+@pytest.mark.parametrize(("start", "size"), [(0, 2), (2, 3), (5, 10), (6, 1), (20, 5)])
+def test_a_page_of_the_area_is_the_same_slice_of_the_whole(store: Store, start: int, size: int) -> None:
+    """Only the page asked for is explained (the API's ``first``/``after``): the same members,
+    explanations and suggestions as that slice of the whole list, the counts still the area's."""
+    load(store, one_plus_one_world())
+    whole = area_one_plus_one(store, "CM1", D)
+    page = area_one_plus_one(store, "CM1", D, start=start, size=size)
+    assert page.members == whole.members[start : start + size]
+    assert (page.total, page.by_status) == (whole.total, whole.by_status)
+    assert sum(page.by_status.values()) - page.by_status["complete"] == len(whole.members)
+
+
 def test_dual_reporting(store: Store) -> None:
     w = dual_members_world()
     orgs = dual_orgs_world()

@@ -129,3 +129,25 @@ def test_code_outside_run_call_never_waits(monkeypatch: pytest.MonkeyPatch) -> N
         presence.stop()
     assert waits == []  # neither the thread outside nor a young call waits
     assert len(inside) == 1_000
+
+
+def test_paced_passes_a_checkpoint_before_each_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    monkeypatch.setattr(turns, "checkpoint", lambda: seen.append("checkpoint"))
+    for item in turns.paced(["a", "b", "c"]):
+        seen.append(item)
+    assert seen == ["checkpoint", "a", "checkpoint", "b", "checkpoint", "c"]
+
+
+def test_a_young_store_call_is_light_work_and_a_heavy_presence_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(turns, "PRESENT_QUANTUM", 60.0)
+    monkeypatch.setattr(turns, "QUANTUM", 60.0)
+    assert not turns.light_present()
+    assert turns.run_call(turns.light_present)  # a young call: a heavy loop stretch waits for it
+    presence = turns.Presence()
+    presence.start()
+    assert turns.light_present()
+    presence.heavy = True
+    assert not turns.light_present()
+    presence.stop()
+    assert turns.young_spans() == 0

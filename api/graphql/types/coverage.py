@@ -145,6 +145,7 @@ async def _gaps(info: Any, found: list[GapResult]) -> list[Gap]:
     ids |= {s.via for g in found for s in g.suggestions if s.via is not None}
     hidden = await data.hidden_ids(ids | set(redact.strings([g.facts for g in found])))
     visible = {o.id: o for o in await data.nodes(sorted(ids - hidden)) if o is not None}
+    await data.heavy()  # a page of explained gaps is built and completed in one stretch: light requests first
     out = []
     for g in found:
         if g.item_id not in visible:
@@ -231,10 +232,11 @@ class CoverageQuery:
         if key is None:
             return None
         summary, total, page = await c.data.call(_gap_page, str(indicator.value), key, day(as_of), start, size, limit)
+        place = wrap(await c.data.node(key, "Place"))
         gaps = await _gaps(info, page)
         return GapReport(
             indicator=indicator_coverage(summary),
-            area=wrap(await c.data.node(key, "Place")),
+            area=place,
             as_of=summary.as_of,
             gaps=window(gaps, start, size, total, lambda g: g),
         )
