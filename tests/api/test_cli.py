@@ -25,6 +25,39 @@ def run(*args: str | Path, env: dict[str, str] | None = None, ok: bool = True) -
     return proc
 
 
+#: One process running several commands of the full CLI (``api.cli.main``) in turn, each with
+#: its own stdout and exit code: the same code and environment as one process per command,
+#: without a second or two of start-up each.
+_EACH = """
+import contextlib, io, json, sys
+from api.cli import main
+out = []
+for argv in json.load(sys.stdin):
+    sys.argv, buf, code = ["gongzhi", *argv], io.StringIO(), 0
+    try:
+        with contextlib.redirect_stdout(buf):
+            main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out.append([code, buf.getvalue()])
+json.dump(out, sys.__stdout__)
+"""
+
+
+def run_each(commands: list[list[str | Path]], env: dict[str, str]) -> list[str]:
+    """The stdout of each command, run by the full CLI in one process; each must succeed."""
+    full_env = {**os.environ, "GONGZHI_LANG": "en", **env}
+    argvs = json.dumps([[str(a) for a in c] for c in commands])
+    proc = subprocess.run(
+        [sys.executable, "-c", _EACH], input=argvs, capture_output=True, text=True, env=full_env, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)
+    failed = [(c, code) for c, (code, _) in zip(commands, results, strict=True) if code]
+    assert not failed, (failed, proc.stderr)
+    return [text for _, text in results]
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("gen") / "street"

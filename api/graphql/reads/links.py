@@ -49,7 +49,7 @@ UNWIND $ids AS wanted
 MATCH (n:{self.start} {{id: wanted}}){arrow}{end}
 RETURN n.id AS source, properties(r) AS rel, m.id AS id,
   COLLECT {{ UNWIND labels(m) AS l RETURN l ORDER BY l }} AS labels, properties(m) AS props,
-  {anchors_cypher("m")} AS anchors
+  {anchors_cypher("m", self.end)} AS anchors
 ORDER BY source, id, rel._key
 """
 

@@ -48,10 +48,10 @@ CURRENT = current_on("r")
 MEMBER_ON, FULL_ON = member_on("p"), full_on("p")
 
 
-def _node(var: str) -> str:
+def _node(var: str, label: str) -> str:
     return (
         f"{var}.id AS id, COLLECT {{ UNWIND labels({var}) AS l RETURN l ORDER BY l }} AS labels, "
-        f"properties({var}) AS props, {anchors_cypher(var)} AS anchors"
+        f"properties({var}) AS props, {anchors_cypher(var, label)} AS anchors"
     )
 
 
@@ -75,7 +75,7 @@ _GROUP_ON = "o.level = 'group' AND " + CURRENT
 
 BUILDINGS_CYPHER = f"""
 MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
-RETURN {_node("b")},
+RETURN {_node("b", "Building")},
   COUNT {{ MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE {MEMBER_ON} }} AS members,
   COUNT {{ MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE {FULL_ON} }} AS full_members,
   COUNT {{ MATCH (b)<-[:PART_OF]-(:Entrance) }} AS entrances,
@@ -131,7 +131,7 @@ BUILDINGS = Query("api.list.buildings", BUILDINGS_CYPHER, buildings_nx, doc="par
 
 COMPOUNDS_CYPHER = f"""
 MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
-RETURN {_node("c")},
+RETURN {_node("c", "Compound")},
   COUNT {{ MATCH (c)<-[:PART_OF]-(:Building) }} AS buildings,
   COUNT {{ MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE {MEMBER_ON} }} AS members,
   size(COLLECT {{ MATCH (c)-[:PART_OF*0..1]->(t:Place)<-[r:COVERS]-(o:PartyOrg)
@@ -178,7 +178,7 @@ FIRMS_CYPHER = f"""
 MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(:Compound)<-[r:SERVES]-(f:PropertyFirm)
 WHERE {CURRENT}
 WITH DISTINCT f
-RETURN {_node("f")},
+RETURN {_node("f", "PropertyFirm")},
   size(COLLECT {{ MATCH (f)<-[r:COVERS]-(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x }}) AS party_orgs,
   COLLECT {{ MATCH (f)-[r:SERVES]->(c:Compound) WHERE {CURRENT} RETURN DISTINCT c.id AS x ORDER BY x }} AS compounds,
   COLLECT {{ MATCH (f)<-[:WORKS_AT]-(p:PartyMember) WHERE {MEMBER_ON} RETURN DISTINCT p.id AS x ORDER BY x }}
@@ -215,7 +215,7 @@ MEMBERS_CYPHER = f"""
 MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
 WHERE {MEMBER_ON}
 WITH DISTINCT p
-RETURN {_node("p")},
+RETURN {_node("p", "PartyMember")},
   {FULL_ON} AS full, coalesce(p.in_service, false) AS in_service,
   COLLECT {{ MATCH (p)-[r:MEMBER_OF]->(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x ORDER BY x }} AS memberships,
   COLLECT {{ MATCH (p)-[r:REGISTERED_AT_RESIDENCE]->(o:PartyOrg) WHERE {CURRENT} RETURN DISTINCT o.id AS x ORDER BY x }}
@@ -259,7 +259,7 @@ CALL (a) {{
   UNION MATCH (a)<-[:PART_OF*0..6]-(:Building)<-[:LIVES_IN]-(:Person)-[:MEMBER_OF]->(o:PartyOrg)
         WHERE NOT EXISTS {{ MATCH (o)-[:COVERS]->() }} RETURN o
 }}
-RETURN {_node("o")}, o.level AS level,
+RETURN {_node("o", "PartyOrg")}, o.level AS level,
   COLLECT {{ MATCH (o)<-[r:MEMBER_OF]-(p:Person) WHERE {CURRENT} RETURN DISTINCT p.id AS x ORDER BY x }} AS members,
   COLLECT {{ MATCH (o)-[r:COVERS]->(t) WHERE {CURRENT} RETURN DISTINCT t.id AS x ORDER BY x }} AS covers
 ORDER BY id
