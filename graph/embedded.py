@@ -60,6 +60,7 @@ from typing import Any
 import networkx as nx
 
 from graph import journal, snapshot
+from graph.compact import RelIndex, build
 from graph.declare import SOURCE_PROPERTY
 from graph.errors import StoreBusy, StoreConflict, StoreCorrupt, StoreError
 from graph.model import NODE_KINDS
@@ -96,7 +97,6 @@ JOURNAL_MAX_ITEMS = 10_000
 #: replaced them while it read.
 CATCH_UP_TRIES = 5
 
-_Edge = snapshot.Edge
 
 
 class GraphView:
@@ -242,7 +242,7 @@ class EmbeddedStore(Store):
         self._writer_mutex = threading.Lock()
         self._graph = nx.MultiDiGraph()
         self._by_label: dict[str, set[str]] = {}
-        self._rel_index: dict[tuple[str, str], tuple[str, str]] = {}
+        self._rel_index = RelIndex(self._graph)
         self._version = 0
         # what is in memory: the snapshot it came from (inode, mtime, size; None: there was
         # none) and how far into which journal file it has been brought
@@ -303,11 +303,11 @@ class EmbeddedStore(Store):
     def _load_snapshot(self) -> None:
         found = snapshot.read(self.snapshot_path)
         if found is None:
-            self._reset({}, [])
+            self._reset({}, {})
             self._version, self._loaded_stamp = 0, None
         else:
-            nodes, edges, self._version, self._loaded_stamp = found
-            self._reset(nodes, edges)
+            nodes, adj, self._version, self._loaded_stamp = found
+            self._reset(nodes, adj)
         self._journal_ino, self._journal_end, self._journal_size, self._journal_frames = None, 0, 0, 0
 
     def _catch_up_journal(self) -> bool:
@@ -337,17 +337,8 @@ class EmbeddedStore(Store):
         self._journal_frames = frames + len(scan.entries)
         return True
 
-    def _reset(self, nodes: dict[str, dict[str, Any]], edges: list[_Edge]) -> None:
-        g = nx.MultiDiGraph()
-        g.add_nodes_from(nodes.items())
-        g.add_edges_from(edges)
-        by_label: dict[str, set[str]] = {}
-        for node_id, attrs in nodes.items():
-            for label in attrs[LABELS]:
-                by_label.setdefault(label, set()).add(node_id)
-        self._graph = g
-        self._by_label = by_label
-        self._rel_index = {nx_key: (u, v) for u, v, nx_key, _ in edges}
+    def _reset(self, nodes: snapshot.Nodes, adj: snapshot.Adjacency) -> None:
+        self._graph, self._by_label, self._rel_index = build(nodes, adj)
 
     def _commit(self, batch: WriteBatch) -> None:
         """Make the batch just applied in memory durable (caller holds the writer lock): one
@@ -384,12 +375,7 @@ class EmbeddedStore(Store):
 
     def _save(self) -> None:
         """The snapshot, atomically; raises only before its rename (the commit point)."""
-        self._loaded_stamp = snapshot.write(
-            self.snapshot_path,
-            dict(self._graph.nodes(data=True)),
-            list(self._graph.edges(keys=True, data=True)),
-            self._version,
-        )
+        self._loaded_stamp = snapshot.write(self.snapshot_path, self._graph._node, self._graph._succ, self._version)
 
     @contextmanager
     def _writer(self) -> Iterator[None]:
@@ -600,7 +586,7 @@ class EmbeddedStore(Store):
     def clear(self) -> None:
         with self._writer():
             kept = (self._graph, self._by_label, self._rel_index, self._version)
-            self._reset({}, [])
+            self._reset({}, {})
             self._version += 1  # never back to an earlier number: a plan made before is stale
             try:
                 self._compact()
@@ -652,7 +638,7 @@ class EmbeddedStore(Store):
                 undo.append(partial(self._replace_edge_attrs, rel.from_id, rel.to_id, index_key, old))
             else:
                 g.add_edge(rel.from_id, rel.to_id, key=index_key, **attrs)
-                self._rel_index[index_key] = (rel.from_id, rel.to_id)
+                self._rel_index.add(index_key, rel.from_id, rel.to_id)
                 undo.append(partial(self._drop_new_edge, rel.type, rel.from_id, rel.to_id, rel.key))
 
     def _set_node(self, node_id: str, attrs: dict[str, Any]) -> None:
@@ -680,7 +666,7 @@ class EmbeddedStore(Store):
             self._by_label.get(label, set()).discard(node_id)
 
     def _remove_edge(self, rel_type: str, key: str, undo: list[Callable[[], None]]) -> None:
-        ends = self._rel_index.pop((rel_type, key), None)
+        ends = self._rel_index.pop((rel_type, key))
         if ends is None:
             return
         u, v = ends
@@ -690,13 +676,13 @@ class EmbeddedStore(Store):
 
         def restore(u: str = u, v: str = v, old: dict[str, Any] = old) -> None:
             self._graph.add_edge(u, v, key=nx_key, **old)
-            self._rel_index[nx_key] = (u, v)
+            self._rel_index.add(nx_key, u, v)
 
         undo.append(restore)
 
     def _drop_new_edge(self, rel_type: str, u: str, v: str, key: str) -> None:
+        self._rel_index.pop((rel_type, key))  # while the edge is there: the index reads it
         self._graph.remove_edge(u, v, (rel_type, key))
-        self._rel_index.pop((rel_type, key), None)
 
     def _replace_edge_attrs(self, u: str, v: str, nx_key: tuple[str, str], attrs: dict[str, Any]) -> None:
         self._graph.edges[u, v, nx_key].clear()
