@@ -30,7 +30,6 @@ the differential tests (tests/api/test_graphql_reads.py).
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from graph.model import NODE_KINDS, all_labels
@@ -38,47 +37,108 @@ from graph.model import NODE_KINDS, all_labels
 if TYPE_CHECKING:
     from graph.embedded import GraphView
 
-_ANCHORS = """COLLECT { CALL (VAR) {
-    MATCH (VAR:Place) WHERE NOT VAR:Entrance RETURN VAR.id AS anchor_id
-    UNION MATCH (VAR:Entrance)-[:PART_OF]->(ax:Building) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Person)-[:LIVES_IN]->(ax:Building) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(ax:Place)
-          WHERE NOT ax:Entrance AND NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(:Entrance)-[:PART_OF]->(ax:Building)
-          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PropertyFirm)-[:SERVES]->(ax:Compound)
-          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PartyOrg)-[:COVERS]->(ax:Place)
-          WHERE NOT ax:Entrance AND NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PartyOrg)-[:COVERS]->(:Entrance)-[:PART_OF]->(ax:Building)
-          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Person)-[:SEATED_ON]->(:Committee)-[:BELONGS_TO]->(ax:Place)
-          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Person)-[:SEATED_ON]->(:EnvironmentPropertyCommittee)-[:BELONGS_TO]->(:ResidentsCommittee)
-          -[:BELONGS_TO]->(ax:Community)
-          WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Employer)-[:LOCATED_IN]->(ax:Community) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:ServiceCentre)-[:LOCATED_IN]->(ax:Place) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:RedStation)-[:LOCATED_IN]->(ax:Place) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:PropertyFirm)-[:SERVES]->(ax:Compound) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:PropertyFirm)<-[:WORKS_AT]-(:Person)-[:LIVES_IN]->(ax:Building)
-          WHERE NOT EXISTS { MATCH (VAR)-[:SERVES]->(:Compound) } RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:Committee)-[:BELONGS_TO]->(ax:Place) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:EnvironmentPropertyCommittee)-[:BELONGS_TO]->(:ResidentsCommittee)-[:BELONGS_TO]->(ax:Community)
-          RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:PartyOrg)-[:COVERS]->(ax:Place) WHERE NOT ax:Entrance RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:PartyOrg)-[:COVERS]->(:Entrance)-[:PART_OF]->(ax:Building) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:PartyOrg)-[:COVERS]->(:Employer)-[:LOCATED_IN]->(ax:Community) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:PartyOrg)-[:COVERS]->(:PropertyFirm)-[:SERVES]->(ax:Compound) RETURN ax.id AS anchor_id
-    UNION MATCH (VAR:PartyOrg)<-[:MEMBER_OF]-(:Person)-[:LIVES_IN]->(ax:Building)
-          WHERE NOT EXISTS { MATCH (VAR)-[:COVERS]->() } RETURN ax.id AS anchor_id
-  } RETURN anchor_id ORDER BY anchor_id }"""
-
-
-#: The branches of ``_ANCHORS``, each with the label its node must carry to take it.
-_BRANCHES: tuple[tuple[str, str], ...] = tuple(
-    (re.match(r"MATCH \(VAR:(\w+)\)", b).group(1), b)  # type: ignore[union-attr]
-    for b in (x.strip() for x in re.split(r"\n\s*UNION ", _ANCHORS.split("{\n", 1)[1].rsplit("\n  }", 1)[0]))
+#: The anchor paths of every kind, each a UNION branch that a node takes only when it carries the
+#: branch's label (``VAR`` is the node's variable).
+_BRANCHES: tuple[tuple[str, str], ...] = (
+    (
+        "Place",
+        "MATCH (VAR:Place) WHERE NOT VAR:Entrance RETURN VAR.id AS anchor_id",
+    ),
+    (
+        "Entrance",
+        "MATCH (VAR:Entrance)-[:PART_OF]->(ax:Building) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Person",
+        "MATCH (VAR:Person)-[:LIVES_IN]->(ax:Building) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Person",
+        "MATCH (VAR:Person)-[:HOLDS_ROLE]->(ax:Place) "
+        "WHERE NOT ax:Entrance AND NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Person",
+        "MATCH (VAR:Person)-[:HOLDS_ROLE]->(:Entrance)-[:PART_OF]->(ax:Building) "
+        "WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Person",
+        "MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PropertyFirm)-[:SERVES]->(ax:Compound) "
+        "WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Person",
+        "MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PartyOrg)-[:COVERS]->(ax:Place) "
+        "WHERE NOT ax:Entrance AND NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Person",
+        "MATCH (VAR:Person)-[:HOLDS_ROLE]->(:PartyOrg)-[:COVERS]->(:Entrance)-[:PART_OF]->(ax:Building) "
+        "WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Person",
+        "MATCH (VAR:Person)-[:SEATED_ON]->(:Committee)-[:BELONGS_TO]->(ax:Place) "
+        "WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Person",
+        "MATCH (VAR:Person)-[:SEATED_ON]->(:EnvironmentPropertyCommittee)-[:BELONGS_TO]->(:ResidentsCommittee) "
+        "-[:BELONGS_TO]->(ax:Community) "
+        "WHERE NOT EXISTS { MATCH (VAR)-[:LIVES_IN]->(:Building) } RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Employer",
+        "MATCH (VAR:Employer)-[:LOCATED_IN]->(ax:Community) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "ServiceCentre",
+        "MATCH (VAR:ServiceCentre)-[:LOCATED_IN]->(ax:Place) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "RedStation",
+        "MATCH (VAR:RedStation)-[:LOCATED_IN]->(ax:Place) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "PropertyFirm",
+        "MATCH (VAR:PropertyFirm)-[:SERVES]->(ax:Compound) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "PropertyFirm",
+        "MATCH (VAR:PropertyFirm)<-[:WORKS_AT]-(:Person)-[:LIVES_IN]->(ax:Building) "
+        "WHERE NOT EXISTS { MATCH (VAR)-[:SERVES]->(:Compound) } RETURN ax.id AS anchor_id",
+    ),
+    (
+        "Committee",
+        "MATCH (VAR:Committee)-[:BELONGS_TO]->(ax:Place) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "EnvironmentPropertyCommittee",
+        "MATCH (VAR:EnvironmentPropertyCommittee)-[:BELONGS_TO]->(:ResidentsCommittee)-[:BELONGS_TO]->(ax:Community) "
+        "RETURN ax.id AS anchor_id",
+    ),
+    (
+        "PartyOrg",
+        "MATCH (VAR:PartyOrg)-[:COVERS]->(ax:Place) WHERE NOT ax:Entrance RETURN ax.id AS anchor_id",
+    ),
+    (
+        "PartyOrg",
+        "MATCH (VAR:PartyOrg)-[:COVERS]->(:Entrance)-[:PART_OF]->(ax:Building) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "PartyOrg",
+        "MATCH (VAR:PartyOrg)-[:COVERS]->(:Employer)-[:LOCATED_IN]->(ax:Community) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "PartyOrg",
+        "MATCH (VAR:PartyOrg)-[:COVERS]->(:PropertyFirm)-[:SERVES]->(ax:Compound) RETURN ax.id AS anchor_id",
+    ),
+    (
+        "PartyOrg",
+        "MATCH (VAR:PartyOrg)<-[:MEMBER_OF]-(:Person)-[:LIVES_IN]->(ax:Building) "
+        "WHERE NOT EXISTS { MATCH (VAR)-[:COVERS]->() } RETURN ax.id AS anchor_id",
+    ),
 )
 
 
@@ -99,7 +159,8 @@ def anchors_cypher(var: str, label: str | None = None) -> str:
     if label is not None and label not in all_labels():
         raise ValueError(f"unknown label {label}")
     kept = [b for head, b in _BRANCHES if label is None or _may_carry(label, head)]
-    return ("COLLECT { CALL (VAR) {\n    " + "\n    UNION ".join(kept) + "\n  } RETURN anchor_id ORDER BY anchor_id }").replace("VAR", var)
+    union = "\n    UNION ".join(kept).replace("VAR", var)
+    return f"COLLECT {{ CALL ({var}) {{\n    {union}\n  }} RETURN anchor_id ORDER BY anchor_id }}"
 
 
 def _sources(g: GraphView, node: str, rel: str, label: str) -> list[str]:
