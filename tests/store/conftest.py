@@ -1,5 +1,6 @@
-"""Fixtures of the compiled-read tests: the small generated street, loaded once per module
-and store kind, and the same tables read by the oracle (``select_oracle``)."""
+"""Fixtures of the store tests: the small generated street of the compiled-read tests, loaded
+once per module and store kind, and the same tables read by the oracle (``select_oracle``);
+the community and its changed copy that the Neo4j load tests (chunks, kills) write."""
 
 from __future__ import annotations
 
@@ -10,10 +11,26 @@ import pytest
 
 from graph.settings import Settings
 from graph.store import Store, open_store
+from loaders.generate import generate
 from loaders.load import load
 from tests.api.datasets import small_street
 from tests.conftest import STORE_KINDS
+from tests.store.neo4j_loads import changed_copy
 from tests.store.select_oracle import World, read_world
+
+
+@pytest.fixture(scope="session")
+def community(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated community (seed 11): dozens of chunks when written in tiny ones."""
+    out = tmp_path_factory.mktemp("loads") / "community"
+    generate("community", 11, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def changed(community: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The community with updates, and deletions for ``--prune`` (``changed_copy``)."""
+    return changed_copy(community, tmp_path_factory.mktemp("loads") / "community")
 
 
 @pytest.fixture(scope="session")

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from neo4j import GraphDatabase
 
 import graph.neo4j_chunks as chunks_module
 from api.graphql.mutations.write import apply_rows
@@ -27,69 +25,16 @@ from graph.errors import LoadInProgress, StoreError
 from graph.model import table
 from graph.neo4j_store import Neo4jStore
 from graph.records import NodeRecord, RelRecord, WriteBatch
-from graph.schema import META_LABEL
 from graph.settings import Settings
 from graph.store import Store
-from loaders.generate import generate
 from loaders.load import load
 from loaders.names import columns_of
 from tests.api.client import Api
+from tests.store.neo4j_loads import dump, raw
 
 pytestmark = pytest.mark.neo4j
 
 CHUNK = 97  # items per transaction: the community is about 60 chunks, a reload a dozen
-
-Dump = tuple[list[str], list[str]]
-
-
-def dump(settings: Settings) -> Dump:
-    """Every node but the version node, and every relationship, as sorted text."""
-    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
-    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
-        nodes, _, _ = driver.execute_query(
-            f"MATCH (n) WHERE NOT n:{META_LABEL} RETURN labels(n) AS labels, properties(n) AS props"
-        )
-        rels, _, _ = driver.execute_query(
-            "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props"
-        )
-    return (
-        sorted(repr((sorted(r["labels"]), sorted(r["props"].items()))) for r in nodes),
-        sorted(repr((r["type"], r["a"], r["b"], sorted(r["props"].items()))) for r in rels),
-    )
-
-
-def raw(settings: Settings, cypher: str, **params: Any) -> list[dict[str, Any]]:
-    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
-    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
-        records, _, _ = driver.execute_query(cypher, params)
-    return [r.data() for r in records]
-
-
-@pytest.fixture(scope="module")
-def community(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("chunks") / "community"
-    generate("community", 11, out)
-    return out
-
-
-def _edit(path: Path, change: Callable[[int, list[str]], list[str] | None]) -> None:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        header, *rows = list(csv.reader(f))
-    kept = [r for r in (change(i, row) for i, row in enumerate(rows)) if r is not None]
-    with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([header, *kept])
-
-
-@pytest.fixture(scope="module")
-def changed(community: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The community again with updates (every person's skills, every building's name) and,
-    for ``--prune``, deletions (every fourth membership)."""
-    out = tmp_path_factory.mktemp("chunks") / "community"
-    shutil.copytree(community, out)
-    _edit(out / "persons.csv", lambda i, row: [*row[:-1], f"特长{i % 7}"])
-    _edit(out / "buildings.csv", lambda i, row: [row[0], f"新{row[1]}", *row[2:]])
-    _edit(out / "memberships.csv", lambda i, row: None if i % 4 == 0 else row)
-    return out
 
 
 @pytest.fixture
