@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 # The suite runs in TEST_WORKERS pytest-xdist workers (whole files to one worker), each against
 # a Neo4j server of its own (scripts/test-servers.sh: the tests clear the one database Community
 # edition has). With NEO4J_URI already set, that one server and one worker. TEST_WORKERS=1: no
-# workers, one server. Loads above GONGZHI_WRITE_CHUNK items are written in chunks (a district
+# workers, one server. The slowest 30 tests are listed at the end (what to trim next). Loads above GONGZHI_WRITE_CHUNK items are written in chunks (a district
 # fits a 1g heap); 4g leaves room for the differential tests' queries
 # (tests/queries/test_differential_district.py, at the district scale with GZ_DIFFERENTIAL_SCALE=district).
 TEST_WORKERS ?= 2
@@ -44,7 +44,7 @@ test: system-deps-test install
 	    workers=1; \
 	fi; \
 	if [[ $$workers -gt 1 ]]; then parallel="-n $$workers --dist loadfile"; else parallel=""; fi; \
-	$(BIN)/pytest -q $$parallel $(PYTEST_ARGS)
+	$(BIN)/pytest -q $$parallel --durations=30 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check graph queries loaders api tests bench
