@@ -333,7 +333,8 @@ def test_the_server_killed_at_three_points_recovers_to_before_or_the_clean_load(
             process.wait(60)
         server.script("start")
         left = _load_records(settings)
-        assert len(left) == 1, f"{point}: {left} load records after the restart, not the one killed"
+        # none only if the load's last clean-up step won the race with the kill
+        assert len(left) == 1 or (not left and seen == "done"), f"{point}: load records after the restart: {left}"
         recovered = subprocess.run(
             [sys.executable, "-m", "api.cli", "load", "--recover"],
             env=_env(settings), capture_output=True, text=True, timeout=300,
