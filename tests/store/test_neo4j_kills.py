@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from neo4j import GraphDatabase
 from pydantic import SecretStr
 
 from graph.neo4j_store import Neo4jStore
@@ -283,21 +284,28 @@ def server(tmp_path_factory: pytest.TempPathFactory, neo4j_settings: Settings) -
         own.script("stop")
 
 
+#: The load records as stored, a committed one (``done``, its undo records being deleted)
+#: included: ``Store.load_in_progress`` reports only loads that hold the store.
+LOAD_RECORDS = "MATCH (l:GongzhiLoad) RETURN l {.state, .chunks_done, .chunks_total} AS l"
+
+
 def _load_records(settings: Settings) -> list[dict[str, Any]]:
-    """The load records as stored, a committed one (``done``, its undo records being deleted)
-    included: ``Store.load_in_progress`` reports only loads that hold the store."""
-    return [r["l"] for r in raw(settings, "MATCH (l:GongzhiLoad) RETURN l {.state, .chunks_done, .chunks_total} AS l")]
+    return [r["l"] for r in raw(settings, LOAD_RECORDS)]
 
 
 def _until(settings: Settings, ready: Callable[[dict[str, Any]], bool], process: subprocess.Popen[bytes]) -> str:
-    """Wait until the load's record satisfies ``ready``; its state then."""
+    """Wait until the load's record satisfies ``ready``; its state then. One driver for the
+    whole wait: a connection per look would slow it enough to miss the short clean-up step."""
+    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        found = [r for r in _load_records(settings) if ready(r)]
-        if found:
-            return str(found[0]["state"])
-        assert process.poll() is None, "the load ended before the point to kill the server at"
-        time.sleep(0.001)
+    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
+        while time.monotonic() < deadline:
+            records, _, _ = driver.execute_query(LOAD_RECORDS)
+            found = [r["l"] for r in records if ready(r["l"])]
+            if found:
+                return str(found[0]["state"])
+            assert process.poll() is None, "the load ended before the point to kill the server at"
+            time.sleep(0.001)
     raise AssertionError("the load never reached the point to kill the server at")
 
 
