@@ -105,9 +105,16 @@ def _open(settings: Settings, *, read_only: bool = False) -> Store:
 @app.command()
 def generate(
     out_dir: Annotated[Path, typer.Argument(help="输出目录 / output directory")],
-    scale: Annotated[str, typer.Option(help="community|subdistrict|district|city")] = "district",
+    scale: Annotated[str, typer.Option(help="community|subdistrict|district|city|province")] = "district",
     seed: Annotated[int, typer.Option(help="随机种子 / random seed (same seed, same files)")] = 1,
     headers: Annotated[str, typer.Option(help="表头语言 zh|en / header language")] = "zh",
+    cities: Annotated[
+        int | None,
+        typer.Option(help="城市数（每个城市为 --scale 的规模，多于一个时同属一个省）/ cities, each of --scale's size (several: one province)"),
+    ] = None,
+    per_city: Annotated[
+        bool, typer.Option("--per-city", help="每个城市写入单独的子目录 / one subdirectory per city")
+    ] = False,
     lang: Lang = None,
 ) -> None:
     """生成确定性的模拟城市数据集 / Write a deterministic synthetic dataset in the input format."""
@@ -116,7 +123,10 @@ def generate(
     from loaders.generate import generate as run_generate
 
     _choice("--scale", scale, tuple(SCALES))
-    summary = run_generate(scale, seed, out_dir, headers=headers)
+    try:
+        summary = run_generate(scale, seed, out_dir, headers=headers, cities=cities, per_city=per_city)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--cities") from e
     out.print(t("generated", scale=scale, seed=seed, out=out_dir, rows=sum(summary.rows.values())))
 
 

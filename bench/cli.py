@@ -84,6 +84,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=60,
         help="samples per request and side for figure 10 (fewer when a request's time budget runs out)",
     )
+    p.add_argument(
+        "--province",
+        action="store_true",
+        help="measure a province apart (bench/province.py: its own options, "
+        "python -m bench --province --help) and write only its section",
+    )
     p.add_argument("--stores", default=",".join(STORES), help="comma-separated, of: " + ", ".join(STORES))
     p.add_argument("--repeat", type=int, default=5, help="warm repetitions of stats and queries (median)")
     p.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="the Markdown report")
@@ -337,6 +343,11 @@ def compare(run: ScaleRun) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if "--province" in given:  # its own run and figure (bench/province.py)
+        from bench.province import main as province
+
+        return province(given)
     args = parse_args(argv)
     if args.only == "peer":
         if not os.environ.get("NEO4J_URI"):

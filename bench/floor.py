@@ -18,18 +18,19 @@ from typing import Any
 
 from graph.embedded import GraphView
 from graph.query import Query, Row
+from queries.common import DEPTH
 
-FLOOR_CYPHER = """
-MATCH (:Place {id: $area})<-[:PART_OF]-(child:Place)
-MATCH (child)<-[:PART_OF*0..6]-(p:Place)
+FLOOR_CYPHER = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF]-(child:Place)
+MATCH (child)<-[:PART_OF*0..{DEPTH['Building']}]-(p:Place)
 RETURN child.id AS id,
   count(CASE WHEN p:Community THEN 1 END) AS communities,
   count(CASE WHEN p:Compound THEN 1 END) AS compounds,
   count(CASE WHEN p:Building THEN 1 END) AS buildings,
-  sum(COUNT { (p)<-[:LIVES_IN]-(:PartyMember) }) AS members,
-  sum(COUNT { (p)<-[:BELONGS_TO]-(:Committee) }) AS committees,
-  sum(COUNT { (p)<-[:SERVES]-() }) AS providers,
-  sum(COUNT { (p)<-[:COVERS]-(:PartyOrg) }) AS orgs
+  sum(COUNT {{ (p)<-[:LIVES_IN]-(:PartyMember) }}) AS members,
+  sum(COUNT {{ (p)<-[:BELONGS_TO]-(:Committee) }}) AS committees,
+  sum(COUNT {{ (p)<-[:SERVES]-() }}) AS providers,
+  sum(COUNT {{ (p)<-[:COVERS]-(:PartyOrg) }}) AS orgs
 ORDER BY id
 """
 

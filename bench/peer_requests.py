@@ -27,7 +27,7 @@ from typing import Any
 
 from bench.peer_typedefs import field_of, incoming_of
 from graph.model import MEMBER_CODES
-from queries.common import current_on, full_on, member_on
+from queries.common import DEPTH, current_on, full_on, member_on
 
 Canon = Callable[[Any], Any]
 
@@ -157,7 +157,7 @@ RAW_HAS_GROUP = f"""(EXISTS {{ MATCH (b)<-[r:COVERS]-(o:PartyOrg) WHERE {_GROUP_
         AND NOT EXISTS {{ MATCH (b)<-[:PART_OF]-(e:Entrance)
                           WHERE NOT EXISTS {{ MATCH (e)<-[r:COVERS]-(o:PartyOrg) WHERE {_GROUP_R} }} }}))"""
 #: the members of an area (``api.list.members``): through a building under it
-RAW_AREA_MEMBERS = f"""MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
+RAW_AREA_MEMBERS = f"""MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Building']}]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
 WHERE {MEMBER_P}
 WITH DISTINCT p"""
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import Machine
+from bench.province_span import SPAN
 from bench.worker import LoadResult, StoreResult, Targets
 from graph.model import base_labels
 from graph.settings import Settings
@@ -316,6 +317,10 @@ def write_report(path: Path, run: Any, notes: str | None = None) -> None:
         out.append("")
     for scale_run in run.runs:
         out.extend(_scale_section(scale_run))
+    province = SPAN.previous(path)  # measured apart (``--province``), kept as it was
+    if province:
+        out.extend(province)
+        out.append("")
     out.append(notes_text() if notes is None else notes)
     path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
 

@@ -26,19 +26,19 @@
 
 // 00 选择地区 · Areas to pick from
 MATCH (a:Place)
-WHERE a:City OR a:District OR a:Subdistrict OR a:Community OR a:Grid
+WHERE a:Province OR a:City OR a:District OR a:Subdistrict OR a:Community OR a:Grid
 OPTIONAL MATCH (a)-[:PART_OF]->(up:Place)
 RETURN a.id AS `地区编号`, a.name AS `名称`,
-  CASE WHEN a:City THEN '市' WHEN a:District THEN '县(市、区)' WHEN a:Subdistrict THEN '街道'
+  CASE WHEN a:Province THEN '省' WHEN a:City THEN '市' WHEN a:District THEN '县(市、区)' WHEN a:Subdistrict THEN '街道'
        WHEN a:Community THEN '社区' ELSE '网格' END AS `层级`,
   up.id AS `上级编号`
-ORDER BY CASE WHEN a:City THEN 0 WHEN a:District THEN 1 WHEN a:Subdistrict THEN 2 WHEN a:Community THEN 3 ELSE 4 END,
+ORDER BY CASE WHEN a:Province THEN -1 WHEN a:City THEN 0 WHEN a:District THEN 1 WHEN a:Subdistrict THEN 2 WHEN a:Community THEN 3 ELSE 4 END,
   `地区编号`
 LIMIT 1000
 ;
 
 // 01 未建党小组的楼栋及居住党员 · Buildings without a party group, and the members living there
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
+MATCH (:Place {id: $area})<-[:PART_OF*0..7]-(b:Building)
 WHERE NOT EXISTS {
     MATCH (b)<-[r:COVERS]-(o:PartyOrg)
     WHERE o.level = 'group'
@@ -73,7 +73,7 @@ ORDER BY `楼栋编号`
 ;
 
 // 02 地区内的小区 · Compounds of the area
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
+MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
 RETURN c.id AS `小区编号`, c.name AS `小区`, g.id AS `网格编号`, c.households AS `户数`,
   COUNT { MATCH (c)<-[:PART_OF]-(:Building) } AS `楼栋数`
@@ -151,7 +151,7 @@ RETURN p
 ;
 
 // 05 地区内的党员 · Party members living in the area
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
+MATCH (:Place {id: $area})<-[:PART_OF*0..7]-(b:Building)<-[:LIVES_IN]-(p:PartyMember)
 WHERE (p.joined_on IS NULL OR p.joined_on <= $asOf)
 WITH p, b,
   EXISTS { MATCH (p)-[r:MEMBER_OF]->(:PartyOrg)
@@ -221,7 +221,7 @@ RETURN p.id AS `党员编号`,
 ;
 
 // 07 地区内的物业企业 · Property firms serving the area
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)<-[s:SERVES]-(f:PropertyFirm)
+MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(c:Compound)<-[s:SERVES]-(f:PropertyFirm)
 WHERE (s.since IS NULL OR s.since <= $asOf) AND (s.until IS NULL OR s.until >= $asOf)
 WITH f, collect(DISTINCT c.id) AS compounds
 RETURN f.id AS `企业编号`, f.name AS `企业`, compounds AS `地区内在管小区`
@@ -259,13 +259,13 @@ RETURN f.id AS `企业编号`, f.name AS `企业`,
 
 // 09 下级地区统计 · Counts per child area (what the API's groupBy gives)
 MATCH (:Place {id: $area})<-[:PART_OF]-(a:Place)
-WHERE a:District OR a:Subdistrict OR a:Community OR a:Grid OR a:Compound
+WHERE a:City OR a:District OR a:Subdistrict OR a:Community OR a:Grid OR a:Compound
 RETURN a.id AS `下级编号`, a.name AS `名称`,
-  CASE WHEN a:District THEN '县(市、区)' WHEN a:Subdistrict THEN '街道' WHEN a:Community THEN '社区'
+  CASE WHEN a:City THEN '市' WHEN a:District THEN '县(市、区)' WHEN a:Subdistrict THEN '街道' WHEN a:Community THEN '社区'
        WHEN a:Grid THEN '网格' ELSE '小区' END AS `层级`,
-  COUNT { MATCH (a)<-[:PART_OF*0..4]-(c:Compound) } AS `小区数`,
-  COUNT { MATCH (a)<-[:PART_OF*0..5]-(b:Building) } AS `楼栋数`,
-  COUNT { MATCH (a)<-[:PART_OF*0..5]-(b:Building)
+  COUNT { MATCH (a)<-[:PART_OF*0..5]-(c:Compound) } AS `小区数`,
+  COUNT { MATCH (a)<-[:PART_OF*0..6]-(b:Building) } AS `楼栋数`,
+  COUNT { MATCH (a)<-[:PART_OF*0..6]-(b:Building)
           WHERE NOT EXISTS {
               MATCH (b)<-[r:COVERS]-(o:PartyOrg)
               WHERE o.level = 'group'
@@ -282,13 +282,13 @@ RETURN a.id AS `下级编号`, a.name AS `名称`,
                 }
               }
             ) } AS `未建党小组的楼栋数`,
-  COUNT { MATCH (a)<-[:PART_OF*0..5]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
+  COUNT { MATCH (a)<-[:PART_OF*0..6]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
           WHERE p.joined_on IS NULL OR p.joined_on <= $asOf } AS `居住党员数`
 ORDER BY `下级编号`
 ;
 
 // 10 缺口台账(按小区) · Gaps ledger: buildings without a party group, one numbered row per compound
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)<-[:PART_OF]-(b:Building)
+MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(c:Compound)<-[:PART_OF]-(b:Building)
 WHERE NOT EXISTS {
     MATCH (b)<-[r:COVERS]-(o:PartyOrg)
     WHERE o.level = 'group'

@@ -169,6 +169,7 @@ ROLE_TARGETS: dict[str, tuple[str, ...]] = {
 }
 
 PLACE_LABELS = (
+    "Province",
     "City",
     "District",
     "Subdistrict",
@@ -202,8 +203,17 @@ def _place(
     return NodeKind(label, table, zh, doc, cols + extra, rels, extra_labels=("Place",), derived=(_caption(caption),))
 
 
+PROVINCE = _place(
+    "Province", "provinces", "省(自治区、直辖市)",
+    "a province, autonomous region or municipality; what a deployment serving several cities rolls up to",
+    None,
+    Column("code", "行政区划代码", example="420000"),
+    prefix="PV", caption=16,
+)
 CITY = _place(
-    "City", "cities", "市", "a city; one deployment usually serves one", None,
+    "City", "cities", "市", "a city; one deployment usually serves one",
+    # a deployment of one city needs no province row
+    _ref("province_id", "所属省", "Province", required=False, example="PV-0001"),
     Column("code", "行政区划代码", example="420600"),
     prefix="C", caption=16,
 )
@@ -413,6 +423,7 @@ RED_STATION = _site(
 )
 
 NODE_KINDS: tuple[NodeKind, ...] = (
+    PROVINCE,
     CITY,
     DISTRICT,
     SUBDISTRICT,

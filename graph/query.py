@@ -34,3 +34,11 @@ class Query:
     cypher: str
     networkx: NxFunction
     doc: str = ""
+    #: How a federation (``graph/federated.py``) joins the answers of the parts that hold the
+    #: query's ``$area`` when more than one does (the area above the split, e.g. the province
+    #: over parts holding its cities): ``"sum"`` (one row of counts, added up), ``"union"``
+    #: (rows ordered by ``id``, merged, an id kept once), ``"first"`` (every holder answers
+    #: the same), ``"merge_lists"`` (one row whose lists are united, sorted), ``"by_item"``
+    #: (rows grouped by ``item``, each item in one part). ``None``:
+    #: the query is not answered across parts; it is sent to the one part holding its area.
+    federate: str | None = None

@@ -6,7 +6,7 @@ Shape of the statement, for a root list of ``Building`` in an area with a nested
     WITH scope, scope IS NOT NULL AND NOT EXISTS {...parent...} AS scope_root
     OPTIONAL MATCH (area1:Place {id: $area}) ... area1_in           -- the list's area, and whether it lies in the scope
     CALL (*) {                                                     -- the page
-      CALL (*) { MATCH (area1)<-[:PART_OF*0..6]-(n1:Building) RETURN DISTINCT n1 }
+      CALL (*) { MATCH (area1)<-[:PART_OF*0..7]-(n1:Building) RETURN DISTINCT n1 }
       WITH ..., n1 WHERE area1_in AND <where>
       WITH ..., n1, <sort expressions> AS k1_0
       WHERE <after the cursor: keyset on (sort values, id)>

@@ -5,8 +5,12 @@ Environment variables (all optional):
 ========================  ===========================================  ========================
 variable                  meaning                                      default
 ========================  ===========================================  ========================
-GONGZHI_STORE             ``embedded`` (networkx, no server) or        ``embedded``
-                          ``neo4j``
+GONGZHI_STORE             ``embedded`` (networkx, no server),          ``embedded``
+                          ``neo4j``, or ``federated`` (read-only:
+                          the parts of GONGZHI_PARTS as one store,
+                          graph/federated.py)
+GONGZHI_PARTS             comma-separated parts of a federation: Neo4j  (empty)
+                          URIs, or ``embedded:<data directory>``
 GONGZHI_DATA_DIR          the embedded store's directory               ``./data``
 NEO4J_URI                 ``bolt://``, ``neo4j://`` (routing, for      ``bolt://127.0.0.1:7687``
                           clusters) or ``neo4j+s://`` (Aura)
@@ -51,7 +55,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
-    store: Literal["embedded", "neo4j"] = Field("embedded", alias="GONGZHI_STORE")
+    store: Literal["embedded", "neo4j", "federated"] = Field("embedded", alias="GONGZHI_STORE")
+    parts: str = Field("", alias="GONGZHI_PARTS")
     data_dir: Path = Field(Path("data"), alias="GONGZHI_DATA_DIR")
     neo4j_uri: str = Field("bolt://127.0.0.1:7687", alias="NEO4J_URI")
     neo4j_user: str = Field("neo4j", alias="NEO4J_USER")

@@ -157,6 +157,10 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
 
         store: Store = Neo4jStore(settings)
         return store
+    if settings.store == "federated":
+        from graph.federated import FederatedStore, open_parts
+
+        return FederatedStore(open_parts(settings))
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.data_dir, read_only=read_only)

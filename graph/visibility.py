@@ -35,7 +35,7 @@ from graph.model import NODE_KINDS, PLACE_LABELS
 if TYPE_CHECKING:
     from graph.embedded import GraphView
 
-#: How far above an anchor (at most a building) the scope can be: Building -> City is 6 hops.
+#: How far above an anchor (at most a building) the scope can be: Building -> Province is 7 hops.
 UP_DEPTH = PLACE_LABELS.index("Building")
 
 
@@ -281,7 +281,7 @@ def down_cypher(var: str, label: str, walk: str, walk_root: str) -> list[str]:
         raise KeyError(label)
     walk_down = f"({walk})<-[:PART_OF*0..{UP_DEPTH}]-"
     if all(KIND_ANCHORS[k].itself for k in kinds):
-        # each step up the tree goes one level up at least (City 0 ... Building 6), so a
+        # each step up the tree goes one level up at least (Province 0 ... Building 7), so a
         # place of level L lies at most L steps below anything above it: no deeper walk
         # (a district's own district, not its 15,000 places)
         depth = min(UP_DEPTH, max(PLACE_LABELS.index(k) for k in kinds))

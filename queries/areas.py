@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import NotFound
+from graph.model import PLACE_LABELS
 from graph.query import Query, Row
 from graph.store import Store
 from queries.common import AREA_KINDS, by_id, place_kind
@@ -23,17 +24,21 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------- an area and its path
 
-AREA_PATH_CYPHER = """
-MATCH (a:Place {id: $area})
+
+def _kind(var: str) -> str:
+    """Cypher naming the place label of ``var`` (``place_kind`` on the embedded side)."""
+    whens = " ".join(f"WHEN {var}:{label} THEN '{label}'" for label in PLACE_LABELS)
+    return f"CASE {whens} END"
+
+
+AREA_PATH_CYPHER = f"""
+MATCH (a:Place {{id: $area}})
 MATCH path = (a)-[:PART_OF*0..]->(top:Place)
-WHERE NOT EXISTS { MATCH (top)-[:PART_OF]->(:Place) }
+WHERE NOT EXISTS {{ MATCH (top)-[:PART_OF]->(:Place) }}
 UNWIND range(size(nodes(path)) - 1, 0, -1) AS i
 WITH nodes(path)[i] AS n, size(nodes(path)) - 1 - i AS depth
 RETURN depth, n.id AS id, n.name AS name,
-       CASE WHEN n:City THEN 'City' WHEN n:District THEN 'District'
-            WHEN n:Subdistrict THEN 'Subdistrict' WHEN n:Community THEN 'Community'
-            WHEN n:Grid THEN 'Grid' WHEN n:Compound THEN 'Compound'
-            WHEN n:Building THEN 'Building' WHEN n:Entrance THEN 'Entrance' END AS kind
+       {_kind('n')} AS kind
 ORDER BY depth
 """
 
@@ -62,17 +67,16 @@ AREA_PATH = Query(
     cypher=AREA_PATH_CYPHER,
     networkx=area_path_nx,
     doc="the area and its ancestors, from the top of the tree down (params: area)",
+    federate="first",
 )
 
 # ---------------------------------------------------------------- child areas
 
-AREA_CHILDREN_CYPHER = """
-MATCH (:Place {id: $area})<-[:PART_OF]-(c:Place)
+AREA_CHILDREN_CYPHER = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF]-(c:Place)
 WHERE NOT c:Building AND NOT c:Entrance
 RETURN c.id AS id, c.name AS name,
-       CASE WHEN c:City THEN 'City' WHEN c:District THEN 'District'
-            WHEN c:Subdistrict THEN 'Subdistrict' WHEN c:Community THEN 'Community'
-            WHEN c:Grid THEN 'Grid' WHEN c:Compound THEN 'Compound' END AS kind
+       {_kind('c')} AS kind
 ORDER BY id
 """
 
@@ -93,6 +97,7 @@ AREA_CHILDREN = Query(
     cypher=AREA_CHILDREN_CYPHER,
     networkx=area_children_nx,
     doc="the child areas one level down (params: area)",
+    federate="union",
 )
 
 QUERIES = (AREA_PATH, AREA_CHILDREN)

@@ -33,11 +33,11 @@ from graph.turns import paced
 if TYPE_CHECKING:
     from graph.embedded import GraphView
 
-#: The depth of each place label in the tree (City 0 ... Entrance 7).
+#: The depth of each place label in the tree (Province 0 ... Entrance 8).
 DEPTH: dict[str, int] = {label: i for i, label in enumerate(PLACE_LABELS)}
 
 #: Place kinds that can be asked about as an area (buildings and entrances cannot).
-AREA_KINDS = ("City", "District", "Subdistrict", "Community", "Grid", "Compound")
+AREA_KINDS = ("Province", "City", "District", "Subdistrict", "Community", "Grid", "Compound")
 
 #: Party org levels that count as a branch (DOMAIN.md: "a branch (or general branch)").
 BRANCH_LEVELS = ("branch", "general_branch")

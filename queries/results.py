@@ -18,6 +18,7 @@ from graph.model import PERSON
 from graph.privacy import mask
 
 AREA_KIND_ZH = {
+    "Province": "省",
     "City": "市",
     "District": "县(市、区)",
     "Subdistrict": "街道",
@@ -81,7 +82,7 @@ class _AsDict:
 class AreaRef(_AsDict):
     id: str
     name: str
-    kind: str  # a place label: City, District, Subdistrict, Community, Grid, Compound
+    kind: str  # a place label: Province, City, District, Subdistrict, Community, Grid, Compound
 
     @property
     def kind_zh(self) -> str:

@@ -22,6 +22,7 @@ from loaders.generate import NOW, SCALES, GapRates, generate
 
 ISO_NOW = NOW.isoformat()
 PREFIX = {
+    "provinces": "PV",
     "cities": "C",
     "districts": "D",
     "subdistricts": "S",
@@ -95,7 +96,7 @@ def sub(tmp_path_factory: pytest.TempPathFactory) -> Data:
     summary = generate("subdistrict", int(os.environ.get("GZ_TEST_SEED", "11")), out)
     data = read(out)
     assert summary.rows == {k: len(v) for k, v in data.rows.items()}
-    assert all(summary.rows.values()), summary.rows
+    assert all(n for t, n in summary.rows.items() if t != "provinces"), summary.rows
     return data
 
 
@@ -122,7 +123,8 @@ def test_one_file_per_table_with_chinese_headers(tmp_path: Path) -> None:
         "service_centres",
         "red_stations",
     }  # one community may lack them
-    assert all(n > 0 for t, n in summary.rows.items() if t not in maybe_missing), summary.rows
+    assert summary.rows["provinces"] == 0 and summary.cities == 1  # one city: no province
+    assert all(n > 0 for t, n in summary.rows.items() if t not in {*maybe_missing, "provinces"}), summary.rows
     data = read(tmp_path)  # checks the headers
     assert len(data["communities"]) == 1
     assert 6 <= len(data["compounds"]) <= 10
@@ -151,7 +153,7 @@ def test_english_headers_same_rows(tmp_path: Path) -> None:
 
 def test_rejects_unknown_scale_and_bad_rates(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        generate("province", 1, tmp_path)
+        generate("county", 1, tmp_path)
     with pytest.raises(ValueError):
         GapRates(compound_no_branch=1.5)
 
@@ -313,7 +315,20 @@ def test_district_scale(tmp_path: Path) -> None:
 
 
 def test_scales_declared() -> None:
-    assert list(SCALES) == ["community", "subdistrict", "district", "city"]
+    assert list(SCALES) == ["community", "subdistrict", "district", "city", "province"]
+    assert [s.cities for s in SCALES.values()] == [1, 1, 1, 1, 10]
+    city, province = SCALES["city"], SCALES["province"]
+    assert (province.districts, province.communities_per_street, province.compounds_per_community) == (
+        city.districts,
+        city.communities_per_street,
+        city.compounds_per_community,
+    )
+
+
+def test_one_city_has_no_province(sub: Data) -> None:
+    """A dataset of one city is what it always was: no province row, no province on the city."""
+    assert sub["provinces"] == []
+    assert [(c["name"], c["code"], c["province_id"]) for c in sub["cities"]] == [("襄阳市", "420600", "")]
 
 
 # ---------------------------------------------------------------- every gap occurs, and so does coverage

@@ -138,6 +138,7 @@ LOAD_NOTICE = (
 
 #: Every concrete node type (reached through interfaces, so listed for the schema).
 NODE_TYPES: list[Any] = [
+    places.Province,
     places.City,
     places.District,
     places.Subdistrict,

@@ -13,7 +13,7 @@ from loaders.generator.world import CommunityPlan, Scale
 
 
 def build_community(ctx: Ctx, scale: Scale, plan: CommunityPlan, picker: EmployerPicker) -> None:
-    ctx.current_district = plan.district
+    ctx.city.current_district = plan.district
     grids = build_places(ctx, plan, ctx.rng.randint(*scale.compounds_per_community))
     cadres = populate(ctx, plan, grids, picker)
     structure = party.build_structure(ctx, plan, grids)

@@ -1,5 +1,7 @@
-"""The generator's shared state: the seeded random source, id counters, writers, rates, and
-the few city-wide registries (employers, firms, communities) that outlive one community."""
+"""The generator's shared state: the seeded random source, id counters, writers, rates and
+the registries that keep identifiers and names unique for the whole dataset (``Ctx``), and
+the few city-wide registries (employers, firms, communities) that outlive one community but
+not their city (``City``)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from loaders.generator.cities import XIANGYANG
 from loaders.generator.idents import CreditCodes, IdCounter, PersonalIds
+from loaders.generator.names import CityNames, Unique
 from loaders.generator.output import Output
 from loaders.generator.rates import Deck, GapRates, flag_deck
 
@@ -70,6 +74,23 @@ class Firm:
 
 
 @dataclass
+class City:
+    """The city being generated and what its communities draw on: nothing here is shared
+    with another city (cities are independent worlds), and all of it goes with the city."""
+
+    names: CityNames = XIANGYANG
+    community_ids: list[str] = field(default_factory=list)
+    employers: list[Employer] = field(default_factory=list)
+    employers_by_district: dict[int, list[Employer]] = field(default_factory=dict)
+    firms_by_district: dict[int, list[Firm]] = field(default_factory=dict)
+    firm_orgs_to_fill: dict[int, list[tuple[Org, Firm]]] = field(default_factory=dict)
+    #: (person id, district index) of people who could be sent to a firm as instructor
+    instructor_pool: list[tuple[str, int]] = field(default_factory=list)
+    #: the district (index into ``names.districts``) of the community being generated
+    current_district: int = 0
+
+
+@dataclass
 class Ctx:
     rng: random.Random
     out: Output
@@ -78,16 +99,13 @@ class Ctx:
     personal: PersonalIds = field(init=False)
     credit: CreditCodes = field(init=False)
     decks: dict[str, Deck] = field(default_factory=dict)
-    community_ids: list[str] = field(default_factory=list)
-    employers: list[Employer] = field(default_factory=list)
-    employers_by_district: dict[int, list[Employer]] = field(default_factory=dict)
-    firms_by_district: dict[int, list[Firm]] = field(default_factory=dict)
-    firm_orgs_to_fill: dict[int, list[tuple[Org, Firm]]] = field(default_factory=dict)
-    #: (person id, district index) of people who could be sent to a firm as instructor
-    instructor_pool: list[tuple[str, int]] = field(default_factory=list)
-    #: the district (index into names.DISTRICTS) of the community being generated
-    current_district: int = 0
+    #: names of employers and property firms: one registered name is one organization, whatever its city
+    employer_names: Unique = field(default_factory=Unique)
+    firm_names: Unique = field(default_factory=Unique)
+    #: contracts written so far (contract numbers are unique across the dataset)
     contracts: int = 0
+    #: replaced by a new one for every city of the dataset
+    city: City = field(default_factory=City)
 
     def __post_init__(self) -> None:
         self.personal = PersonalIds(self.rng)

@@ -7,12 +7,14 @@ Check characters come from ``graph.identifiers`` (the same code the loaders vali
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date
 
 from graph.identifiers import credit_code_check_char, id_number_check_char
 
 #: Zero-padded width of each id kind; the prefixes follow the model's examples.
 ID_WIDTHS: dict[str, int] = {
+    "PV": 4,
     "C": 4,
     "D": 4,
     "S": 4,
@@ -35,7 +37,8 @@ ID_WIDTHS: dict[str, int] = {
 
 
 class IdCounter:
-    """Sequential ids per kind prefix: ``B-000001``, ``B-000002``, ..."""
+    """Sequential ids per kind prefix: ``B-000001``, ``B-000002``, ... (one counter for a whole
+    dataset, so that ids stay unique across its cities; a count past the width just grows)."""
 
     def __init__(self) -> None:
         self._next = dict.fromkeys(ID_WIDTHS, 0)
@@ -61,8 +64,21 @@ BIRTH_AREAS: tuple[tuple[str, int], ...] = (
     ("420683", 10),
     ("420684", 6),
 )
-_AREA_CODES = tuple(a for a, _ in BIRTH_AREAS)
-_AREA_WEIGHTS = tuple(w for _, w in BIRTH_AREAS)
+
+
+@dataclass(frozen=True)
+class BirthAreas:
+    """County-level codes a city's residents were born in, and their weights."""
+
+    codes: tuple[str, ...]
+    weights: tuple[int, ...]
+
+    @classmethod
+    def of(cls, areas: tuple[tuple[str, int], ...]) -> BirthAreas:
+        return cls(tuple(a for a, _ in areas), tuple(w for _, w in areas))
+
+
+XIANGYANG_BIRTH_AREAS = BirthAreas.of(BIRTH_AREAS)
 
 #: Mainland mobile prefixes in use (China Mobile, Unicom, Telecom, Broadnet).
 MOBILE_PREFIXES = (
@@ -111,34 +127,42 @@ MOBILE_PREFIXES = (
 
 
 class PersonalIds:
-    """Unique ID-card and mobile numbers for one dataset."""
+    """Unique ID-card and mobile numbers for one dataset (all of its cities: a mobile number
+    says nothing of its city, so two cities could otherwise draw the same one)."""
 
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
-        self._ids: set[str] = set()
-        self._phones: set[str] = set()
+        # kept as ints: a province holds millions of them (the check character of an ID
+        # number follows from its first 17 digits, so these are the number)
+        self._ids: set[int] = set()
+        self._phones: set[int] = set()
 
-    def id_number(self, born: date, male: bool, home_area: str | None = None) -> str:
+    def id_number(
+        self, born: date, male: bool, home_area: str | None = None, areas: BirthAreas = XIANGYANG_BIRTH_AREAS
+    ) -> str:
+        """A new ID number: born in ``home_area`` about half the time, else in one of ``areas``."""
         rng = self._rng
         ymd = born.strftime("%Y%m%d")
         while True:
             if home_area is not None and rng.random() < 0.45:
                 area = home_area
             else:
-                area = rng.choices(_AREA_CODES, _AREA_WEIGHTS)[0]
+                area = rng.choices(areas.codes, areas.weights)[0]
             seq = rng.randrange(0, 500) * 2 + (1 if male else 0)  # odd: male, even: female
             first17 = f"{area}{ymd}{seq:03d}"
             value = first17 + id_number_check_char(first17)
-            if value not in self._ids:
-                self._ids.add(value)
+            key = int(first17)
+            if key not in self._ids:
+                self._ids.add(key)
                 return value
 
     def mobile(self) -> str:
         rng = self._rng
         while True:
             value = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(100_000_000):08d}"
-            if value not in self._phones:
-                self._phones.add(value)
+            key = int(value)
+            if key not in self._phones:
+                self._phones.add(key)
                 return value
 
 
@@ -162,7 +186,7 @@ CREDIT_PREFIX = {"organ": "11", "institution": "12", "social": "51", "enterprise
 
 
 class CreditCodes:
-    """Unique, valid unified social credit codes (GB 32100) with Xiangyang area codes."""
+    """Unique, valid unified social credit codes (GB 32100) with the caller's area codes."""
 
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng

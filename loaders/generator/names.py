@@ -2,14 +2,19 @@
 
 All pools are tuples (fixed order), so drawing from them with a seeded ``random.Random`` is
 deterministic. Real district and street names are used where they exist; the rest are
-composed from local place-name morphemes.
+composed from local place-name morphemes. The pools that are local to one city (place words,
+roads, the city's name in employers' and firms' names) come in a ``CityNames``; the pools
+below are Xiangyang's, and ``loaders.generator.cities`` derives the other cities' from them.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import accumulate
+
+from loaders.generator.idents import BirthAreas
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -91,6 +96,41 @@ SKILLS = _words(
     "法律咨询 医疗保健 家电维修 心理疏导 文艺演出 书法绘画 教育辅导 水电维修 理发 摄影 计算机 财务会计 驾驶 烹饪 调解纠纷 健身指导 志愿服务 外语"
 )
 
+
+@dataclass(frozen=True)
+class CityNames:
+    """One city of a generated dataset: its name, districts and local name pools.
+
+    Every name drawn for the city draws from these pools, so that a second city's names say
+    its own name (武汉市..., not 襄阳市...) while Xiangyang's draws stay what they always were.
+    """
+
+    name: str  # 襄阳市
+    code: str  # 420600
+    #: initials of the city's name: contract numbers start with them (XYWY-...)
+    abbr: str
+    #: (district, code, real street names), as ``DISTRICTS``
+    districts: tuple[tuple[str, str, tuple[str, ...]], ...]
+    #: the number of streets of each district at the city scale
+    streets: tuple[int, ...]
+    #: where residents' ID numbers say they were born
+    birth_areas: BirthAreas
+    #: where births in a development zone (a placeholder code whose fifth digit is 7) are registered
+    births_in: str
+    places: tuple[str, ...]
+    roads: tuple[str, ...]
+    compound_prefix: tuple[str, ...]
+    brands: tuple[str, ...]
+    state_enterprises: tuple[str, ...]
+    #: the one community of the community scale, when the city has a real one to name
+    first_community: str | None = None
+
+    @property
+    def short(self) -> str:
+        """The name without 市, as firms and enterprises spell it (襄阳华强...)."""
+        return self.name.removesuffix("市")
+
+
 # ---------------------------------------------------------------- people
 
 # fmt: off
@@ -152,57 +192,61 @@ class Unique:
         return f"{fallback}{n}"
 
 
-def place_word(rng: random.Random) -> str:
+def place_word(rng: random.Random, city: CityNames) -> str:
     if rng.random() < 0.6:
-        return rng.choice(PLACE_MORPHEMES)
+        return rng.choice(city.places)
     return rng.choice(_CORE) + rng.choice(_SUFFIXES)
 
 
-def street_name(rng: random.Random) -> str:
-    return place_word(rng) + "街道"
+def street_name(rng: random.Random, city: CityNames) -> str:
+    return place_word(rng, city) + "街道"
 
 
-def community_name(rng: random.Random) -> str:
-    return place_word(rng) + "社区"
+def community_name(rng: random.Random, city: CityNames) -> str:
+    return place_word(rng, city) + "社区"
 
 
-def compound_name(rng: random.Random, old: bool) -> str:
+def compound_name(rng: random.Random, city: CityNames, old: bool) -> str:
     if old and rng.random() < 0.6:
         return rng.choice(DANWEI) + "家属院"
     if old and rng.random() < 0.5:
-        return rng.choice(PLACE_MORPHEMES) + rng.choice(("小区", "新村", "宿舍"))
-    return rng.choice(COMPOUND_PREFIX) + rng.choice(COMPOUND_SUFFIX)
+        return rng.choice(city.places) + rng.choice(("小区", "新村", "宿舍"))
+    return rng.choice(city.compound_prefix) + rng.choice(COMPOUND_SUFFIX)
 
 
-def address(rng: random.Random, district: str) -> str:
-    return f"{district}{rng.choice(ROADS)}{rng.randint(1, 399)}号"
+def address(rng: random.Random, city: CityNames, district: str) -> str:
+    return f"{district}{rng.choice(city.roads)}{rng.randint(1, 399)}号"
 
 
-def employer_name(rng: random.Random, kind: str, district: str) -> str:
+def employer_name(rng: random.Random, city: CityNames, kind: str, district: str) -> str:
     if kind == "organ":
-        where = "襄阳市" if rng.random() < 0.5 else district
+        where = city.name if rng.random() < 0.5 else district
         return where + rng.choice(ORGAN_BUREAUS)
     if kind == "institution":
         inst = rng.choice(INSTITUTIONS)
         if inst == "中学":
-            return f"襄阳市第{rng.randint(1, 45)}中学"
-        return district + rng.choice(PLACE_MORPHEMES) + inst if inst.endswith("小学") else district + inst
+            return f"{city.name}第{rng.randint(1, 45)}中学"
+        return district + rng.choice(city.places) + inst if inst.endswith("小学") else district + inst
     if kind == "social":
-        return ("襄阳市" if rng.random() < 0.5 else district) + rng.choice(BRANDS) + rng.choice(SOCIAL_ORGS)
+        return (
+            (city.name if rng.random() < 0.5 else district)
+            + rng.choice(city.brands)
+            + rng.choice(SOCIAL_ORGS)
+        )
     if rng.random() < 0.08:
-        return rng.choice(STATE_ENTERPRISES)
-    head = rng.choice(("湖北", "襄阳", "襄阳市"))
+        return rng.choice(city.state_enterprises)
+    head = rng.choice(("湖北", city.short, city.name))
     tail = rng.choice(("有限公司", "股份有限公司", "有限责任公司"))
-    return head + rng.choice(BRANDS) + rng.choice(INDUSTRIES) + tail
+    return head + rng.choice(city.brands) + rng.choice(INDUSTRIES) + tail
 
 
-def firm_name(rng: random.Random) -> str:
-    brand = rng.choice(BRANDS)
+def firm_name(rng: random.Random, city: CityNames) -> str:
+    brand = rng.choice(city.brands)
     pattern = rng.randrange(4)
     if pattern == 0:
-        return f"襄阳{brand}物业服务有限公司"
+        return f"{city.short}{brand}物业服务有限公司"
     if pattern == 1:
         return f"湖北{brand}物业管理有限公司"
     if pattern == 2:
-        return f"襄阳市{brand}物业管理有限责任公司"
-    return f"{brand}物业服务集团有限公司襄阳分公司"
+        return f"{city.name}{brand}物业管理有限责任公司"
+    return f"{brand}物业服务集团有限公司{city.short}分公司"

@@ -184,7 +184,8 @@ def _membership_org(ctx: Ctx, plan: CommunityPlan, p: Person, s: Structure, home
         return home
     if x < 0.85:
         return s.direct
-    retired_from = ctx.employers[rng.randrange(len(ctx.employers))]
+    employers = ctx.city.employers
+    retired_from = employers[rng.randrange(len(employers))]
     return rng.choice(retired_from.branches) if retired_from.branches else s.direct
 
 
@@ -198,7 +199,8 @@ def _write_membership(ctx: Ctx, p: Person, org: Org, x: float) -> None:
         since = start
     if since > joined + timedelta(days=400) and x < 0.3:
         # the membership was transferred from the community's branch or another employer
-        prior_e = ctx.employers[rng.randrange(len(ctx.employers))]
+        employers = ctx.city.employers
+        prior_e = employers[rng.randrange(len(employers))]
         prior = rng.choice(prior_e.branches) if prior_e.branches else None
         if prior is not None and prior is not org:
             prior_since = max(joined, prior.established)
@@ -230,7 +232,7 @@ def _maybe_secretary(ctx: Ctx, p: Person, org: Org, since: date) -> None:
     ctx.secretary(target, p.id, since)
     e = p.employer
     if e is not None and e.reported and e.top is target:
-        ctx.instructor_pool.append((p.id, e.district))
+        ctx.city.instructor_pool.append((p.id, e.district))
 
 
 # ---------------------------------------------------------------- the residence side
@@ -313,6 +315,7 @@ def dual_reports(ctx: Ctx, plan: CommunityPlan, grids: list[Grid]) -> None:
         },
     )
     w = ctx.out.dual_reports
+    communities = ctx.city.community_ids  # "elsewhere" is another community of the same city
     for g in grids:
         for c in g.compounds:
             for b in c.buildings:
@@ -321,10 +324,10 @@ def dual_reports(ctx: Ctx, plan: CommunityPlan, grids: list[Grid]) -> None:
                         continue
                     kind = deck.draw()
                     since = ctx.day(max(p.joined or NOW, date(2015, 6, 1)), NOW - timedelta(days=1))
-                    if kind == "elsewhere" and len(ctx.community_ids) > 1:
+                    if kind == "elsewhere" and len(communities) > 1:
                         other = plan.id
                         while other == plan.id:
-                            other = rng.choice(ctx.community_ids)
+                            other = rng.choice(communities)
                         w.row(reporter_id=p.id, community_id=other, since=since)
                     elif kind == "ended" and since < LAPSED_BY - timedelta(days=30):
                         until = ctx.day(since + timedelta(days=30), LAPSED_BY)

@@ -23,14 +23,15 @@ FIRM_STAFF_SHARE = 0.025
 
 
 class EmployerPicker:
-    """Employers weighted by size: mostly in the member's district, sometimes anywhere."""
+    """Employers of the city weighted by size: mostly in the member's district, sometimes
+    anywhere in the city (one picker per city: made after its ``build_world``)."""
 
     def __init__(self, ctx: Ctx) -> None:
-        self._all = ctx.employers
+        self._all = ctx.city.employers
         self._all_cum = list(accumulate(e.weight for e in self._all))
         self._by_district = {
             d: (es, list(accumulate(e.weight for e in es)))
-            for d, es in sorted(ctx.employers_by_district.items())
+            for d, es in sorted(ctx.city.employers_by_district.items())
         }
 
     def pick(self, ctx: Ctx, district: int) -> Employer:
@@ -63,7 +64,7 @@ def populate(ctx: Ctx, plan: CommunityPlan, grids: list[Grid], picker: EmployerP
     p.cadre = "street"
     p.employer = plan.street_office
     p.outside = stable_share(p.id) < OUTSIDE_SHARE
-    ctx.instructor_pool.append((p.id, plan.district))
+    ctx.city.instructor_pool.append((p.id, plan.district))
     cadres.append(p)
     return cadres
 
@@ -72,11 +73,11 @@ def _work(ctx: Ctx, plan: CommunityPlan, p: Person, picker: EmployerPicker) -> N
     """Where an in-service member works: a property firm (first filling the firms' party orgs
     up to three full members each), or an employer."""
     rng = ctx.rng
-    fill = ctx.firm_orgs_to_fill.get(plan.district)
+    fill = ctx.city.firm_orgs_to_fill.get(plan.district)
     if p.full and fill:
         p.firm_org, p.firm = fill.pop(0)
         return
-    firms = ctx.firms_by_district.get(plan.district)
+    firms = ctx.city.firms_by_district.get(plan.district)
     if firms and rng.random() < FIRM_STAFF_SHARE:
         p.firm = rng.choice(firms)
         p.firm_org = p.firm.org

@@ -158,7 +158,9 @@ def build_places(ctx: Ctx, plan: CommunityPlan, n_compounds: int) -> list[Grid]:
         for _ in range(size):
             eligible = not ctx.flag("compound_not_eligible")
             old = rng.random() < (0.15 if eligible else 0.85)
-            name = compound_names.pick(rng, partial(names.compound_name, old=old), "小区")
+            name = compound_names.pick(
+                rng, partial(names.compound_name, city=ctx.city.names, old=old), "小区"
+            )
             c = Compound(ctx.ids.new("P"), name, g, eligible, old)
             g.compounds.append(c)
             _buildings(ctx, c)
@@ -167,7 +169,7 @@ def build_places(ctx: Ctx, plan: CommunityPlan, n_compounds: int) -> list[Grid]:
                 name=name,
                 grid_id=None if g.direct else g.id,
                 community_id=plan.id if g.direct else None,
-                address=names.address(rng, plan.district_name),
+                address=names.address(rng, ctx.city.names, plan.district_name),
                 eligible_for_owners_committee=eligible,
                 households=c.households,
             )
@@ -208,10 +210,15 @@ def new_person(ctx: Ctx, b: Building, status: str, age: int, entrance: str | Non
     p.male = rng.random() < (0.55 if status != "masses" else 0.48)
     p.name = names.person_name(rng, p.male)
     p.born = NOW - timedelta(days=age * 365 + rng.randint(0, 364))
-    district_code = names.DISTRICTS[ctx.current_district][1]
-    if district_code.startswith("42067"):  # development zones register births in the old districts
-        district_code = "420606"
-    p.idn = ctx.personal.id_number(p.born, p.male, district_code) if rng.random() < 0.97 else None
+    city = ctx.city.names
+    district_code = city.districts[ctx.city.current_district][1]
+    if district_code[4] == "7":  # development zones register births in the old districts
+        district_code = city.births_in
+    p.idn = (
+        ctx.personal.id_number(p.born, p.male, district_code, city.birth_areas)
+        if rng.random() < 0.97
+        else None
+    )
     p.phone = ctx.personal.mobile() if rng.random() < 0.96 else None
     p.building = b
     if entrance == "any":

@@ -148,7 +148,7 @@ def property_service(ctx: Ctx, plan: CommunityPlan, c: Compound, cur: Current, r
 def _contracts(ctx: Ctx, plan: CommunityPlan, c: Compound, since: date, stop: date | None) -> None:
     """Successive firm contracts from ``since``: current on NOW, or ending at ``stop``."""
     rng = ctx.rng
-    firms = ctx.firms_by_district[plan.district]
+    firms = ctx.city.firms_by_district[plan.district]
     firm = rng.choice(firms)
     w = ctx.out.property_services
     while True:
@@ -164,7 +164,7 @@ def _contracts(ctx: Ctx, plan: CommunityPlan, c: Compound, since: date, stop: da
             provider_id=firm.id,
             compound_id=c.id,
             mode="firm",
-            contract_no=f"XYWY-{since.year}-{ctx.contracts:06d}",
+            contract_no=f"{ctx.city.names.abbr}WY-{since.year}-{ctx.contracts:06d}",
             since=since,
             until=until,
         )

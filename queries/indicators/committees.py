@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.query import Query, Row
 from queries.common import (
+    DEPTH,
     SUGGESTION_TAIL,
     by_id,
     candidate,
@@ -86,7 +87,7 @@ def _owner_candidate(g: GraphView, item: str, p: str, b: str, community: str | N
 # ================================================================ COMPOUND_OWNERS_COMMITTEE
 
 _OWNERS_CORE = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(c:Compound)
 WITH c,
   EXISTS {{ MATCH (c)<-[:BELONGS_TO]-(k:OwnersCommittee)
            WHERE {current_on('k')} }} AS has_oc,
@@ -231,7 +232,7 @@ COMPOUND_OWNERS_COMMITTEE = Indicator(
 # ================================================================ COMMITTEE_PARTY_SHARE
 
 _SHARE_CORE = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)<-[:BELONGS_TO]-(k:Committee)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(c:Compound)<-[:BELONGS_TO]-(k:Committee)
 WHERE (k:OwnersCommittee OR k:SelfManagementCommittee)
   AND {current_on('k')}
 WITH c, k,
@@ -400,7 +401,7 @@ COMMITTEE_PARTY_SHARE = Indicator(
 # ================================================================ COMMUNITY_ENV_PROPERTY_COMMITTEE
 
 _ENV_CORE = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..3]-(m:Community)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Community']}]-(m:Community)
 WITH m, EXISTS {{
   MATCH (m)<-[:BELONGS_TO]-(:ResidentsCommittee)<-[:BELONGS_TO]-(k:EnvironmentPropertyCommittee)
   WHERE {current_on('k')}

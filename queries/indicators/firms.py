@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.query import Query, Row
 from queries.common import (
+    DEPTH,
     MIN_FULL_MEMBERS,
     SUGGESTION_TAIL,
     by_id,
@@ -58,7 +59,7 @@ def _secretaries_of_reported(g: GraphView, community: str | None, d: date) -> It
 # ================================================================ FIRM_PARTY_COVERAGE
 
 _FIRM_CORE = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(:Compound)<-[s:SERVES]-(f:PropertyFirm)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(:Compound)<-[s:SERVES]-(f:PropertyFirm)
 WHERE {current_on('s')}
 WITH DISTINCT f
 WITH f,
@@ -254,7 +255,7 @@ FIRM_PARTY_COVERAGE = Indicator(
 # ================================================================ COMPOUND_PROPERTY_SERVICE
 
 _SERVICE_CORE = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(c:Compound)
 WITH c, EXISTS {{
   MATCH (c)<-[s:SERVES]-()
   WHERE {current_on('s')}
@@ -385,7 +386,7 @@ COMPOUND_PROPERTY_SERVICE = Indicator(
 # ================================================================ COMPOUND_QUALITY_SUPERVISOR
 
 _SUPERVISOR_CORE = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(c:Compound)
 WITH c, EXISTS {{
   MATCH (c)<-[r:HOLDS_ROLE]-(:Person)
   WHERE r.role = 'quality_supervisor' AND {current_on('r')}

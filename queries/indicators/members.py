@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.query import Query, Row
 from queries.common import (
+    DEPTH,
     GROUP,
     SUGGESTION_TAIL,
     Edges,
@@ -85,7 +86,7 @@ WITH *, COLLECT {{
 #: The same for every member of an area at once: the orgs covering a building's compound, grid
 #: and the building itself are collected once per building, the entrance's groups per member.
 AREA_MEMBERS_HOME = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Building']}]-(b:Building)
 OPTIONAL MATCH (b)-[:PART_OF]->(c:Compound)
 OPTIONAL MATCH (c)-[:PART_OF]->(g:Grid)
 WITH b, c, g, COLLECT {{
@@ -617,7 +618,7 @@ MEMBER_ONE_PLUS_ONE = Indicator(
 #: The community is found once per building (three levels up: compound, grid, community),
 #: then its residents are expanded: walking up per member took twice as long.
 _DUAL_MEMBERS_CORE = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Building']}]-(b:Building)
 OPTIONAL MATCH (b)-[:PART_OF*1..3]->(m:Community)
 WITH b, m
 MATCH (b)<-[:LIVES_IN]-(p:PartyMember)
@@ -734,7 +735,7 @@ DUAL_REPORTING_MEMBERS = Indicator(
 # ================================================================ DUAL_REPORTING_ORGS
 
 _DUAL_ORGS_CORE = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..3]-(:Community)<-[:LOCATED_IN]-(u:Employer)<-[r:COVERS]-(o:PartyOrg)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Community']}]-(:Community)<-[:LOCATED_IN]-(u:Employer)<-[r:COVERS]-(o:PartyOrg)
 WHERE o.level <> 'group' AND {current_on('r')}
   AND NOT EXISTS {{
     MATCH (o)-[:SUBORDINATE_TO]->(:PartyOrg)-[k:COVERS]->(u)

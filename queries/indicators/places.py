@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from graph.query import Query, Row
 from queries.common import (
     BRANCH_LEVELS,
+    DEPTH,
     FULL_ON,
     GROUP,
     MEMBER_ON,
@@ -104,18 +105,18 @@ def _full_suffix_en(full_members: int, unit: str) -> str:
 
 # ================================================================ COMPOUND_BRANCH
 
-_COMPOUND_BRANCH_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
+_COMPOUND_BRANCH_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(c:Compound)
 // two EXISTS, not one over PART_OF*0..1: each then starts from c instead of from every branch
-WITH c, EXISTS {
+WITH c, EXISTS {{
   MATCH (c)<-[r:COVERS]-(o:PartyOrg)
   WHERE o.level IN ['branch', 'general_branch']
     AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-} OR EXISTS {
+}} OR EXISTS {{
   MATCH (c)-[:PART_OF]->(:Grid)<-[r:COVERS]-(o:PartyOrg)
   WHERE o.level IN ['branch', 'general_branch']
     AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-} AS covered
+}} AS covered
 """
 
 
@@ -266,20 +267,20 @@ COMPOUND_BRANCH = Indicator(
 
 # ================================================================ BUILDING_GROUP
 
-_BUILDING_GROUP_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
-WITH b, EXISTS {
+_BUILDING_GROUP_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Building']}]-(b:Building)
+WITH b, EXISTS {{
     MATCH (b)<-[r:COVERS]-(o:PartyOrg)
     WHERE o.level = 'group' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-  } OR (
-    EXISTS { MATCH (b)<-[:PART_OF]-(:Entrance) }
-    AND NOT EXISTS {
+  }} OR (
+    EXISTS {{ MATCH (b)<-[:PART_OF]-(:Entrance) }}
+    AND NOT EXISTS {{
       MATCH (b)<-[:PART_OF]-(e:Entrance)
-      WHERE NOT EXISTS {
+      WHERE NOT EXISTS {{
         MATCH (e)<-[r:COVERS]-(o:PartyOrg)
         WHERE o.level = 'group' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-      }
-    }
+      }}
+    }}
   ) AS covered
 """
 
@@ -406,21 +407,21 @@ BUILDING_GROUP = Indicator(
 
 # ================================================================ BUILDING_HEAD
 
-_BUILDING_HEAD_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..6]-(b:Building)
-WITH b, EXISTS {
+_BUILDING_HEAD_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Building']}]-(b:Building)
+WITH b, EXISTS {{
     MATCH (b)<-[r:HOLDS_ROLE]-(:Person)
     WHERE r.role = 'building_head' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-  } OR (
-    EXISTS { MATCH (b)<-[:PART_OF]-(:Entrance) }
-    AND NOT EXISTS {
+  }} OR (
+    EXISTS {{ MATCH (b)<-[:PART_OF]-(:Entrance) }}
+    AND NOT EXISTS {{
       MATCH (b)<-[:PART_OF]-(e:Entrance)
-      WHERE NOT EXISTS {
+      WHERE NOT EXISTS {{
         MATCH (e)<-[r:HOLDS_ROLE]-(:Person)
         WHERE r.role = 'entrance_head' AND (r.since IS NULL OR r.since <= $date)
           AND (r.until IS NULL OR r.until >= $date)
-      }
-    }
+      }}
+    }}
   ) AS covered
 """
 
@@ -548,15 +549,15 @@ BUILDING_HEAD = Indicator(
 
 # ================================================================ COMPOUND_LIAISON
 
-_COMPOUND_LIAISON_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..5]-(c:Compound)
-WITH c, EXISTS {
+_COMPOUND_LIAISON_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(c:Compound)
+WITH c, EXISTS {{
   MATCH (c)<-[r:HOLDS_ROLE]-(:Person)
   WHERE r.role = 'liaison' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-} OR EXISTS {
+}} OR EXISTS {{
   MATCH (c)-[:PART_OF]->(:Grid)<-[r:HOLDS_ROLE]-(:Person)
   WHERE r.role = 'liaison' AND (r.since IS NULL OR r.since <= $date) AND (r.until IS NULL OR r.until >= $date)
-} AS covered
+}} AS covered
 """
 
 
@@ -691,11 +692,11 @@ COMPOUND_LIAISON = Indicator(
 
 # ================================================================ COMMUNITY_RED_STATION
 
-_COMMUNITY_RED_STATION_CORE = """
-MATCH (:Place {id: $area})<-[:PART_OF*0..3]-(m:Community)
+_COMMUNITY_RED_STATION_CORE = f"""
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Community']}]-(m:Community)
 WITH m,
-  COUNT { MATCH (m)<-[:LOCATED_IN]-(x:ServiceCentre) WHERE x.since IS NULL OR x.since <= $date } AS centres,
-  COUNT { MATCH (m)<-[:PART_OF*0..2]-(:Place)<-[:LOCATED_IN]-(x:RedStation) WHERE x.since IS NULL OR x.since <= $date }
+  COUNT {{ MATCH (m)<-[:LOCATED_IN]-(x:ServiceCentre) WHERE x.since IS NULL OR x.since <= $date }} AS centres,
+  COUNT {{ MATCH (m)<-[:PART_OF*0..2]-(:Place)<-[:LOCATED_IN]-(x:RedStation) WHERE x.since IS NULL OR x.since <= $date }}
     AS stations
 WITH m, centres, stations, centres > 0 AND stations > 0 AS covered
 """

@@ -16,7 +16,7 @@ Turning rows into explained ``Gap`` objects (``explain``) is store-independent P
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graph.query import Query, Row
 
@@ -54,6 +54,15 @@ class Indicator:
     #: (``queries.rollup``). ``None`` when one item can count in several child areas, as an
     #: employer org or a firm serving compounds in two streets does (counted once, DISTINCT).
     anchor: str | None = None
+
+    def __post_init__(self) -> None:
+        # Every indicator's queries have the same shapes, so a federation joins them the same
+        # way: counts add up, gap rows (one per item, by id) merge, suggestions stay per item.
+        # Exact when no counted item lies in two parts (docs/scale.md).
+        for name, how in (("count", "sum"), ("gaps", "union"), ("suggest", "by_item")):
+            q = getattr(self, name)
+            if q is not None and q.federate is None:
+                object.__setattr__(self, name, replace(q, federate=how))
 
     @property
     def queries(self) -> tuple[Query, ...]:

@@ -31,6 +31,7 @@ from api.graphql.reads.nodes import node_row
 from graph.query import Query, Row
 from queries.common import (
     BRANCH_LEVELS,
+    DEPTH,
     current,
     current_on,
     full_on,
@@ -74,7 +75,7 @@ def _entrances(g: GraphView, building: str) -> list[str]:
 _GROUP_ON = "o.level = 'group' AND " + CURRENT
 
 BUILDINGS_CYPHER = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(b:Building)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Building']}]-(b:Building)
 RETURN {_node("b", "Building")},
   COUNT {{ MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE {MEMBER_ON} }} AS members,
   COUNT {{ MATCH (b)<-[:LIVES_IN]-(p:PartyMember) WHERE {FULL_ON} }} AS full_members,
@@ -130,7 +131,7 @@ BUILDINGS = Query("api.list.buildings", BUILDINGS_CYPHER, buildings_nx, doc="par
 # ================================================================ compounds
 
 COMPOUNDS_CYPHER = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(c:Compound)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(c:Compound)
 RETURN {_node("c", "Compound")},
   COUNT {{ MATCH (c)<-[:PART_OF]-(:Building) }} AS buildings,
   COUNT {{ MATCH (c)<-[:PART_OF]-(:Building)<-[:LIVES_IN]-(p:PartyMember) WHERE {MEMBER_ON} }} AS members,
@@ -175,7 +176,7 @@ COMPOUNDS = Query("api.list.compounds", COMPOUNDS_CYPHER, compounds_nx, doc="par
 # ================================================================ firms
 
 FIRMS_CYPHER = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..5]-(:Compound)<-[r:SERVES]-(f:PropertyFirm)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Compound']}]-(:Compound)<-[r:SERVES]-(f:PropertyFirm)
 WHERE {CURRENT}
 WITH DISTINCT f
 RETURN {_node("f", "PropertyFirm")},
@@ -212,7 +213,7 @@ FIRMS = Query("api.list.firms", FIRMS_CYPHER, firms_nx, doc="params: area, date"
 # ================================================================ members
 
 MEMBERS_CYPHER = f"""
-MATCH (:Place {{id: $area}})<-[:PART_OF*0..6]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
+MATCH (:Place {{id: $area}})<-[:PART_OF*0..{DEPTH['Building']}]-(:Building)<-[:LIVES_IN]-(p:PartyMember)
 WHERE {MEMBER_ON}
 WITH DISTINCT p
 RETURN {_node("p", "PartyMember")},
@@ -254,9 +255,9 @@ ORGS_CYPHER = f"""
 MATCH (a:Place {{id: $area}})
 CALL (a) {{
   MATCH (a)<-[:PART_OF*0..7]-(:Place)<-[:COVERS]-(o:PartyOrg) RETURN o
-  UNION MATCH (a)<-[:PART_OF*0..3]-(:Community)<-[:LOCATED_IN]-(:Employer)<-[:COVERS]-(o:PartyOrg) RETURN o
-  UNION MATCH (a)<-[:PART_OF*0..5]-(:Compound)<-[:SERVES]-(:PropertyFirm)<-[:COVERS]-(o:PartyOrg) RETURN o
-  UNION MATCH (a)<-[:PART_OF*0..6]-(:Building)<-[:LIVES_IN]-(:Person)-[:MEMBER_OF]->(o:PartyOrg)
+  UNION MATCH (a)<-[:PART_OF*0..{DEPTH['Community']}]-(:Community)<-[:LOCATED_IN]-(:Employer)<-[:COVERS]-(o:PartyOrg) RETURN o
+  UNION MATCH (a)<-[:PART_OF*0..{DEPTH['Compound']}]-(:Compound)<-[:SERVES]-(:PropertyFirm)<-[:COVERS]-(o:PartyOrg) RETURN o
+  UNION MATCH (a)<-[:PART_OF*0..{DEPTH['Building']}]-(:Building)<-[:LIVES_IN]-(:Person)-[:MEMBER_OF]->(o:PartyOrg)
         WHERE NOT EXISTS {{ MATCH (o)-[:COVERS]->() }} RETURN o
 }}
 RETURN {_node("o", "PartyOrg")}, o.level AS level,
@@ -272,7 +273,7 @@ def orgs_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     if not g.has(area) or not g.has_label(area, "Place"):
         return []
     places = set(under(g, area, "Building")) | set(under(g, area, "Compound"))
-    for label in ("City", "District", "Subdistrict", "Community", "Grid", "Entrance"):
+    for label in ("Province", "City", "District", "Subdistrict", "Community", "Grid", "Entrance"):
         places |= set(under(g, area, label))
     orgs = set()
     for o in g.ids("PartyOrg"):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from api.graphql.reads.anchors import anchors_cypher, anchors_nx
 from graph.model import PLACE_LABELS
 from graph.query import Query, Row
+from queries.common import DEPTH
 
 if TYPE_CHECKING:
     from graph.embedded import GraphView
@@ -22,10 +23,10 @@ if TYPE_CHECKING:
 #: Down to buildings: entrances are anchored by their building.
 SUBTREE_DEPTH = PLACE_LABELS.index("Building")
 
-SUBTREE_CYPHER = """
-MATCH (a:Place {id: $area})
-RETURN a.id AS area, NOT EXISTS { MATCH (a)-[:PART_OF]->(:Place) } AS root,
-  COLLECT { MATCH (a)<-[:PART_OF*0..6]-(p:Place) WHERE NOT p:Entrance RETURN DISTINCT p.id AS x ORDER BY x } AS ids
+SUBTREE_CYPHER = f"""
+MATCH (a:Place {{id: $area}})
+RETURN a.id AS area, NOT EXISTS {{ MATCH (a)-[:PART_OF]->(:Place) }} AS root,
+  COLLECT {{ MATCH (a)<-[:PART_OF*0..{DEPTH['Building']}]-(p:Place) WHERE NOT p:Entrance RETURN DISTINCT p.id AS x ORDER BY x }} AS ids
 """
 
 
@@ -48,7 +49,7 @@ def subtree_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     return [{"area": area, "root": root, "ids": sorted(seen)}]
 
 
-SUBTREE = Query("api.subtree", SUBTREE_CYPHER, subtree_nx, doc="params: area")
+SUBTREE = Query("api.subtree", SUBTREE_CYPHER, subtree_nx, doc="params: area", federate="merge_lists")
 
 #: The label families whose ``id`` is indexed, and together cover every node kind.
 ID_FAMILIES = ("Place", "Committee", "Person", "PartyOrg", "Employer", "PropertyFirm", "ServiceCentre", "RedStation")
@@ -80,6 +81,6 @@ def nodes_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     return [node_row(g, i) for i in sorted(set(p["ids"])) if g.has(i)]
 
 
-NODES = Query("api.nodes", NODES_CYPHER, nodes_nx, doc="params: ids")
+NODES = Query("api.nodes", NODES_CYPHER, nodes_nx, doc="params: ids", federate="union")
 
 QUERIES = (SUBTREE, NODES)

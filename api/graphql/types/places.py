@@ -1,4 +1,4 @@
-"""The place tree: City > District > Subdistrict > Community > Grid > Compound > Building > Entrance."""
+"""The place tree: Province > City > District > Subdistrict > Community > Grid > Compound > Building > Entrance."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class Place(Node):
     def name(self) -> str:
         return str(self._obj.get("name") or self._obj.id)
 
-    @strawberry.field(description="the kind of place: City, District, Subdistrict, Community, Grid, Compound, Building, Entrance")
+    @strawberry.field(description="the kind of place: Province, City, District, Subdistrict, Community, Grid, Compound, Building, Entrance")
     def place_kind(self) -> str:
         return self._obj.kind
 
@@ -86,6 +86,14 @@ class Place(Node):
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[RedStationRef]:
         return await nav.many(info, self._obj, L.PLACE_LOCATED, first, after, labels=("RedStation",))
+
+
+@register("Province")
+@strawberry.type(description="province, autonomous region or municipality (省(自治区、直辖市))")
+class Province(Place):
+    @strawberry.field(description="administrative division code (行政区划代码)")
+    def code(self) -> str | None:
+        return self._obj.get("code")
 
 
 @register("City")
