@@ -94,6 +94,13 @@ class BulkRefused(StoreError):
     message_zh = "批量导入未执行，数据库保持原样"
 
 
+class Unsupported(StoreError):
+    """What this kind of store does not do at all (a federation's writes and compiled reads):
+    a limit of the deployment, said as such, not an internal error."""
+
+    message_zh = "当前存储不支持此操作"
+
+
 class StoreConflict(StoreError):
     """A write planned on one version of the store found another at commit: nothing was
     written. The writer re-plans on the new state (loads and mutations do) or reports this."""

@@ -9,7 +9,7 @@ For an area several parts hold, the query's declared ``federate`` rule joins the
 That is exact as long as no counted item lies in two parts, which a split by city gives
 (cities share no item; docs/scale.md says what a split that shares items would need).
 
-What a federation does not answer it refuses with ``StoreError`` rather than guess: a query
+What a federation does not answer it refuses (``Unsupported``, a ``StoreError``) rather than guess: a query
 with no rule for an area in several parts, the compiled ``graph { ... }`` reads, and writes
 (load each part through its own store).
 
@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from graph.errors import ConfigError, StoreError
+from graph.errors import ConfigError, StoreError, Unsupported
 from graph.query import Query, Row
 from graph.records import Degrees, Stats, StoredNode, StoredRel, WriteBatch
 from graph.select import Scope, Select, SelectResult
@@ -38,10 +38,10 @@ __all__ = ["FederatedStore", "join_rows", "open_parts"]
 EMBEDDED_PREFIX = "embedded:"
 
 
-def _refuse(what: str) -> StoreError:
-    return StoreError(
+def _refuse(what: str, what_zh: str) -> Unsupported:
+    return Unsupported(
         f"a federation of stores cannot {what}; open the part itself",
-        message_zh=f"联合查询的多个存储不支持此操作({what})，请直接打开相应的存储",
+        message_zh=f"联合多个存储时不能{what_zh}，请直接打开相应的存储",
     )
 
 
@@ -173,6 +173,15 @@ class FederatedStore(Store):
     def is_empty(self) -> bool:
         return all(self._each(lambda p: p.is_empty()))
 
+    def derivation_stamp(self) -> str | None:
+        """The parts' common stamp; None when they differ (each part is brought up to date
+        by a load into it, not through the federation)."""
+        stamps = set(self._each(lambda p: p.derivation_stamp()))
+        return stamps.pop() if len(stamps) == 1 else None
+
+    def set_derivation_stamp(self, stamp: str) -> None:
+        raise _refuse("record derived values", "记录派生值")
+
     def load_in_progress(self) -> Any:
         for status in self._each(lambda p: p.load_in_progress()):
             if status is not None:
@@ -182,31 +191,31 @@ class FederatedStore(Store):
     # ------------------------------------------------------------ what a federation refuses
 
     def select(self, plan: Select, scope: Scope) -> SelectResult:
-        raise _refuse("run a compiled graph read")
+        raise _refuse("run a compiled graph read", "执行 graph 查询")
 
     def apply_schema(self) -> list[str]:
-        raise _refuse("apply the schema")
+        raise _refuse("apply the schema", "创建约束和索引")
 
     def fetch_rels(self, rel_type: str, from_label: str, from_ids: Sequence[str]) -> dict[str, StoredRel]:
-        raise _refuse("read relationships for a load")
+        raise _refuse("read relationships for a load", "为导入读取关系")
 
     def fetch_meta(self, label: str, ids: Sequence[str], rel_type: str | None = None) -> dict[str, dict[str, Any]]:
-        raise _refuse("read items for a load")
+        raise _refuse("read items for a load", "为导入读取数据")
 
     def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
-        raise _refuse("read relationships for a load")
+        raise _refuse("read relationships for a load", "为导入读取关系")
 
     def source_items(self, source: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        raise _refuse("list a source's items")
+        raise _refuse("list a source's items", "列出某一数据来源的数据")
 
     def attached_rels(self, label: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
-        raise _refuse("list attached relationships")
+        raise _refuse("list attached relationships", "列出相连的关系")
 
     def write(self, batch: WriteBatch, *, expect_version: int | None = None) -> int:
-        raise _refuse("write")
+        raise _refuse("write", "写入")
 
     def clear(self) -> None:
-        raise _refuse("clear")
+        raise _refuse("clear", "清空数据")
 
 
 def open_parts(settings: Settings) -> list[Store]:

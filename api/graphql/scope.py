@@ -28,6 +28,7 @@ from api.graphql.loop_turns import loop_turns
 from api.graphql.reads import READS
 from api.graphql.reads.links import QUERIES as LINK_QUERIES
 from api.graphql.reads.links import Link
+from graph.errors import Unsupported
 from graph.model import NODE_KINDS
 from graph.query import Query, Row
 from graph.select import Scope, Select, SelectResult
@@ -77,7 +78,10 @@ class Edge:
 
 
 def _select_all(store: Store, plans: tuple[Select, ...], scope: Scope) -> list[SelectResult]:
-    return [store.select(p, scope) for p in plans]  # type: ignore[attr-defined]  # select-exec lands Store.select
+    try:
+        return [store.select(p, scope) for p in plans]
+    except Unsupported as e:  # a federation: the deployment's limit, told to the client as such
+        raise ClientError(f"{e.message_zh} / {e.message}") from e
 
 
 def to_obj(row: Row) -> Obj:

@@ -38,8 +38,14 @@ def stored_anchors(store: Store, label: str) -> dict[str, tuple[list[str], list[
     return {r["id"]: (sorted(set(r["mine"])), r["api"]) for r in rows}
 
 
+#: kinds the street has none of (a province: tests/store/test_visibility_province.py)
+NOT_IN_THE_STREET = ("Province",)
+
+
 def test_anchors_equal_the_apis_on_every_node(world_store: Store, world: World) -> None:
     for kind in NODE_KINDS:
+        if kind.label in NOT_IN_THE_STREET:
+            continue
         got = stored_anchors(world_store, kind.label)
         assert got, kind.label
         for node, (mine, api) in got.items():
