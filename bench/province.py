@@ -113,11 +113,15 @@ def ensure_province(cities: int, city_scale: str, cache_dir: Path) -> tuple[list
 
 
 def province_id(city_dir: Path) -> str:
-    return (city_dir / "provinces.csv").read_text(encoding="utf-8-sig").splitlines()[1].split(",")[0]
+    from bench.cli import _first_cell
+
+    return _first_cell(city_dir / "provinces.csv")
 
 
 def city_id(city_dir: Path) -> str:
-    return (city_dir / "cities.csv").read_text(encoding="utf-8-sig").splitlines()[1].split(",")[0]
+    from bench.cli import _first_cell
+
+    return _first_cell(city_dir / "cities.csv")
 
 
 # ---------------------------------------------------------------- loads
