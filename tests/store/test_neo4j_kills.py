@@ -1,11 +1,14 @@
-"""Kills at timed points of a Neo4j load: of the loader process (20 points) and of the server (3).
+"""Kills at points spread over a Neo4j load: of the loader process (20 points) and of the server (3).
 
 ``test_neo4j_chunks.py`` kills the loader once it has written three chunks and injects failures
-into chunk *k*. Here the kills are timed instead, spread from before the first chunk to the
-end of the load, so they land wherever the loader happens to be: reading and planning, writing
-a chunk and its undo, the commit step, deleting the undo records afterwards. The server is
-killed (SIGKILL, no clean shutdown) while chunks are written, at the last chunk and commit,
-and while the undo records of a committed load are deleted.
+into chunk *k*. Here the kills are spread from before the first chunk to the end of the load,
+so they land wherever the loader happens to be: reading and planning, writing a chunk and its
+undo, the commit step, deleting the undo records afterwards. Before the first chunk a kill is
+timed (a fraction of the measured time to it); from the first chunk on it is placed by the
+load's own progress as its record reports it, so a run slowed or sped up by what else the
+machine does still lands inside the chunks. The server is killed (SIGKILL, no clean shutdown)
+while chunks are written, at the last chunk and commit, and while the undo records of a
+committed load are deleted.
 
 After every kill, recovery must leave exactly one of two states, compared as full dumps (every
 node and relationship, load and undo records included): the state before the load, or the
@@ -92,7 +95,8 @@ def _start_load(settings: Settings, files: Path) -> subprocess.Popen[bytes]:
 
 def _window(settings: Settings, store: Store, files: Path) -> tuple[float, float]:
     """One whole run of the load of ``files``: when its load record appeared (the first
-    chunk), in seconds from the start of the process, and for how long it was there."""
+    chunk), in seconds from the start of the process, and for how long it was there
+    (the kills before the first chunk are timed by the first)."""
     started = time.monotonic()
     process = _start_load(settings, files)
     first: float | None = None
@@ -107,22 +111,60 @@ def _window(settings: Settings, store: Store, files: Path) -> tuple[float, float
     return first, last - first
 
 
-def _kill_at(settings: Settings, store: Store, files: Path, first: float, length: float, f: float) -> bool:
-    """Start the load of ``files`` and SIGKILL it at ``f`` of its chunk phase (``f < 0``: that
-    much before the first chunk, timed from the start of the process; otherwise timed from the
-    moment its load record appears). Whether the process was still running when killed."""
+def _first_chunk(settings: Settings, store: Store, files: Path) -> float:
+    """How long the load of ``files`` takes to its first chunk, in seconds from the start of
+    the process; the load is killed there and recovered, so the store is left as it was."""
+    started = time.monotonic()
+    process = _start_load(settings, files)
+    assert _wait_for(settings, lambda r: True, process) is not None, "the load did not run in chunks"
+    first = time.monotonic() - started
+    process.kill()
+    process.wait(60)
+    store.recover()
+    return first
+
+
+def _kill_at(settings: Settings, files: Path, first: float, point: Point) -> bool:
+    """Start the load of ``files`` and SIGKILL it at ``point``. Before the first chunk the
+    point is a time (``point.before`` of ``first``, the measured start of the chunks); inside
+    and after the chunks it is the load's own progress, as its record reports it, so a slower
+    or faster run (another worker busy beside it) still lands where it is meant to. Whether
+    the process was still running when killed."""
     launched = time.monotonic()
     process = _start_load(settings, files)
-    if f < 0:
-        time.sleep(max(0.0, first + f * length - (time.monotonic() - launched)))
+    if point.before is not None:
+        time.sleep(max(0.0, point.before * first - (time.monotonic() - launched)))
     else:
-        while process.poll() is None and store.load_in_progress() is None:
-            time.sleep(0.002)
-        time.sleep(f * length)
+        _wait_for(settings, point.ready, process)
     running = process.poll() is None
     process.kill()
     process.wait(60)
     return running
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where a loader kill lands: ``before`` (a fraction of the time to the first chunk), or
+    the first moment the load's record satisfies ``ready``."""
+
+    label: str
+    before: float | None = None
+    ready: Callable[[dict[str, Any]], bool] = lambda r: True
+
+
+def _points(n: int) -> list[Point]:
+    """``n`` points from reading and planning, through the chunks, to the commit and the
+    deletion of the undo records: a sixth before the first chunk, a sixth after the commit,
+    the rest spread over the chunks."""
+    edge = max(1, n // 6)
+    inside = max(1, n - 2 * edge)
+    points = [Point(f"before {k + 1}/{edge + 1}", before=(k + 1) / (edge + 1)) for k in range(edge)]
+    for k in range(inside):
+        f = k / inside
+        points.append(Point(f"chunks {f:.2f}", ready=lambda r, f=f: r["state"] == "running"
+                            and r["chunks_done"] >= f * r["chunks_total"]))
+    points += [Point("clean-up", ready=lambda r: r["state"] == "done")] * (n - len(points))
+    return points
 
 
 def _records(settings: Settings) -> list[dict[str, object]]:
@@ -174,7 +216,7 @@ def _watch(settings: Settings, store: Store, states: States, stop: threading.Eve
         seen.append("reported" if first is not None or last is not None else states.which(now))
 
 
-def test_the_loader_killed_at_timed_points_recovers_to_before_or_the_clean_load(
+def test_the_loader_killed_at_points_through_the_load_recovers_to_before_or_the_clean_load(
     _neo4j_store: Store, neo4j_settings: Settings, original: Path, reloaded: Path
 ) -> None:
     """The kills alternate between the reload (``before`` -> ``after``) and the load back
@@ -185,49 +227,46 @@ def test_the_loader_killed_at_timed_points_recovers_to_before_or_the_clean_load(
     settings, store = neo4j_settings, _neo4j_store
     states = _states(settings, store, original, reloaded)
     runs = [(reloaded, states.before, states.after), (original, states.after, states.before)]
-    windows: list[tuple[float, float]] = [(0.0, 0.0), (0.0, 0.0)]
-    # The first pass warms the server up and has a reader watching the reload (``_watch``);
-    # the second pass, on a warm server and unwatched, is the one timed.
+    # The reload is watched by a reader (``_watch``); then both directions are timed to their
+    # first chunk, which times the kills before it (a kill that lands later is undone all the same).
     stop, seen = threading.Event(), []
     reader = threading.Thread(target=_watch, args=(settings, store, states, stop, seen), daemon=True)
     reader.start()
     try:
-        windows[0] = _window(settings, store, reloaded)
+        _window(settings, store, reloaded)
     finally:
         stop.set()
         reader.join(120)
     assert "neither" not in seen, "a reader saw a partial state while no load was reported"
     assert "reported" in seen, "the reader never read during the load: the check above saw nothing"
     assert dump(settings) == states.after
-    windows[1] = _window(settings, store, original)
-    for k, (files, origin, target) in enumerate(runs):
-        assert dump(settings) == origin
-        windows[k] = _window(settings, store, files)
-        assert dump(settings) == target
+    # the watched run's first chunk came late (the reader slows it): time both unwatched
+    firsts = [0.0, _window(settings, store, original)[0]]
+    assert dump(settings) == states.before
+    firsts[0] = _first_chunk(settings, store, reloaded)
     assert dump(settings) == states.before
     outcomes: list[str] = []
-    for i in range(POINTS):
+    for i, point in enumerate(_points(POINTS)):
         files, origin, target = runs[i % 2]
-        first, length = windows[i % 2]
-        # from before the first chunk (reading, planning) to past the last (commit, clean-up)
-        f = -0.2 + 1.3 * (i // 2) / max((POINTS - 1) // 2, 1)
-        killed = _kill_at(settings, store, files, first, length, f)
+        killed = _kill_at(settings, files, firsts[i % 2], point)
         status = store.load_in_progress()
         assert status is None or status.stale, f"point {i}: a killed load's record is not stale: {status}"
         store.recover()
         assert store.load_in_progress() is None and _records(settings) == []
         now = dump(settings)
-        where = f"point {i} ({f:.2f} of the chunks, {'killed' if killed else 'ended'})"
+        where = f"point {i} ({point.label}, {'killed' if killed else 'ended'})"
         assert now in (origin, target), f"{where}: half a load, or a duplicate"
-        outcomes.append(f"{'mid-load' if status is not None else 'killed' if killed else 'ended'}:"
+        outcomes.append(f"{point.label}: {'mid-load' if status is not None else 'killed' if killed else 'ended'}:"
                         f"{'undone' if now == origin else 'complete'}")
         load(store, files, source="community", prune=True)  # the rerun
         assert dump(settings) == target, f"{where}: the rerun differs from a clean load"
     print("kills:", outcomes)
-    mid_load = [o for o in outcomes if o.startswith("mid-load")]
-    # timing varies from run to run: at least a third inside the chunks, at least one undone
-    assert len(mid_load) >= POINTS // 3, f"too few kills landed inside the load: {outcomes}"
-    assert "mid-load:undone" in outcomes, outcomes
+    mid_load = [o for o in outcomes if o.startswith("chunks") and ": mid-load:undone" in o]
+    # the kills inside the chunks are placed by the load's progress, so all but a rare one
+    # (the last chunk's commit winning the race with the kill) must land inside and be undone
+    assert len(mid_load) >= len([o for o in outcomes if o.startswith("chunks")]) - 2, outcomes
+    assert any(o.startswith("before") and o.endswith(":undone") for o in outcomes), outcomes
+    assert any(o.startswith("clean-up") and o.endswith(":complete") for o in outcomes), outcomes
 
 
 # ---------------------------------------------------------------- the server killed
@@ -293,9 +332,11 @@ def _load_records(settings: Settings) -> list[dict[str, Any]]:
     return [r["l"] for r in raw(settings, LOAD_RECORDS)]
 
 
-def _until(settings: Settings, ready: Callable[[dict[str, Any]], bool], process: subprocess.Popen[bytes]) -> str:
-    """Wait until the load's record satisfies ``ready``; its state then. One driver for the
-    whole wait: a connection per look would slow it enough to miss the short clean-up step."""
+def _wait_for(settings: Settings, ready: Callable[[dict[str, Any]], bool],
+              process: subprocess.Popen[bytes]) -> str | None:
+    """Wait until the load's record satisfies ``ready``; its state then, or None if the load
+    ended first. One driver for the whole wait: a connection per look would slow it enough to
+    miss the short clean-up step."""
     auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
     deadline = time.monotonic() + 300
     with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
@@ -304,9 +345,17 @@ def _until(settings: Settings, ready: Callable[[dict[str, Any]], bool], process:
             found = [r["l"] for r in records if ready(r["l"])]
             if found:
                 return str(found[0]["state"])
-            assert process.poll() is None, "the load ended before the point to kill the server at"
+            if process.poll() is not None:
+                return None
             time.sleep(0.001)
-    raise AssertionError("the load never reached the point to kill the server at")
+    raise AssertionError("the load never reached the point to kill it at")
+
+
+def _until(settings: Settings, ready: Callable[[dict[str, Any]], bool], process: subprocess.Popen[bytes]) -> str:
+    """``_wait_for`` where the load must still be running at the point."""
+    seen = _wait_for(settings, ready, process)
+    assert seen is not None, "the load ended before the point to kill the server at"
+    return seen
 
 
 #: Where the server is killed: while chunks are written, at the last chunk (its commit step
