@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ Dump = tuple[list[str], list[str]]
 
 def dump(settings: Settings, *, records: bool = True) -> Dump:
     """Every node but the version node, and every relationship, as sorted text, read in one
-    transaction (so a dump taken while a load writes is one state, not two halves).
+    transaction. Neo4j reads at read-committed, so the two statements can straddle a commit:
+    after killing a writer, ``settle`` first (its commit may still be landing).
     ``records=False`` leaves out the load and undo records too: what a reader's queries see."""
     auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
     hidden = f"n:{META_LABEL}" if records else f"n:{META_LABEL} OR n:{LOAD_LABEL} OR n:{UNDO_LABEL}"
@@ -38,6 +40,30 @@ def dump(settings: Settings, *, records: bool = True) -> Dump:
 
     with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver, driver.session() as session:
         return session.execute_read(read)
+
+
+#: Every transaction but the one asking (``SHOW TRANSACTIONS`` lists itself).
+OTHER_TRANSACTIONS = (
+    "SHOW TRANSACTIONS YIELD transactionId, currentQuery "
+    "WHERE NOT currentQuery STARTS WITH 'SHOW TRANSACTIONS' RETURN count(*) AS n"
+)
+
+
+def settle(settings: Settings, timeout: float = 60.0) -> None:
+    """Wait until the server runs no transaction but this one. A client killed with SIGKILL
+    may have sent its COMMIT already: the server still applies it (or rolls back one whose
+    client vanished mid-statement) after the process is gone, so a read straight after the
+    kill could count the labels before that commit and the relationships after it."""
+    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    deadline = time.monotonic() + timeout
+    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
+        while True:
+            records, _, _ = driver.execute_query(OTHER_TRANSACTIONS)
+            if records[0]["n"] == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server still runs {records[0]['n']} transactions after {timeout:.0f} s")
+            time.sleep(0.05)
 
 
 def raw(settings: Settings, cypher: str, **params: Any) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ from graph.settings import Settings
 from graph.store import Store
 from loaders.generate import generate
 from loaders.load import load
-from tests.store.neo4j_loads import Dump, changed_copy, dump, raw
+from tests.store.neo4j_loads import Dump, changed_copy, dump, raw, settle
 
 pytestmark = pytest.mark.neo4j
 
@@ -120,6 +120,7 @@ def _first_chunk(settings: Settings, store: Store, files: Path) -> float:
     first = time.monotonic() - started
     process.kill()
     process.wait(60)
+    settle(settings)  # a COMMIT it sent may still be landing
     store.recover()
     return first
 
@@ -139,6 +140,7 @@ def _kill_at(settings: Settings, files: Path, first: float, point: Point) -> boo
     running = process.poll() is None
     process.kill()
     process.wait(60)
+    settle(settings)  # a COMMIT it sent may still be landing
     return running
 
 
