@@ -5,8 +5,12 @@ gets the same answers as a Neo4j deployment (the conformance and differential te
 two to that). Design:
 
 * One ``networkx.MultiDiGraph``. A node is keyed by its id; its attribute dict holds the
-  properties plus ``_labels`` (a sorted tuple). An edge is keyed by ``(type, _key)`` (two
-  relationships of different types may share ends and key); its attribute dict holds the properties (``_key`` and ``_source`` included) plus ``_type``.
+  properties plus ``_labels`` (a sorted tuple). An edge is keyed by ``(type, rest)``, its
+  ``_key`` without the two ends the adjacency already names (two relationships of different
+  types may share ends and key); its attribute dict holds the properties (``_source``
+  included) without ``_key``, which the reads that return it put back. Relationships with
+  no properties of their own share their attribute and key dicts (``graph/compact.py``), so
+  a write never changes one of those dicts in place: it replaces them (``_put_edge``).
   Indexes by label and by (type, key) are kept beside the graph.
 * ``write`` applies a whole ``WriteBatch`` with an undo log and then commits it; if anything
   fails (a missing endpoint, a full disk) the undo log restores the graph, so a batch is
@@ -60,8 +64,8 @@ from typing import Any
 import networkx as nx
 
 from graph import journal, snapshot
-from graph.compact import RelIndex, build
-from graph.declare import SOURCE_PROPERTY
+from graph.compact import EdgeShare, NxKey, RelIndex, build, edge_key, full_key
+from graph.declare import KEY_PROPERTY, SOURCE_PROPERTY
 from graph.errors import StoreBusy, StoreConflict, StoreCorrupt, StoreError
 from graph.model import NODE_KINDS
 from graph.provenance import STORED_META
@@ -76,7 +80,6 @@ LOCK = "writer.lock"
 #: The stamp of the derived declarations the stored derived values follow (graph/derived.py).
 DERIVATION = "derived.stamp"
 LABELS = "_labels"
-TYPE = "_type"
 WRITER_WAIT_SECONDS = 10.0
 #: A compaction rewrites the snapshot once the journal would exceed this share of it (at
 #: least ``COMPACT_MIN_BYTES``): a write then costs its own frame plus, amortized, about
@@ -139,8 +142,8 @@ class GraphView:
     # ``out`` and ``into`` are the innermost loops of every networkx-side query and of the
     # diff, so they read networkx's adjacency dicts (``_succ``/``_pred``: node -> neighbour
     # -> edge key -> attributes) directly rather than through its read-only views, which cost
-    # three to four times as much per edge; edge keys are ``(type, _key)``, so the type is
-    # checked without touching the attributes. Nothing here writes to them.
+    # three to four times as much per edge; edge keys are ``(type, rest)`` (graph/compact.py),
+    # so the type is checked without touching the attributes. Nothing here writes to them.
 
     def out(self, node_id: str, rel_type: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """(target id, relationship properties) of each ``rel_type`` relationship leaving the node."""
@@ -157,6 +160,20 @@ class GraphView:
             for key, attrs in edges.items():
                 if key[0] == rel_type:
                     yield source, attrs
+
+    def walk(self, node_id: str, rel_type: str, direction: str = "out") -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+        """(other end, ``_key``, properties) of each ``rel_type`` relationship leaving the node
+        (``direction="out"``) or entering it (``"in"``): ``out``/``into`` with the key, for the
+        few reads that return or order by it."""
+        checkpoint()
+        adjacency = self._g._succ if direction == "out" else self._g._pred
+        for other, edges in adjacency[node_id].items():
+            for key, attrs in edges.items():
+                if key[0] == rel_type:
+                    if direction == "out":
+                        yield other, full_key(node_id, other, key), attrs
+                    else:
+                        yield other, full_key(other, node_id, key), attrs
 
     def out_by_type(self, node_id: str) -> dict[str, list[tuple[str, Mapping[str, Any]]]]:
         """Every relationship leaving the node in one pass, by type: (target id, properties)."""
@@ -190,7 +207,11 @@ class GraphView:
         return dict(out), dict(into)
 
     def rel_type_counts(self) -> dict[str, int]:
-        counts: Counter[str] = Counter(attrs[TYPE] for _, _, attrs in self._g.edges(data=True))
+        counts: Counter[str] = Counter()
+        for targets in self._g._succ.values():
+            for edges in targets.values():
+                for key in edges:
+                    counts[key[0]] += 1
         return dict(counts)
 
 
@@ -243,6 +264,7 @@ class EmbeddedStore(Store):
         self._graph = nx.MultiDiGraph()
         self._by_label: dict[str, set[str]] = {}
         self._rel_index = RelIndex(self._graph)
+        self._share = EdgeShare()
         self._version = 0
         # what is in memory: the snapshot it came from (inode, mtime, size; None: there was
         # none) and how far into which journal file it has been brought
@@ -306,8 +328,8 @@ class EmbeddedStore(Store):
             self._reset({}, {})
             self._version, self._loaded_stamp = 0, None
         else:
-            nodes, adj, self._version, self._loaded_stamp = found
-            self._reset(nodes, adj)
+            nodes, adj, self._version, self._loaded_stamp, legacy = found
+            self._reset(nodes, adj, legacy=legacy)
         self._journal_ino, self._journal_end, self._journal_size, self._journal_frames = None, 0, 0, 0
 
     def _catch_up_journal(self) -> bool:
@@ -337,8 +359,8 @@ class EmbeddedStore(Store):
         self._journal_frames = frames + len(scan.entries)
         return True
 
-    def _reset(self, nodes: snapshot.Nodes, adj: snapshot.Adjacency) -> None:
-        self._graph, self._by_label, self._rel_index = build(nodes, adj)
+    def _reset(self, nodes: snapshot.Nodes, adj: snapshot.Adjacency, *, legacy: bool = False) -> None:
+        self._graph, self._by_label, self._rel_index, self._share = build(nodes, adj, legacy=legacy)
 
     def _commit(self, batch: WriteBatch) -> None:
         """Make the batch just applied in memory durable (caller holds the writer lock): one
@@ -455,9 +477,8 @@ class EmbeddedStore(Store):
             for i in from_ids:
                 if i not in have:
                     continue
-                for target, attrs in g.out(i, rel_type):
-                    props = {k: v for k, v in attrs.items() if k != TYPE}
-                    out[props["_key"]] = StoredRel(i, target, props)
+                for target, key, attrs in g.walk(i, rel_type):
+                    out[key] = StoredRel(i, target, {**attrs, KEY_PROPERTY: key})
             return out
 
     def fetch_meta(self, label: str, ids: Sequence[str], rel_type: str | None = None) -> dict[str, dict[str, Any]]:
@@ -473,8 +494,8 @@ class EmbeddedStore(Store):
                 if rel_type is None:
                     out[i] = picked(g.node(i))
                 else:
-                    for _, attrs in g.out(i, rel_type):
-                        out[attrs["_key"]] = picked(attrs)
+                    for _, key, attrs in g.walk(i, rel_type):
+                        out[key] = picked(attrs)
             return out
 
     def fetch_rels_by_key(self, rel_type: str, keys: Sequence[str]) -> dict[str, StoredRel]:
@@ -483,8 +504,8 @@ class EmbeddedStore(Store):
             for key in keys:
                 ends = self._rel_index.get((rel_type, key))
                 if ends is not None:
-                    attrs = g.nx.edges[ends[0], ends[1], (rel_type, key)]
-                    out[key] = StoredRel(ends[0], ends[1], {k: v for k, v in attrs.items() if k != TYPE})
+                    attrs = g.nx._succ[ends[0]][ends[1]][edge_key(rel_type, key, *ends)]
+                    out[key] = StoredRel(ends[0], ends[1], {**attrs, KEY_PROPERTY: key})
             return out
 
     def source_items(self, source: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -494,9 +515,9 @@ class EmbeddedStore(Store):
                 if attrs.get(SOURCE_PROPERTY) == source:
                     nodes.setdefault(_base_label(attrs), set()).add(node_id)
             rels: dict[str, set[str]] = {}
-            for _, _, attrs in g.nx.edges(data=True):
+            for u, v, nx_key, attrs in g.nx.edges(keys=True, data=True):
                 if attrs.get(SOURCE_PROPERTY) == source:
-                    rels.setdefault(attrs[TYPE], set()).add(attrs["_key"])
+                    rels.setdefault(nx_key[0], set()).add(full_key(u, v, nx_key))
             return nodes, rels
 
     def attached_rels(self, label: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
@@ -506,10 +527,10 @@ class EmbeddedStore(Store):
             for node_id in ids:
                 if node_id not in have:
                     continue
-                for u, _, key, _ in g.nx.in_edges(node_id, keys=True, data=True):
-                    out.append((key[0], _base_label(g.node(u)), key[1]))
-                for _, _, key, _ in g.nx.out_edges(node_id, keys=True, data=True):
-                    out.append((key[0], label, key[1]))
+                for u, _, key in g.nx.in_edges(node_id, keys=True):
+                    out.append((key[0], _base_label(g.node(u)), full_key(u, node_id, key)))
+                for _, v, key in g.nx.out_edges(node_id, keys=True):
+                    out.append((key[0], label, full_key(node_id, v, key)))
             return out
 
     def version(self) -> int:
@@ -585,13 +606,13 @@ class EmbeddedStore(Store):
 
     def clear(self) -> None:
         with self._writer():
-            kept = (self._graph, self._by_label, self._rel_index, self._version)
+            kept = (self._graph, self._by_label, self._rel_index, self._share, self._version)
             self._reset({}, {})
             self._version += 1  # never back to an earlier number: a plan made before is stale
             try:
                 self._compact()
             except BaseException:
-                self._graph, self._by_label, self._rel_index, self._version = kept
+                self._graph, self._by_label, self._rel_index, self._share, self._version = kept
                 raise
 
     # ------------------------------------------------------------ applying a batch
@@ -603,12 +624,9 @@ class EmbeddedStore(Store):
         for _label, node_id in batch.delete_nodes:
             if node_id not in g:
                 continue
-            for u, v, key, attrs in [
-                *g.in_edges(node_id, keys=True, data=True),
-                *g.out_edges(node_id, keys=True, data=True),
-            ]:
+            for u, v, key in [*g.in_edges(node_id, keys=True), *g.out_edges(node_id, keys=True)]:
                 if g.has_edge(u, v, key):
-                    self._remove_edge(attrs[TYPE], attrs["_key"], undo)
+                    self._remove_edge(key[0], full_key(u, v, key), undo)
             old = dict(g.nodes[node_id])
             g.remove_node(node_id)
             self._unindex_node(node_id, old[LABELS])
@@ -626,19 +644,20 @@ class EmbeddedStore(Store):
             for end, label in ((rel.from_id, rel.from_label), (rel.to_id, rel.to_label)):
                 if end not in self._by_label.get(label, _EMPTY):
                     raise StoreError(f"{rel.type} {rel.key}: no {label} node with id {end}")
-            index_key = (rel.type, rel.key)
-            existing = self._rel_index.get(index_key)
+            rel_id = (rel.type, rel.key)
+            existing = self._rel_index.get(rel_id)
             if existing is not None and existing != (rel.from_id, rel.to_id):
                 self._remove_edge(rel.type, rel.key, undo)
                 existing = None
-            attrs = {**rel.props, "_key": rel.key, TYPE: rel.type}
+            attrs = {k: v for k, v in rel.props.items() if k != KEY_PROPERTY}
+            nx_key = edge_key(rel.type, rel.key, rel.from_id, rel.to_id)
             if existing is not None:
-                old = dict(g.edges[rel.from_id, rel.to_id, index_key])
-                self._replace_edge_attrs(rel.from_id, rel.to_id, index_key, attrs)
-                undo.append(partial(self._replace_edge_attrs, rel.from_id, rel.to_id, index_key, old))
+                old = g._succ[rel.from_id][rel.to_id][nx_key]
+                self._put_edge(rel.from_id, rel.to_id, nx_key, attrs)
+                undo.append(partial(self._put_edge, rel.from_id, rel.to_id, nx_key, old))
             else:
-                g.add_edge(rel.from_id, rel.to_id, key=index_key, **attrs)
-                self._rel_index.add(index_key, rel.from_id, rel.to_id)
+                self._put_edge(rel.from_id, rel.to_id, nx_key, attrs)
+                self._rel_index.add(rel_id, rel.from_id, rel.to_id)
                 undo.append(partial(self._drop_new_edge, rel.type, rel.from_id, rel.to_id, rel.key))
 
     def _set_node(self, node_id: str, attrs: dict[str, Any]) -> None:
@@ -670,23 +689,41 @@ class EmbeddedStore(Store):
         if ends is None:
             return
         u, v = ends
-        nx_key = (rel_type, key)
-        old = dict(self._graph.edges[u, v, nx_key])
-        self._graph.remove_edge(u, v, nx_key)
+        nx_key = edge_key(rel_type, key, u, v)
+        old = self._graph._succ[u][v][nx_key]
+        self._drop_edge(u, v, nx_key)
 
         def restore(u: str = u, v: str = v, old: dict[str, Any] = old) -> None:
-            self._graph.add_edge(u, v, key=nx_key, **old)
-            self._rel_index.add(nx_key, u, v)
+            self._put_edge(u, v, nx_key, old)
+            self._rel_index.add((rel_type, key), u, v)
 
         undo.append(restore)
 
     def _drop_new_edge(self, rel_type: str, u: str, v: str, key: str) -> None:
         self._rel_index.pop((rel_type, key))  # while the edge is there: the index reads it
-        self._graph.remove_edge(u, v, (rel_type, key))
+        self._drop_edge(u, v, edge_key(rel_type, key, u, v))
 
-    def _replace_edge_attrs(self, u: str, v: str, nx_key: tuple[str, str], attrs: dict[str, Any]) -> None:
-        self._graph.edges[u, v, nx_key].clear()
-        self._graph.edges[u, v, nx_key].update(attrs)
+    # A pair's key dict and a relationship's attribute dict may be shared with others
+    # (graph/compact.py, ``EdgeShare``): they are replaced, never changed in place.
+
+    def _put_edge(self, u: str, v: str, nx_key: NxKey, attrs: dict[str, Any]) -> None:
+        """Add the relationship, or replace its attributes (both ends exist)."""
+        succ, pred, share = self._graph._succ, self._graph._pred, self._share
+        nx_key, attrs = share.key(nx_key), share.attrs(attrs)
+        keyed = succ[u].get(v)
+        keyed = share.keydict({nx_key: attrs}) if keyed is None or keyed.keys() == {nx_key} else {**keyed, nx_key: attrs}
+        succ[u][v] = keyed
+        pred[v][u] = keyed
+
+    def _drop_edge(self, u: str, v: str, nx_key: NxKey) -> None:
+        succ, pred = self._graph._succ, self._graph._pred
+        keyed = {k: a for k, a in succ[u][v].items() if k != nx_key}
+        if keyed:
+            succ[u][v] = keyed
+            pred[v][u] = keyed
+        else:
+            del succ[u][v]
+            del pred[v][u]
 
 
 def _base_label(attrs: Mapping[str, Any]) -> str:

@@ -145,9 +145,9 @@ class _Run:
         """The visible items ``hop`` reaches from ``node``, each with the relationship that
         reached it (the first by ``_key`` when several do)."""
         g = self.g
-        edges = g.out(node, hop.rel) if hop.direction == "out" else g.into(node, hop.rel)
         found: dict[str, Props] = {}
-        for other, rel in edges:
+        keys: dict[str, str] = {}
+        for other, key, rel in g.walk(node, hop.rel, hop.direction):
             if not g.has_label(other, hop.label):
                 continue
             if hop.as_of is not None and not current(rel, hop.as_of):
@@ -156,9 +156,8 @@ class _Run:
                 continue
             if not self.sees(other):
                 continue
-            old = found.get(other)
-            if old is None or str(rel.get("_key", "")) < str(old.get("_key", "")):
-                found[other] = rel
+            if other not in found or key < keys[other]:
+                found[other], keys[other] = rel, key
         return found
 
     def matches_props(self, props: Props, f: Filter) -> bool:

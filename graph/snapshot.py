@@ -3,7 +3,8 @@
 ``graph.snapshot`` is ``MAGIC``, the SHA-256 of the payload, then the payload: a pickle of
 ``{"nodes": {id: attributes}, "adj": {u: {v: {key: attributes}}}, "version": n}`` (networkx's
 own successor dicts, so decoding makes the very dicts the graph keeps: nothing is copied
-and no garbage is left behind; ``graph/compact.py``) read back through the journal's restricted unpickler (plain containers and ``datetime.date`` only), so
+and no garbage is left behind, and the dicts the graph shares are pickled once and decoded
+shared; keys and attributes as ``graph/compact.py`` keeps them) read back through the journal's restricted unpickler (plain containers and ``datetime.date`` only), so
 a tampered file cannot run code and a damaged one is reported (``StoreCorrupt``), never
 half-read. It is written only by a compaction (``graph.embedded``): a temporary file in the
 same directory, flushed and fsynced, renamed over the old one (the commit point), the
@@ -24,13 +25,16 @@ from graph.errors import StoreCorrupt, StoreError
 from graph.journal import fsync_dir, safe_loads
 
 SNAPSHOT = "graph.snapshot"
-MAGIC = b"GONGZHI-EMBEDDED-3\n"
-#: The format before, read still: ``"edges": [(u, v, key, attributes)]`` instead of ``"adj"``.
+MAGIC = b"GONGZHI-EMBEDDED-4\n"
+#: The formats before, read still (``graph.compact.build(..., legacy=True)``): 3 keyed each
+#: relationship ``(type, _key)`` and kept ``_key`` and ``_type`` among its attributes; 2 had
+#: ``"edges": [(u, v, key, attributes)]`` instead of ``"adj"``.
+MAGIC_3 = b"GONGZHI-EMBEDDED-3\n"
 MAGIC_2 = b"GONGZHI-EMBEDDED-2\n"
 
 Edge = tuple[str, str, tuple[str, str], dict[str, Any]]
 Nodes = dict[str, dict[str, Any]]
-#: u -> v -> (type, key) -> attributes
+#: u -> v -> networkx key (``graph.compact.NxKey``) -> attributes
 Adjacency = dict[str, dict[str, dict[tuple[str, str], dict[str, Any]]]]
 #: (inode, mtime in ns, size) of the file read: how a reader tells that it was replaced
 Stamp = tuple[int, int, int]
@@ -44,8 +48,9 @@ def stamp(path: Path) -> Stamp | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def read(path: Path) -> tuple[Nodes, Adjacency, int, Stamp] | None:
-    """(nodes, adjacency, version, stamp) of the snapshot at ``path``; None if there is none."""
+def read(path: Path) -> tuple[Nodes, Adjacency, int, Stamp, bool] | None:
+    """(nodes, adjacency, version, stamp, legacy: of format 3 or before) of the snapshot at
+    ``path``; None if there is none."""
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
@@ -55,19 +60,20 @@ def read(path: Path) -> tuple[Nodes, Adjacency, int, Stamp] | None:
     except OSError as exc:
         raise StoreError(f"cannot read the embedded store at {path.parent}: {exc.strerror}") from None
     head = len(MAGIC)
-    if not blob.startswith((MAGIC, MAGIC_2)) or len(blob) < head + 32:
+    if not blob.startswith((MAGIC, MAGIC_3, MAGIC_2)) or len(blob) < head + 32:
         raise StoreCorrupt(f"{path} is not a Gongzhi snapshot")
     digest, payload = blob[head : head + 32], blob[head + 32 :]
     if hashlib.sha256(payload).digest() != digest:
         raise StoreCorrupt(f"{path} fails its checksum; restore it from a backup")
     try:
+        legacy = not blob.startswith(MAGIC)
         data = safe_loads(payload)
         del payload, blob  # the decoded graph is what stays
         version = data.get("version", 0)
         if not isinstance(version, int):
             raise ValueError("version is not a number")
         adj = data["adj"] if "adj" in data else _adjacency(data["edges"])
-        return data["nodes"], adj, version, (st.st_ino, st.st_mtime_ns, st.st_size)
+        return data["nodes"], adj, version, (st.st_ino, st.st_mtime_ns, st.st_size), legacy
     except (pickle.UnpicklingError, KeyError, EOFError, TypeError, ValueError, AttributeError) as exc:
         raise StoreCorrupt(f"{path} cannot be decoded: {exc}") from None
 

@@ -43,9 +43,9 @@ def stored_memberships_nx(g: GraphView, p: Mapping[str, Any]) -> list[Row]:
     for person in p["ids"]:
         if not g.has(person) or not g.has_label(person, "Person"):
             continue
-        for org, r in g.out(person, MEMBER_OF):
+        for org, key, r in g.walk(person, MEMBER_OF):
             if g.has_label(org, "PartyOrg") and current(r, p["date"]):
-                rows.append({"person": person, "org": org, "key": r.get(KEY_PROPERTY)})
+                rows.append({"person": person, "org": org, "key": key})
     return sorted(rows, key=lambda r: (r["person"], r["org"], r["key"]))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph import embedded, snapshot
+from graph.compact import full_key
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreCorrupt
 from graph.records import RelRecord, WriteBatch
@@ -81,18 +82,33 @@ def _write_raw(path: Path, magic: bytes, data: object) -> None:
     (path / embedded.SNAPSHOT).write_bytes(magic + hashlib.sha256(payload).digest() + payload)
 
 
-def test_a_snapshot_in_the_format_before_opens_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("magic", [snapshot.MAGIC_2, snapshot.MAGIC_3], ids=["format-2", "format-3"])
+def test_a_snapshot_in_a_format_before_opens_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, magic: bytes) -> None:
+    """Formats 2 and 3 keyed a relationship ``(type, _key)`` and kept ``_key`` and ``_type``
+    among its attributes (2 as an edge list): opened, they answer as today's format does."""
     current = tmp_path / "current"
     store = EmbeddedStore(current)
     store.write(small_batch())
     with store._reader() as g:
         nodes = {n: dict(a) for n, a in g.nx.nodes(data=True)}
-        edges = [(u, v, k, dict(a)) for u, v, k, a in g.nx.edges(keys=True, data=True)]
+        edges = [
+            (u, v, (k[0], key), {**a, "_key": key, "_type": k[0]})
+            for u, v, k, a in g.nx.edges(keys=True, data=True)
+            for key in (full_key(u, v, k),)
+        ]
     before = tmp_path / "before"
     before.mkdir()
-    _write_raw(before, snapshot.MAGIC_2, {"nodes": nodes, "edges": edges, "version": store.version()})
+    if magic == snapshot.MAGIC_2:
+        data: dict[str, object] = {"nodes": nodes, "edges": edges, "version": store.version()}
+    else:
+        adj: dict[str, dict[str, dict[object, object]]] = {}
+        for u, v, k, a in edges:
+            adj.setdefault(u, {}).setdefault(v, {})[k] = a
+        data = {"nodes": nodes, "adj": adj, "version": store.version()}
+    _write_raw(before, magic, data)
     old = EmbeddedStore(before)
     assert dump(old) == dump(store)
+    assert old.fetch_rels("PART_OF", "Building", ["B1"]) == store.fetch_rels("PART_OF", "Building", ["B1"])
     old.write(WriteBatch(nodes=[place("Building", "B8")]))  # a journal frame after the old snapshot
     assert dump(_reopened(before)) == dump(old)
     monkeypatch.setattr(embedded, "COMPACT_MIN_BYTES", 0)
@@ -105,7 +121,7 @@ def test_a_snapshot_in_the_format_before_opens_alike(tmp_path: Path, monkeypatch
 
 @pytest.mark.parametrize(
     "adj",
-    [{"X": {}}, {"B1": {"X": {("PART_OF", "B1|X"): {"_key": "B1|X", "_type": "PART_OF"}}}}],
+    [{"X": {}}, {"B1": {"X": {("PART_OF", ""): {"_source": "t"}}}}],
     ids=["from", "to"],
 )
 def test_relationships_at_a_missing_node_are_reported(tmp_path: Path, adj: object) -> None:

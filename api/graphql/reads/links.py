@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.graphql.reads.anchors import anchors_cypher
 from api.graphql.reads.nodes import node_row
+from graph.declare import KEY_PROPERTY
 from graph.model import all_labels, all_relationship_types
 from graph.query import Query, Row
 
@@ -58,12 +59,10 @@ ORDER BY source, id, rel._key
         for source in sorted(set(p["ids"])):
             if not g.has(source) or not g.has_label(source, self.start):
                 continue
-            walk = g.out(source, self.rel) if self.direction == OUT else g.into(source, self.rel)
-            for other, rel in walk:
+            for other, key, rel in g.walk(source, self.rel, self.direction):
                 if self.end is not None and not g.has_label(other, self.end):
                     continue
-                props = {k: v for k, v in rel.items() if k != "_type"}
-                rows.append({"source": source, "rel": props, **node_row(g, other)})
+                rows.append({"source": source, "rel": {**rel, KEY_PROPERTY: key}, **node_row(g, other)})
         rows.sort(key=lambda r: (r["source"], r["id"], r["rel"].get("_key", "")))
         return rows
 
