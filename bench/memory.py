@@ -4,8 +4,10 @@ Run as ``python -m bench.memory DATA_DIR`` in a fresh process, so that nothing b
 imports and the opened store is resident: the figure is the growth of the process's
 *current* resident set (``/proc/self/statm``, after a full garbage collection) from just
 before ``EmbeddedStore(DATA_DIR)`` to just after, divided by the store's nodes plus
-relationships. The peak while unpickling the snapshot is higher and reported beside it.
-It prints one JSON object.
+relationships. The peak while unpickling the snapshot is higher and reported beside it: the
+process's own high-water mark (``VmHWM``), not ``getrusage``'s ``ru_maxrss``, which Linux
+carries over ``exec`` from the process that spawned the probe (the bench worker, several GiB
+after its loads). It prints one JSON object.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,15 @@ def current_rss_bytes() -> int:
     with open("/proc/self/statm") as f:
         resident_pages = int(f.read().split()[1])
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_rss_bytes() -> int:
+    """The high-water mark of this process's resident set since its ``exec``."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("/proc/self/status has no VmHWM line")
 
 
 def measure(data_dir: Path) -> dict[str, float | int]:
@@ -42,7 +52,7 @@ def measure(data_dir: Path) -> dict[str, float | int]:
     return {
         "rss_before": before,
         "rss_after": after,
-        "peak_rss": int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024,
+        "peak_rss": peak_rss_bytes(),
         "nodes": nodes,
         "rels": rels,
         "bytes_per_item": (after - before) / max(1, nodes + rels),
